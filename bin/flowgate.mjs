@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// `flowgate` command: runs src/cli.ts through tsx.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+const run = spawnSync(process.execPath, ['--import', 'tsx', cli, ...process.argv.slice(2)], { stdio: 'inherit' });
+process.exit(run.status ?? 1);

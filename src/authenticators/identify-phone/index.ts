@@ -1,0 +1,37 @@
+// `identify-phone`: asks for a phone number, normalizes it to E.164 and looks up the account.
+// Registered and unregistered numbers get the same answer.
+import { z } from 'zod';
+import type { AuthenticatorFactory } from '../types.ts';
+import { normalizePhone } from './phone.ts';
+
+const configSchema = z.object({}).strict();
+type Config = z.infer<typeof configSchema>;
+
+export const identifyPhone: AuthenticatorFactory<Config> = {
+  id: 'identify-phone',
+  displayName: 'Phone number',
+  helpText: 'Asks for a phone number and finds the account it belongs to (without revealing whether it exists).',
+  requirementChoices: ['REQUIRED'],
+  configSchema,
+  defaultConfig: {},
+  create(deps) {
+    return {
+      requiresUser: false,
+      async authenticate() {
+        return { kind: 'challenge', view: 'phone' };
+      },
+      async action(ctx) {
+        const raw = ctx.form.phone ?? '';
+        const result = normalizePhone(raw, deps.defaultRegion);
+        if (!result.ok) {
+          return { kind: 'failure', error: 'invalid_input', view: 'phone', model: { phoneError: `phone_${result.reason}` } };
+        }
+        const user = await deps.store.users.findByPhone(result.e164);
+        ctx.subject.phone = result.e164;
+        if (user) ctx.subject.userId = user.id;
+        else delete ctx.subject.userId;
+        return { kind: 'success' };
+      },
+    };
+  },
+};

@@ -1,0 +1,122 @@
+// `sms-otp`: sends a one-time code by SMS and checks it. Codes are hashed, single use, bound to
+// the interaction, the phone and the usage; wrong guesses, resends and sends are capped.
+import { randomUUID } from 'node:crypto';
+import { compileTemplate, defaultTemplates } from '../../sms/template.ts';
+import { SmsError } from '../../sms/types.ts';
+import type { AuthenticatorDeps, AuthenticatorFactory, StepContext, StepResult } from '../types.ts';
+import { codeMatches, generateCode, hashCode } from './codes.ts';
+import { smsOtpConfigSchema, type SmsOtpConfig } from './config.ts';
+
+type Ctx = StepContext<SmsOtpConfig>;
+
+const sendFailureStatus: Record<SmsError['code'], number> = {
+  invalid_recipient: 400, rejected: 400, rate_limited: 429, unavailable: 503, invalid_config: 503,
+};
+
+function pickTemplate(config: SmsOtpConfig, locale: string): string {
+  const fallback = defaultTemplates[config.usage] ?? defaultTemplates.generic!;
+  return config.templates[locale] ?? fallback[locale] ?? config.templates.en ?? fallback.en!;
+}
+
+function createSmsOtp(deps: AuthenticatorDeps) {
+  const host = new URL(deps.issuer).hostname;
+
+  function view(ctx: Ctx, extra: Record<string, unknown> = {}): Record<string, unknown> {
+    const now = deps.now();
+    const lastSentAt = (ctx.state.lastSentAt as number | undefined) ?? now;
+    const resendAt = lastSentAt + ctx.config.resendCooldownSeconds * 1000;
+    return {
+      phone: ctx.subject.phone,
+      codeLength: ctx.config.codeLength,
+      resendInSeconds: Math.max(0, Math.ceil((resendAt - now) / 1000)),
+      resendAt: new Date(resendAt).toISOString(),
+      ttlMinutes: Math.ceil(ctx.config.ttlSeconds / 60),
+      ...extra,
+    };
+  }
+
+  async function send(ctx: Ctx): Promise<StepResult> {
+    const { uid } = ctx.interaction;
+    const phone = ctx.subject.phone!;
+    const counters = await deps.store.otp.counters(uid);
+    if (counters.sends >= ctx.config.maxSendsPerInteraction) {
+      return { kind: 'failure', error: 'too_many_codes', status: 429, ends: true };
+    }
+    const code = generateCode(ctx.config.codeLength);
+    const now = deps.now();
+    const binding = { interactionUid: uid, phone, purpose: ctx.config.usage };
+    await deps.store.otp.replace({
+      id: randomUUID(), ...binding, codeHash: hashCode(deps.otpKey, binding, code), attempts: 0,
+      maxAttempts: ctx.config.maxAttempts, createdAt: now, expiresAt: now + ctx.config.ttlSeconds * 1000,
+    });
+    const render = compileTemplate(pickTemplate(ctx.config, ctx.interaction.locale));
+    const body = render({ code, ttlMinutes: String(Math.ceil(ctx.config.ttlSeconds / 60)), appName: deps.appName, host });
+    try {
+      await deps.sms.send({ to: phone, body, usage: ctx.config.usage, locale: ctx.interaction.locale });
+    } catch (err) {
+      if (!(err instanceof SmsError)) throw err;
+      return { kind: 'failure', error: 'send_failed', status: sendFailureStatus[err.code], view: 'code', model: view(ctx, { sendError: `sms_${err.code}`, resendInSeconds: 0 }) };
+    }
+    ctx.state.lastSentAt = now;
+    return { kind: 'challenge', view: 'code', model: view(ctx, { sent: true }) };
+  }
+
+  async function verify(ctx: Ctx): Promise<StepResult> {
+    const { uid } = ctx.interaction;
+    const phone = ctx.subject.phone!;
+    const code = (ctx.form.code ?? '').normalize('NFKC').replace(/[\s-]/g, '');
+    if (!new RegExp(`^[0-9]{${ctx.config.codeLength}}$`).test(code)) {
+      return { kind: 'failure', error: 'invalid_input', view: 'code', model: view(ctx, { codeError: 'code_format' }) };
+    }
+    const counters = await deps.store.otp.counters(uid);
+    if (counters.failures >= ctx.config.maxFailuresPerInteraction) {
+      return { kind: 'failure', error: 'too_many_attempts', status: 429, ends: true };
+    }
+    const now = deps.now();
+    const challenge = await deps.store.otp.active(uid, ctx.config.usage, now);
+    if (!challenge || challenge.phone !== phone) {
+      return { kind: 'failure', error: 'code_expired', view: 'code', model: view(ctx, { codeError: 'code_expired' }) };
+    }
+    const binding = { interactionUid: uid, phone, purpose: ctx.config.usage };
+    const verdict = await deps.store.otp.settle(challenge.id, codeMatches(deps.otpKey, binding, code, challenge.codeHash), now);
+    if (verdict.kind === 'consumed') return { kind: 'success', amr: 'sms' };
+    if (counters.failures + 1 >= ctx.config.maxFailuresPerInteraction) {
+      return { kind: 'failure', error: 'too_many_attempts', status: 429, ends: true };
+    }
+    if (verdict.kind === 'wrong') {
+      return { kind: 'failure', error: 'code_invalid', view: 'code', model: view(ctx, { codeError: 'code_invalid', attemptsLeft: verdict.attemptsLeft }) };
+    }
+    return { kind: 'failure', error: 'code_dead', view: 'code', model: view(ctx, { codeError: 'code_dead', resendInSeconds: 0 }) };
+  }
+
+  return {
+    requiresUser: false,
+    async authenticate(ctx: Ctx): Promise<StepResult> {
+      if (!ctx.subject.phone) return { kind: 'failure', error: 'invalid_input', status: 400, ends: true };
+      const active = await deps.store.otp.active(ctx.interaction.uid, ctx.config.usage, deps.now());
+      if (active && active.phone === ctx.subject.phone) return { kind: 'challenge', view: 'code', model: view(ctx) };
+      return send(ctx);
+    },
+    async action(ctx: Ctx): Promise<StepResult> {
+      if (!ctx.subject.phone) return { kind: 'failure', error: 'invalid_input', status: 400, ends: true };
+      if (ctx.form.resend !== undefined) {
+        const lastSentAt = (ctx.state.lastSentAt as number | undefined) ?? 0;
+        if (deps.now() < lastSentAt + ctx.config.resendCooldownSeconds * 1000) {
+          return { kind: 'failure', error: 'resend_too_soon', status: 429, view: 'code', model: view(ctx, { codeError: 'resend_too_soon' }) };
+        }
+        return send(ctx);
+      }
+      return verify(ctx);
+    },
+  };
+}
+
+export const smsOtp: AuthenticatorFactory<SmsOtpConfig> = {
+  id: 'sms-otp',
+  displayName: 'SMS one-time code',
+  helpText: 'Sends a one-time code by SMS to the phone number from an earlier step and checks it.',
+  requirementChoices: ['REQUIRED', 'ALTERNATIVE', 'CONDITIONAL', 'DISABLED'],
+  configSchema: smsOtpConfigSchema,
+  defaultConfig: smsOtpConfigSchema.parse({}),
+  create: createSmsOtp,
+};

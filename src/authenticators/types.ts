@@ -1,0 +1,61 @@
+// The authenticator plugin shape (Keycloak's SPI, trimmed): a factory with a config schema,
+// and an authenticator with authenticate (first entry) and action (form POST).
+import type { z } from 'zod';
+import type { Requirement } from '../flows/model.ts';
+import type { Store, User } from '../store/types.ts';
+import type { SmsSender } from '../sms/sender.ts';
+
+export type FlowErrorCode =
+  | 'invalid_input' | 'code_invalid' | 'code_expired' | 'code_dead' | 'send_failed'
+  | 'too_many_codes' | 'too_many_attempts' | 'resend_too_soon';
+
+export type StepResult =
+  | { kind: 'success'; amr?: string }
+  | { kind: 'attempted' }
+  | { kind: 'challenge'; view: string; model?: Record<string, unknown> }
+  | { kind: 'failure'; error: FlowErrorCode; status?: number; view?: string; model?: Record<string, unknown>; ends?: boolean };
+
+/** What the flow knows about the person so far; shared by all steps of one interaction. */
+export interface FlowSubject {
+  phone?: string;
+  userId?: string;
+}
+
+export interface StepContext<C> {
+  config: C;
+  stepId: string;
+  interaction: { uid: string; locale: string; clientName: string };
+  subject: FlowSubject;
+  /** This step's own state, kept across requests; mutate it freely. */
+  state: Record<string, unknown>;
+  /** The POSTed form fields (strings only; anything else was refused before). */
+  form: Record<string, string>;
+}
+
+export interface AuthenticatorDeps {
+  store: Store;
+  sms: SmsSender;
+  appName: string;
+  issuer: string;
+  defaultRegion: string;
+  otpKey: Buffer;
+  now: () => number;
+}
+
+export interface Authenticator<C> {
+  requiresUser: boolean;
+  configuredFor?(user: User, config: C): Promise<boolean>;
+  authenticate(ctx: StepContext<C>): Promise<StepResult>;
+  action(ctx: StepContext<C>): Promise<StepResult>;
+}
+
+export interface AuthenticatorFactory<C> {
+  id: string;
+  displayName: string;
+  helpText: string;
+  requirementChoices: readonly Requirement[];
+  configSchema: z.ZodType<C>;
+  defaultConfig: C;
+  secretKeys?: readonly (keyof C)[];
+  create(deps: AuthenticatorDeps): Authenticator<C>;
+}

@@ -1,0 +1,79 @@
+// The configuration file's schema: every key, its default and what it means, in one place.
+import { z } from 'zod';
+
+const url = z.string().url();
+
+export const clientSchema = z.object({
+  client_id: z.string().min(1).max(200),
+  /** Omit for a public client (PKCE S256 is then required). */
+  client_secret: z.string().min(16).max(500).optional(),
+  client_name: z.string().max(200).optional(),
+  redirect_uris: z.array(url).min(1),
+  post_logout_redirect_uris: z.array(url).default([]),
+  grant_types: z.array(z.enum(['authorization_code', 'refresh_token'])).default(['authorization_code', 'refresh_token']),
+  /** First-party apps never see a consent screen, even with prompt=consent. */
+  firstParty: z.boolean().default(false),
+}).strict();
+
+const consoleConnector = z.object({ type: z.literal('console') }).strict();
+const outboxConnector = z.object({
+  type: z.literal('outbox'),
+  /** File that receives one JSON line per message. */
+  path: z.string().min(1).default('./data/outbox.jsonl'),
+}).strict();
+const twilioConnector = z.object({
+  type: z.literal('twilio'),
+  accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits'),
+  /** Secret: never logged, never shown. */
+  authToken: z.string().min(1),
+  from: z.string().optional(),
+  messagingServiceSid: z.string().regex(/^MG[0-9a-fA-F]{32}$/).optional(),
+  /** Base URL of Twilio's API (tests point it at a local fake). */
+  apiBaseUrl: url.optional(),
+  timeoutMs: z.number().int().min(100).max(60_000).default(5_000),
+}).strict().refine((c) => Boolean(c.from) !== Boolean(c.messagingServiceSid), {
+  message: 'set exactly one of `from` or `messagingServiceSid`',
+});
+
+export const connectorSchema = z.union([consoleConnector, outboxConnector, twilioConnector]);
+export type ConnectorConfig = z.infer<typeof connectorSchema>;
+
+export const configSchema = z.object({
+  /** Shown on pages and in SMS templates as {{appName}}. */
+  appName: z.string().min(1).max(60).default('flowgate'),
+  /** Region assumed for numbers typed without +country code (ISO 3166 alpha-2). */
+  defaultRegion: z.string().length(2).toUpperCase().default('US'),
+  /** Default page language. */
+  defaultLocale: z.string().default('en'),
+  clients: z.array(clientSchema).default([]),
+  sms: z.object({
+    /** Tried in order: the first is primary, the rest take over when it is unavailable. */
+    connectors: z.array(connectorSchema).min(1).default([{ type: 'console' }]),
+    /** With NODE_ENV=production, `console`/`outbox` are refused unless this is true. */
+    allowDevConnectorsInProduction: z.boolean().default(false),
+  }).strict().default({ connectors: [{ type: 'console' }], allowDevConnectorsInProduction: false }),
+  /** Cookie signing keys, newest first. Generated and kept in the store when omitted. */
+  cookieKeys: z.array(z.string().min(32)).min(1).optional(),
+  /** Directory holding flows/*.yaml. */
+  flowsDir: z.string().default('./flows'),
+  /** Development seed: users created at start if missing. */
+  users: z.array(z.object({
+    phone: z.string(),
+    name: z.string().max(200).optional(),
+    email: z.string().email().optional(),
+  }).strict()).default([]),
+  /** Trust X-Forwarded-* from a TLS-terminating proxy. */
+  trustProxy: z.boolean().default(false),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
+}).strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type ClientConfig = z.infer<typeof clientSchema>;
+
+/** What the environment decides (read only in main.ts). */
+export interface Runtime {
+  issuer: string;
+  port: number;
+  databaseUrl: string;
+  production: boolean;
+}

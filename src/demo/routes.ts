@@ -1,0 +1,85 @@
+// The built-in demo relying app (development only, when no clients are configured): a real
+// OIDC login with openid-client against this same server, showing the ID token's claims.
+import { randomBytes } from 'node:crypto';
+import { Router } from 'express';
+import * as oidc from 'openid-client';
+import type { ClientConfig } from '../config/schema.ts';
+import { HttpError } from '../web/errors.ts';
+import type { Render } from '../web/views.ts';
+
+const COOKIE = 'flowgate_demo';
+const PENDING_MAX = 1000;
+
+export function createDemoClient(issuer: string): ClientConfig {
+  return {
+    client_id: 'demo',
+    client_secret: randomBytes(32).toString('base64url'),
+    client_name: 'flowgate demo app',
+    redirect_uris: [`${issuer}/demo/callback`],
+    post_logout_redirect_uris: [`${issuer}/`],
+    grant_types: ['authorization_code', 'refresh_token'],
+    firstParty: true,
+  };
+}
+
+function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return v.join('=');
+  }
+  return undefined;
+}
+
+export function demoRoutes(issuer: string, client: ClientConfig, render: Render): Router {
+  const router = Router();
+  const pending = new Map<string, { verifier: string; state: string; nonce: string }>();
+  let config: Promise<oidc.Configuration> | undefined;
+  const insecure = issuer.startsWith('http:');
+  const discover = () => {
+    config ??= oidc.discovery(new URL(issuer), client.client_id, client.client_secret, undefined,
+      insecure ? { execute: [oidc.allowInsecureRequests] } : undefined).catch((err) => { config = undefined; throw err; });
+    return config;
+  };
+  const secure = !insecure;
+
+  router.post('/demo/login', async (_req, res) => {
+    const cfg = await discover();
+    const checks = { verifier: oidc.randomPKCECodeVerifier(), state: oidc.randomState(), nonce: oidc.randomNonce() };
+    const id = randomBytes(16).toString('base64url');
+    if (pending.size >= PENDING_MAX) pending.delete(pending.keys().next().value!);
+    pending.set(id, checks);
+    const url = oidc.buildAuthorizationUrl(cfg, {
+      redirect_uri: client.redirect_uris[0]!,
+      scope: 'openid phone profile email',
+      code_challenge: await oidc.calculatePKCECodeChallenge(checks.verifier),
+      code_challenge_method: 'S256',
+      state: checks.state,
+      nonce: checks.nonce,
+    });
+    res.cookie(COOKIE, id, { httpOnly: true, sameSite: 'lax', secure, path: '/demo' });
+    res.redirect(303, url.href);
+  });
+
+  router.get('/demo/callback', async (req, res) => {
+    const id = readCookie(req.get('cookie'), COOKIE);
+    const checks = id ? pending.get(id) : undefined;
+    if (!checks) throw new HttpError(400, 'session_not_found');
+    pending.delete(id!);
+    const cfg = await discover();
+    const current = new URL(req.originalUrl, issuer);
+    let tokens;
+    try {
+      tokens = await oidc.authorizationCodeGrant(cfg, current, {
+        pkceCodeVerifier: checks.verifier, expectedState: checks.state, expectedNonce: checks.nonce,
+      });
+    } catch (err) {
+      throw new HttpError(400, 'oidc', (err as { error?: string }).error ?? 'invalid_response');
+    }
+    res.clearCookie(COOKIE, { path: '/demo' });
+    res.set('cache-control', 'no-store').type('html').send(render('demo-callback', {
+      locale: 'en', claims: JSON.stringify(tokens.claims(), null, 2),
+    }));
+  });
+
+  return router;
+}

@@ -1,0 +1,33 @@
+// The flow file format (zod): ordered steps, each an authenticator or a sub-flow, with a requirement.
+import { z } from 'zod';
+
+export const requirements = ['REQUIRED', 'ALTERNATIVE', 'CONDITIONAL', 'DISABLED'] as const;
+export type Requirement = (typeof requirements)[number];
+
+const stepId = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'lowercase letters, digits and dashes, starting with a letter');
+
+export interface StepDef {
+  id: string;
+  requirement: Requirement;
+  authenticator?: string;
+  config?: Record<string, unknown>;
+  steps?: StepDef[];
+}
+
+export const stepSchema: z.ZodType<StepDef> = z.lazy(() => z.object({
+  id: stepId,
+  requirement: z.enum(requirements),
+  authenticator: z.string().optional(),
+  config: z.record(z.string(), z.unknown()).optional(),
+  steps: z.array(stepSchema).min(1).optional(),
+}).strict().refine((s) => Boolean(s.authenticator) !== Boolean(s.steps), {
+  message: 'a step has either `authenticator` or `steps` (a sub-flow), not both',
+}));
+
+export const flowSchema = z.object({
+  id: stepId,
+  description: z.string().optional(),
+  steps: z.array(stepSchema).min(1),
+}).strict();
+
+export type FlowDef = z.infer<typeof flowSchema>;

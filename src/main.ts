@@ -1,0 +1,37 @@
+// Entry point: the only module that reads process.env. Loads config, opens the store, listens.
+import { createServer } from 'node:http';
+import pino from 'pino';
+import { createFlowgate } from './app.ts';
+import { checkForEnvironment, loadConfigFile } from './config/load.ts';
+import { runtimeFromEnv } from './runtime.ts';
+import { openStore } from './store/open.ts';
+
+async function main(): Promise<void> {
+  const runtime = runtimeFromEnv(process.env);
+  const config = loadConfigFile(runtime.configFile);
+  checkForEnvironment(config, runtime.production);
+  const log = pino({ level: config.logLevel, redact: ['authToken', '*.authToken', 'client_secret', '*.client_secret', 'code', 'body'] });
+  const store = openStore(runtime.databaseUrl);
+  const flowgate = await createFlowgate({ config, runtime, store, log });
+  const server = createServer(flowgate.app);
+  server.listen(runtime.port, () => {
+    log.info({ issuer: flowgate.issuer, port: runtime.port, store: store.kind }, 'flowgate listening');
+    if (flowgate.demoClient) {
+      log.info(`no clients configured: demo app enabled, open ${flowgate.issuer}/ and press "Try signing in"`);
+    }
+  });
+  const stop = () => {
+    server.close(() => {
+      void flowgate.close().then(() => store.close()).then(() => process.exit(0));
+    });
+    server.closeAllConnections();
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((err: unknown) => {
+  const e = err as Error;
+  process.stderr.write(`flowgate: cannot start\n${e.name === 'ConfigError' || e.name === 'FlowError' ? e.message : e.stack ?? e.message}\n`);
+  process.exit(1);
+});

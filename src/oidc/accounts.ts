@@ -1,0 +1,30 @@
+// Accounts and claims: maps a stored user to the OIDC claims of the granted scopes.
+import type { FindAccount } from 'oidc-provider';
+import type { Store } from '../store/types.ts';
+
+/** Which claims each scope releases (oidc-provider masks by granted scope). */
+export const claimsByScope = {
+  openid: ['sub', 'amr', 'auth_time'],
+  phone: ['phone_number', 'phone_number_verified'],
+  profile: ['name'],
+  email: ['email'],
+} as const;
+
+export function createFindAccount(store: Store): FindAccount {
+  return async (_ctx, sub) => {
+    const user = await store.users.findById(sub);
+    if (!user) return undefined;
+    return {
+      accountId: user.id,
+      async claims() {
+        return {
+          sub: user.id,
+          phone_number: user.phone,
+          phone_number_verified: user.phoneVerified,
+          ...(user.name ? { name: user.name } : {}),
+          ...(user.email ? { email: user.email } : {}),
+        };
+      },
+    };
+  };
+}

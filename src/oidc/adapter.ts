@@ -1,0 +1,43 @@
+// oidc-provider adapter backed by our store: one class, one row per artefact.
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { Store } from '../store/types.ts';
+
+export function createAdapterClass(store: Store) {
+  return class StoreAdapter implements Adapter {
+    constructor(private readonly model: string) {}
+
+    async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+      const expiresAt = expiresIn ? Date.now() + expiresIn * 1000 : null;
+      await store.oidc.upsert(this.model, id, payload as Record<string, unknown>, expiresAt);
+    }
+
+    async find(id: string): Promise<AdapterPayload | undefined> {
+      return withConsumed(await store.oidc.find(this.model, id));
+    }
+
+    async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      return withConsumed(await store.oidc.findByUid(this.model, uid));
+    }
+
+    async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+      return withConsumed(await store.oidc.findByUserCode(this.model, userCode));
+    }
+
+    async consume(id: string): Promise<void> {
+      await store.oidc.consume(this.model, id, Math.floor(Date.now() / 1000));
+    }
+
+    async destroy(id: string): Promise<void> {
+      await store.oidc.destroy(this.model, id);
+    }
+
+    async revokeByGrantId(grantId: string): Promise<void> {
+      await store.oidc.revokeByGrantId(grantId);
+    }
+  };
+}
+
+function withConsumed(record: { payload: Record<string, unknown>; consumed: boolean } | undefined) {
+  if (!record) return undefined;
+  return (record.consumed ? { ...record.payload, consumed: true } : record.payload) as AdapterPayload;
+}

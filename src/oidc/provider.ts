@@ -1,0 +1,104 @@
+// Builds the oidc-provider instance: our clients, store adapter, keys, claims and policies.
+import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { ClientConfig } from '../config/schema.ts';
+import type { Store } from '../store/types.ts';
+import { createAdapterClass } from './adapter.ts';
+import { claimsByScope, createFindAccount } from './accounts.ts';
+import type { KeySet } from './keys.ts';
+
+export interface ProviderDeps {
+  issuer: string;
+  store: Store;
+  clients: ClientConfig[];
+  jwks: KeySet;
+  cookieKeys: string[];
+  trustProxy: boolean;
+  /** Renders a page for protocol errors and logout screens (src/web owns the views). */
+  pages: {
+    error(ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }): void;
+    logout(ctx: KoaContextWithOIDC, form: string): void;
+    loggedOut(ctx: KoaContextWithOIDC): void;
+  };
+}
+
+export function toClientMetadata(c: ClientConfig) {
+  return {
+    client_id: c.client_id,
+    ...(c.client_secret ? { client_secret: c.client_secret } : {}),
+    ...(c.client_name ? { client_name: c.client_name } : {}),
+    redirect_uris: c.redirect_uris,
+    post_logout_redirect_uris: c.post_logout_redirect_uris,
+    grant_types: c.grant_types,
+    response_types: ['code'],
+    token_endpoint_auth_method: c.client_secret ? 'client_secret_basic' : 'none',
+  };
+}
+
+export function createProvider(deps: ProviderDeps): Provider {
+  const firstParty = new Set(deps.clients.filter((c) => c.firstParty).map((c) => c.client_id));
+
+  const configuration: Configuration = {
+    adapter: createAdapterClass(deps.store),
+    clients: deps.clients.map(toClientMetadata) as Configuration['clients'],
+    findAccount: createFindAccount(deps.store),
+    jwks: deps.jwks as Configuration['jwks'],
+    cookies: {
+      keys: deps.cookieKeys,
+      long: { httpOnly: true, sameSite: 'lax', signed: true },
+      short: { httpOnly: true, sameSite: 'lax', signed: true },
+    },
+    scopes: ['openid', 'offline_access', ...Object.keys(claimsByScope).filter((s) => s !== 'openid')],
+    claims: claimsByScope as unknown as Configuration['claims'],
+    conformIdTokenClaims: false,
+    features: {
+      devInteractions: { enabled: false },
+      revocation: { enabled: true },
+      introspection: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        async logoutSource(ctx, form) { deps.pages.logout(ctx, form); },
+        async postLogoutSuccessSource(ctx) { deps.pages.loggedOut(ctx); },
+      },
+    },
+    pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
+    responseTypes: ['code'],
+    async issueRefreshToken(_ctx, client) {
+      return client.grantTypeAllowed('refresh_token');
+    },
+    async loadExistingGrant(ctx) {
+      const { client, session, params, result } = ctx.oidc;
+      if (!client || !session) return undefined;
+      const grantId = (result?.consent as { grantId?: string } | undefined)?.grantId ?? session.grantIdFor(client.clientId);
+      let grant = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
+      if (firstParty.has(client.clientId) && session.accountId) {
+        grant ??= new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
+        grant.addOIDCScope(String(params?.scope ?? 'openid'));
+        await grant.save();
+      }
+      return grant;
+    },
+    async renderError(ctx, out) {
+      deps.pages.error(ctx, out as { error: string; error_description?: string });
+    },
+    ttl: {
+      AuthorizationCode: 60,
+      Interaction: 3600,
+      Session: 14 * 24 * 3600,
+      Grant: 14 * 24 * 3600,
+      IdToken: 3600,
+      AccessToken: 3600,
+      RefreshToken: 14 * 24 * 3600,
+    },
+    rotateRefreshToken: true,
+  };
+
+  const provider = new Provider(deps.issuer, configuration);
+  provider.proxy = deps.trustProxy;
+  return provider;
+}
+
+/** True when the consent prompt for this client may be answered without asking. */
+export function isFirstParty(clients: ClientConfig[], clientId: string): boolean {
+  return clients.some((c) => c.client_id === clientId && c.firstParty);
+}

@@ -1,0 +1,32 @@
+// Maps Twilio failures (RestException status/code, network errors) to our SmsError codes.
+import { SmsError, type SmsErrorCode } from '../../types.ts';
+
+const byTwilioCode: Record<number, SmsErrorCode> = {
+  20003: 'invalid_config', // authentication failed
+  20404: 'invalid_config', // account / service not found
+  21606: 'invalid_config', // `from` is not a Twilio number able to send
+  21659: 'invalid_config', // `from` not a valid sender
+  21211: 'invalid_recipient', // invalid To number
+  21214: 'invalid_recipient', // To number not reachable
+  21408: 'invalid_recipient', // region not enabled
+  21612: 'invalid_recipient', // cannot route to this number
+  21614: 'invalid_recipient', // not a mobile number
+  21610: 'rejected', // recipient unsubscribed (STOP)
+  30007: 'rejected', // carrier filtered
+  20429: 'rate_limited',
+  14107: 'rate_limited',
+};
+
+export function mapTwilioError(err: unknown): SmsError {
+  const e = err as { status?: number; code?: number | string; message?: string };
+  const detail = `twilio: status=${e.status ?? '-'} code=${e.code ?? '-'} ${String(e.message ?? '').slice(0, 200)}`;
+  if (typeof e.status === 'number') {
+    const mapped = typeof e.code === 'number' ? byTwilioCode[e.code] : undefined;
+    if (mapped) return new SmsError(mapped, detail);
+    if (e.status === 401 || e.status === 403) return new SmsError('invalid_config', detail);
+    if (e.status === 429) return new SmsError('rate_limited', detail);
+    if (e.status >= 500) return new SmsError('unavailable', detail);
+    return new SmsError('rejected', detail);
+  }
+  return new SmsError('unavailable', detail);
+}

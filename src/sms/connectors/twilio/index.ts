@@ -1,0 +1,40 @@
+// `twilio` connector: the official SDK; `apiBaseUrl` re-targets its request client (tests, proxies).
+import twilio from 'twilio';
+import type { ConnectorConfig } from '../../../config/schema.ts';
+import type { SmsConnector } from '../../types.ts';
+import { mapTwilioError } from './errors.ts';
+
+type TwilioConfig = Extract<ConnectorConfig, { type: 'twilio' }>;
+type RequestOptions = Parameters<InstanceType<typeof twilio.RequestClient>['request']>[0];
+
+/** The SDK has no base-URL option: rewrite every request's origin in its request client. */
+function requestClientFor(config: TwilioConfig) {
+  const client = new twilio.RequestClient({ timeout: config.timeoutMs });
+  if (!config.apiBaseUrl) return client;
+  const base = config.apiBaseUrl.replace(/\/+$/, '');
+  const original = client.request.bind(client);
+  client.request = <T>(opts: RequestOptions) => {
+    const url = new URL(opts.uri);
+    return original({ ...opts, uri: `${base}${url.pathname}${url.search}` }) as Promise<never> as Promise<T & never>;
+  };
+  return client;
+}
+
+export function createTwilioConnector(config: TwilioConfig): SmsConnector {
+  const client = twilio(config.accountSid, config.authToken, { httpClient: requestClientFor(config) });
+  return {
+    id: 'twilio',
+    async send(msg) {
+      try {
+        const sent = await client.messages.create({
+          to: msg.to,
+          body: msg.body,
+          ...(config.messagingServiceSid ? { messagingServiceSid: config.messagingServiceSid } : { from: config.from! }),
+        });
+        return { providerMessageId: sent.sid };
+      } catch (err) {
+        throw mapTwilioError(err);
+      }
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// SMS templates: handlebars without HTML escaping, variables from a fixed list, no helpers.
+// The syntax tree is checked at load, so a bad template is refused before any code is sent.
+import Handlebars from 'handlebars';
+
+export const templateVariables = ['code', 'ttlMinutes', 'appName', 'host'] as const;
+export type TemplateVariables = Record<(typeof templateVariables)[number], string>;
+export const MAX_TEMPLATE_LENGTH = 480;
+
+export class TemplateError extends Error {
+  override name = 'TemplateError';
+}
+
+type Node = { type: string; [k: string]: unknown };
+
+function check(node: Node): void {
+  switch (node.type) {
+    case 'Program':
+      for (const child of node.body as Node[]) check(child);
+      return;
+    case 'ContentStatement':
+    case 'CommentStatement':
+      return;
+    case 'MustacheStatement': {
+      const path = node.path as Node & { parts?: string[]; original?: string; data?: boolean; depth?: number };
+      const escaped = node.escaped as boolean;
+      const ok = path.type === 'PathExpression' && !path.data && path.depth === 0
+        && path.parts?.length === 1 && (templateVariables as readonly string[]).includes(path.parts[0]!)
+        && (node.params as unknown[]).length === 0 && !node.hash;
+      if (!ok) {
+        throw new TemplateError(`unknown variable or expression '${String(path.original ?? path.type)}'; allowed: ${templateVariables.map((v) => `{{${v}}}`).join(', ')}`);
+      }
+      if (!escaped) throw new TemplateError(`use {{${path.parts![0]}}}, not triple braces`);
+      return;
+    }
+    default:
+      throw new TemplateError(`'${node.type}' is not allowed in SMS templates; only ${templateVariables.map((v) => `{{${v}}}`).join(', ')}`);
+  }
+}
+
+export type CompiledTemplate = (vars: TemplateVariables) => string;
+
+export function compileTemplate(source: string): CompiledTemplate {
+  if (source.length > MAX_TEMPLATE_LENGTH) throw new TemplateError(`longer than ${MAX_TEMPLATE_LENGTH} characters`);
+  let ast: Node;
+  try {
+    ast = Handlebars.parse(source) as unknown as Node;
+  } catch (err) {
+    throw new TemplateError(`does not compile: ${(err as Error).message.split('\n')[0]}`);
+  }
+  check(ast);
+  if (!/\{\{\s*code\s*\}\}/.test(source)) throw new TemplateError('must contain {{code}}');
+  const render = Handlebars.compile(source, { noEscape: true, strict: true, knownHelpersOnly: true, knownHelpers: {} });
+  return (vars) => {
+    const data: Record<string, string> = Object.create(null);
+    for (const key of templateVariables) data[key] = vars[key];
+    return render(data, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
+  };
+}
+
+export const defaultTemplates: Record<string, Record<string, string>> = {
+  'sign-in': {
+    en: '{{code}} is your {{appName}} sign-in code. It expires in {{ttlMinutes}} minutes.\n\n@{{host}} #{{code}}',
+  },
+  generic: {
+    en: '{{code}} is your {{appName}} code. It expires in {{ttlMinutes}} minutes.\n\n@{{host}} #{{code}}',
+  },
+};

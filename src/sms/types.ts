@@ -1,0 +1,26 @@
+// The connector contract: a connector is handed a finished message and delivers it.
+export const usages = ['sign-in', 'register', 'reset', 'phone-change', 'welcome', 'generic'] as const;
+export type Usage = (typeof usages)[number];
+
+export interface SmsMessage {
+  to: string;
+  body: string;
+  usage: Usage;
+  locale?: string;
+}
+
+export interface SmsConnector {
+  id: string;
+  send(msg: SmsMessage): Promise<{ providerMessageId?: string }>;
+}
+
+export const smsErrorCodes = ['invalid_config', 'invalid_recipient', 'rate_limited', 'rejected', 'unavailable'] as const;
+export type SmsErrorCode = (typeof smsErrorCodes)[number];
+
+/** The only error a connector throws. `detail` goes to the log only (never a secret). */
+export class SmsError extends Error {
+  override name = 'SmsError';
+  constructor(readonly code: SmsErrorCode, readonly detail?: string) {
+    super(`sms ${code}`);
+  }
+}

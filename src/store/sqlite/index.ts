@@ -1,0 +1,186 @@
+// SQLite store (better-sqlite3, WAL): the embedded default. Synchronous calls make each
+// statement atomic within the process; the conditional UPDATEs keep it atomic across processes.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { migrations } from './migrations.ts';
+import type { NewUser, OidcRecord, OtpChallenge, Store, User } from '../types.ts';
+
+/** How long spent challenges are kept so per-interaction counters stay right (ms). */
+const OTP_RETENTION_MS = 2 * 60 * 60 * 1000;
+
+type Row = Record<string, unknown>;
+
+function toUser(row: Row | undefined): User | undefined {
+  if (!row) return undefined;
+  return {
+    id: row.id as string,
+    phone: row.phone as string,
+    phoneVerified: row.phone_verified === 1,
+    name: (row.name as string | null) ?? null,
+    email: (row.email as string | null) ?? null,
+    createdAt: row.created_at as number,
+  };
+}
+
+function toRecord(row: Row | undefined, now: number): OidcRecord | undefined {
+  if (!row) return undefined;
+  const expiresAt = row.expires_at as number | null;
+  if (expiresAt !== null && expiresAt <= now) return undefined;
+  return { payload: JSON.parse(row.payload as string), consumed: row.consumed_at !== null };
+}
+
+function toChallenge(row: Row | undefined): OtpChallenge | undefined {
+  if (!row) return undefined;
+  return {
+    id: row.id as string,
+    interactionUid: row.interaction_uid as string,
+    phone: row.phone as string,
+    purpose: row.purpose as string,
+    codeHash: row.code_hash as string,
+    attempts: row.attempts as number,
+    maxAttempts: row.max_attempts as number,
+    createdAt: row.created_at as number,
+    expiresAt: row.expires_at as number,
+  };
+}
+
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let v = current; v < migrations.length; v += 1) {
+    db.transaction(() => {
+      db.exec(migrations[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    }).immediate();
+  }
+}
+
+export function openSqliteStore(file: string): Store {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+
+  const q = {
+    oidcUpsert: db.prepare(`INSERT INTO oidc_models (model, id, payload, grant_id, user_code, uid, expires_at)
+      VALUES (@model, @id, @payload, @grantId, @userCode, @uid, @expiresAt)
+      ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
+        user_code = excluded.user_code, uid = excluded.uid, expires_at = excluded.expires_at`),
+    oidcFind: db.prepare('SELECT * FROM oidc_models WHERE model = ? AND id = ?'),
+    oidcFindByUid: db.prepare('SELECT * FROM oidc_models WHERE model = ? AND uid = ?'),
+    oidcFindByUserCode: db.prepare('SELECT * FROM oidc_models WHERE model = ? AND user_code = ?'),
+    oidcConsume: db.prepare('UPDATE oidc_models SET consumed_at = ? WHERE model = ? AND id = ?'),
+    oidcDestroy: db.prepare('DELETE FROM oidc_models WHERE model = ? AND id = ?'),
+    oidcRevokeGrant: db.prepare('DELETE FROM oidc_models WHERE grant_id = ?'),
+    userById: db.prepare('SELECT * FROM users WHERE id = ?'),
+    userByPhone: db.prepare('SELECT * FROM users WHERE phone = ?'),
+    userInsert: db.prepare(`INSERT INTO users (id, phone, phone_verified, name, email, created_at)
+      VALUES (@id, @phone, @phoneVerified, @name, @email, @createdAt)`),
+    flowGet: db.prepare('SELECT state FROM flow_state WHERE uid = ? AND expires_at > ?'),
+    flowPut: db.prepare(`INSERT INTO flow_state (uid, state, expires_at) VALUES (?, ?, ?)
+      ON CONFLICT (uid) DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at`),
+    otpKill: db.prepare('UPDATE otp_challenges SET dead = 1 WHERE interaction_uid = ? AND purpose = ? AND dead = 0'),
+    otpInsert: db.prepare(`INSERT INTO otp_challenges
+      (id, interaction_uid, phone, purpose, code_hash, attempts, max_attempts, created_at, expires_at)
+      VALUES (@id, @interactionUid, @phone, @purpose, @codeHash, @attempts, @maxAttempts, @createdAt, @expiresAt)`),
+    otpActive: db.prepare(`SELECT * FROM otp_challenges WHERE interaction_uid = ? AND purpose = ?
+      AND dead = 0 AND consumed_at IS NULL AND expires_at > ? ORDER BY created_at DESC LIMIT 1`),
+    otpConsume: db.prepare(`UPDATE otp_challenges SET consumed_at = ?
+      WHERE id = ? AND dead = 0 AND consumed_at IS NULL AND expires_at > ? AND attempts < max_attempts`),
+    otpFail: db.prepare(`UPDATE otp_challenges SET attempts = attempts + 1,
+        dead = CASE WHEN attempts + 1 >= max_attempts THEN 1 ELSE 0 END
+      WHERE id = ? AND dead = 0 AND consumed_at IS NULL AND expires_at > ?
+      RETURNING attempts, max_attempts`),
+    otpCounters: db.prepare(`SELECT COUNT(*) AS sends, COALESCE(SUM(attempts), 0) AS failures
+      FROM otp_challenges WHERE interaction_uid = ?`),
+    secretGet: db.prepare('SELECT value FROM secrets WHERE name = ?'),
+    secretInsert: db.prepare('INSERT INTO secrets (name, value, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING'),
+    purgeOidc: db.prepare('DELETE FROM oidc_models WHERE expires_at IS NOT NULL AND expires_at <= ?'),
+    purgeFlow: db.prepare('DELETE FROM flow_state WHERE expires_at <= ?'),
+    purgeOtp: db.prepare('DELETE FROM otp_challenges WHERE expires_at <= ?'),
+  };
+
+  const replaceOtp = db.transaction((c: OtpChallenge) => {
+    q.otpKill.run(c.interactionUid, c.purpose);
+    q.otpInsert.run(c);
+  });
+
+  return {
+    kind: 'sqlite',
+    oidc: {
+      async upsert(model, id, payload, expiresAt) {
+        q.oidcUpsert.run({
+          model,
+          id,
+          payload: JSON.stringify(payload),
+          grantId: (payload.grantId as string | undefined) ?? null,
+          userCode: (payload.userCode as string | undefined) ?? null,
+          uid: (payload.uid as string | undefined) ?? null,
+          expiresAt,
+        });
+      },
+      async find(model, id) { return toRecord(q.oidcFind.get(model, id) as Row | undefined, Date.now()); },
+      async findByUid(model, uid) { return toRecord(q.oidcFindByUid.get(model, uid) as Row | undefined, Date.now()); },
+      async findByUserCode(model, code) { return toRecord(q.oidcFindByUserCode.get(model, code) as Row | undefined, Date.now()); },
+      async consume(model, id, at) { q.oidcConsume.run(at, model, id); },
+      async destroy(model, id) { q.oidcDestroy.run(model, id); },
+      async revokeByGrantId(grantId) { q.oidcRevokeGrant.run(grantId); },
+    },
+    users: {
+      async findById(id) { return toUser(q.userById.get(id) as Row | undefined); },
+      async findByPhone(phone) { return toUser(q.userByPhone.get(phone) as Row | undefined); },
+      async create(u: NewUser) {
+        const user: User = {
+          id: randomUUID(),
+          phone: u.phone,
+          phoneVerified: u.phoneVerified ?? false,
+          name: u.name ?? null,
+          email: u.email ?? null,
+          createdAt: Date.now(),
+        };
+        q.userInsert.run({ ...user, phoneVerified: user.phoneVerified ? 1 : 0 });
+        return user;
+      },
+    },
+    flowState: {
+      async get<T>(uid: string) {
+        const row = q.flowGet.get(uid, Date.now()) as Row | undefined;
+        return row ? (JSON.parse(row.state as string) as T) : undefined;
+      },
+      async put(uid, state, expiresAt) { q.flowPut.run(uid, JSON.stringify(state), expiresAt); },
+    },
+    otp: {
+      async replace(challenge) { replaceOtp(challenge); },
+      async active(uid, purpose, now) { return toChallenge(q.otpActive.get(uid, purpose, now) as Row | undefined); },
+      async settle(id, matches, now) {
+        if (matches) {
+          return q.otpConsume.run(now, id, now).changes === 1 ? { kind: 'consumed' } : { kind: 'dead' };
+        }
+        const row = q.otpFail.get(id, now) as { attempts: number; max_attempts: number } | undefined;
+        if (!row || row.attempts >= row.max_attempts) return { kind: 'dead' };
+        return { kind: 'wrong', attemptsLeft: row.max_attempts - row.attempts };
+      },
+      async counters(uid) {
+        const row = q.otpCounters.get(uid) as { sends: number; failures: number };
+        return { sends: row.sends, failures: row.failures };
+      },
+    },
+    secrets: {
+      async getOrCreate(name, make) {
+        const existing = q.secretGet.get(name) as { value: string } | undefined;
+        if (existing) return existing.value;
+        q.secretInsert.run(name, await make(), Date.now());
+        return (q.secretGet.get(name) as { value: string }).value;
+      },
+    },
+    async purgeExpired(now) {
+      return db.transaction(() => q.purgeOidc.run(now).changes + q.purgeFlow.run(now).changes
+        + q.purgeOtp.run(now - OTP_RETENTION_MS).changes)();
+    },
+    async close() { db.close(); },
+  };
+}

@@ -1,0 +1,58 @@
+// Versioned schema migrations for the SQLite store; applied in order, recorded in user_version.
+export const migrations: readonly string[] = [
+  `
+  CREATE TABLE oidc_models (
+    model TEXT NOT NULL,
+    id TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    grant_id TEXT,
+    user_code TEXT,
+    uid TEXT,
+    expires_at INTEGER,
+    consumed_at INTEGER,
+    PRIMARY KEY (model, id)
+  );
+  CREATE INDEX oidc_models_grant ON oidc_models (grant_id) WHERE grant_id IS NOT NULL;
+  CREATE INDEX oidc_models_uid ON oidc_models (model, uid) WHERE uid IS NOT NULL;
+  CREATE INDEX oidc_models_user_code ON oidc_models (model, user_code) WHERE user_code IS NOT NULL;
+  CREATE INDEX oidc_models_expires ON oidc_models (expires_at) WHERE expires_at IS NOT NULL;
+
+  CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    phone TEXT NOT NULL UNIQUE,
+    phone_verified INTEGER NOT NULL DEFAULT 0,
+    name TEXT,
+    email TEXT,
+    created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE flow_state (
+    uid TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX flow_state_expires ON flow_state (expires_at);
+
+  CREATE TABLE otp_challenges (
+    id TEXT PRIMARY KEY,
+    interaction_uid TEXT NOT NULL,
+    phone TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    code_hash TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    max_attempts INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    consumed_at INTEGER,
+    dead INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX otp_by_interaction ON otp_challenges (interaction_uid, purpose);
+  CREATE INDEX otp_expires ON otp_challenges (expires_at);
+
+  CREATE TABLE secrets (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  `,
+];

@@ -1,0 +1,85 @@
+// The store interface: everything flowgate persists. SQLite now, PostgreSQL later, same callers.
+
+export interface User {
+  id: string;
+  phone: string;
+  phoneVerified: boolean;
+  name: string | null;
+  email: string | null;
+  createdAt: number;
+}
+
+export interface NewUser {
+  phone: string;
+  phoneVerified?: boolean;
+  name?: string | null;
+  email?: string | null;
+}
+
+export interface OidcRecord {
+  payload: Record<string, unknown>;
+  consumed: boolean;
+}
+
+export interface OtpChallenge {
+  id: string;
+  interactionUid: string;
+  phone: string;
+  purpose: string;
+  codeHash: string;
+  attempts: number;
+  maxAttempts: number;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export type OtpVerdict =
+  | { kind: 'consumed' }
+  | { kind: 'wrong'; attemptsLeft: number }
+  | { kind: 'dead' };
+
+export interface OtpStore {
+  /** Kills any live challenge for the interaction and purpose, then stores the new one. */
+  replace(challenge: OtpChallenge): Promise<void>;
+  /** The live challenge (not consumed, not dead, not expired) for the interaction and purpose. */
+  active(interactionUid: string, purpose: string, now: number): Promise<OtpChallenge | undefined>;
+  /**
+   * Atomically settles one guess. `matches` is the constant-time comparison's result, made by
+   * the caller. Exactly one of many parallel right guesses gets `consumed`.
+   */
+  settle(id: string, matches: boolean, now: number): Promise<OtpVerdict>;
+  /** How many codes this interaction has been sent, and how many wrong guesses it made. */
+  counters(interactionUid: string): Promise<{ sends: number; failures: number }>;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  oidc: {
+    upsert(model: string, id: string, payload: Record<string, unknown>, expiresAt: number | null): Promise<void>;
+    find(model: string, id: string): Promise<OidcRecord | undefined>;
+    findByUid(model: string, uid: string): Promise<OidcRecord | undefined>;
+    findByUserCode(model: string, userCode: string): Promise<OidcRecord | undefined>;
+    consume(model: string, id: string, at: number): Promise<void>;
+    destroy(model: string, id: string): Promise<void>;
+    revokeByGrantId(grantId: string): Promise<void>;
+  };
+  users: {
+    findById(id: string): Promise<User | undefined>;
+    findByPhone(phone: string): Promise<User | undefined>;
+    create(user: NewUser): Promise<User>;
+  };
+  /** Flow state per interaction uid (JSON). */
+  flowState: {
+    get<T>(uid: string): Promise<T | undefined>;
+    put(uid: string, state: unknown, expiresAt: number): Promise<void>;
+  };
+  otp: OtpStore;
+  /** Named secrets generated once (signing keys, cookie keys, HMAC keys). */
+  secrets: {
+    /** Returns the stored value, or stores `make()`'s and returns it (first writer wins). */
+    getOrCreate(name: string, make: () => Promise<string>): Promise<string>;
+  };
+  /** Deletes expired rows; returns how many. */
+  purgeExpired(now: number): Promise<number>;
+  close(): Promise<void>;
+}

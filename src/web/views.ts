@@ -1,0 +1,41 @@
+// Page rendering: handlebars views from views/, one layout, a `t` helper for messages.
+// Everything is escaped except `body` (our own rendered view) and library-made forms.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import Handlebars from 'handlebars';
+import { translate } from './i18n/index.ts';
+
+export type Render = (view: string, model: Record<string, unknown> & { locale: string; title?: string }) => string;
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.hbs') ? [p] : [];
+  });
+}
+
+export function createViews(dir: string, appName: string): Render {
+  const hbs = Handlebars.create();
+  hbs.registerHelper('t', function (this: unknown, key: string, options: Handlebars.HelperOptions) {
+    const root = options.data?.root as { locale?: string } | undefined;
+    return translate(root?.locale ?? 'en', key, options.hash as Record<string, unknown>);
+  });
+  hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
+  const templates = new Map<string, Handlebars.TemplateDelegate>();
+  for (const file of files(dir)) {
+    const name = relative(dir, file).replace(/\.hbs$/, '');
+    const source = readFileSync(file, 'utf8');
+    if (name.startsWith('partials/')) hbs.registerPartial(name.slice('partials/'.length), source);
+    else templates.set(name, hbs.compile(source, { strict: false }));
+  }
+  const layout = templates.get('layouts/main');
+  if (!layout) throw new Error(`${dir}: layouts/main.hbs is missing`);
+
+  return (view, model) => {
+    const template = templates.get(view);
+    if (!template) throw new Error(`view '${view}' not found`);
+    const data = { appName, ...model };
+    return layout({ ...data, body: template(data) });
+  };
+}

@@ -1,0 +1,78 @@
+// Starts a real flowgate on 127.0.0.1 (random port) with a real SQLite file and an outbox file.
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { createFlowgate, type Flowgate } from '../../src/app.ts';
+import { parseConfig } from '../../src/config/load.ts';
+import type { SmsConnector } from '../../src/sms/types.ts';
+import { openSqliteStore } from '../../src/store/sqlite/index.ts';
+import type { Store } from '../../src/store/types.ts';
+
+export const CLIENT = {
+  client_id: 'test-app',
+  client_secret: 'test-secret-0123456789abcdef',
+  redirect_uris: ['https://app.example.com/callback'],
+  post_logout_redirect_uris: ['https://app.example.com/'],
+  grant_types: ['authorization_code', 'refresh_token'],
+  firstParty: true,
+};
+
+export const REGISTERED = '+12025550100';
+export const UNREGISTERED = '+12025550199';
+
+export interface TestServer {
+  url: string;
+  dir: string;
+  outbox: string;
+  store: Store;
+  flowgate: Flowgate;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  config?: Record<string, unknown>;
+  dir?: string;
+  connectors?: SmsConnector[];
+  now?: () => number;
+  keepDir?: boolean;
+}
+
+export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'flowgate-test-'));
+  const outbox = join(dir, 'outbox.jsonl');
+  const config = parseConfig({
+    clients: [CLIENT],
+    sms: { connectors: [{ type: 'outbox', path: outbox }] },
+    users: [{ phone: REGISTERED, name: 'Ada Example', email: 'ada@example.com' }],
+    logLevel: 'silent',
+    ...opts.config,
+  }, 'test-config');
+  const server: Server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const store = openSqliteStore(join(dir, 'flowgate.db'));
+  const flowgate = await createFlowgate({
+    config,
+    runtime: { issuer: url, port: 0, databaseUrl: `sqlite:${join(dir, 'flowgate.db')}`, production: false },
+    store,
+    log: pino({ level: 'silent' }),
+    ...(opts.connectors ? { connectors: opts.connectors } : {}),
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+  server.on('request', flowgate.app);
+  return {
+    url, dir, outbox, store, flowgate,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await flowgate.close();
+      await store.close();
+      if (!opts.keepDir && !opts.dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
