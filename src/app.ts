@@ -5,7 +5,7 @@ import express from 'express';
 import pino, { type Logger } from 'pino';
 import type { Config, Runtime } from './config/schema.ts';
 import { normalizePhone } from './authenticators/identify-phone/phone.ts';
-import { createDemoClient, demoRoutes } from './demo/routes.ts';
+import { createDemoClient, DEMO_USER, demoRoutes } from './demo/routes.ts';
 import { loadFlows } from './flows/loader.ts';
 import { builtinAuthenticators } from './flows/registry.ts';
 import { createRunner } from './flows/runner.ts';
@@ -56,9 +56,8 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   const registry = builtinAuthenticators();
   const flows = loadFlows(config.flowsDir, registry);
   const render = createViews(join(root, 'views'), config.appName);
-  await seedUsers(config, store);
-
   const demo = config.clients.length === 0 && !runtime.production ? createDemoClient(issuer) : undefined;
+  await seedUsers(demo && config.users.length === 0 ? { ...config, users: [DEMO_USER] } : config, store);
   const clients = demo ? [demo] : config.clients;
   const provider = createProvider({
     issuer,
@@ -87,7 +86,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   app.use(securityHeaders());
   app.use('/assets', express.static(join(root, 'public'), { maxAge: '1h', index: false }));
   app.get('/', (_req, res) => {
-    res.type('html').send(render('home', { locale: config.defaultLocale, demo: Boolean(demo) }));
+    res.type('html').send(render('home', { locale: config.defaultLocale, demo: Boolean(demo), demoPhone: DEMO_USER.phone }));
   });
   if (demo) app.use(demoRoutes(issuer, demo, render));
   app.use(interactionRoutes({ provider, runner, render, clients, defaultLocale: config.defaultLocale }));

@@ -8,6 +8,9 @@ import { HttpError } from '../web/errors.ts';
 import type { Render } from '../web/views.ts';
 
 const COOKIE = 'flowgate_demo';
+
+/** Seeded in demo mode so the first run can sign in at once. */
+export const DEMO_USER = { phone: '+12025550100', name: 'Demo User' };
 const PENDING_MAX = 1000;
 
 export function createDemoClient(issuer: string): ClientConfig {

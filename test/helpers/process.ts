@@ -1,0 +1,53 @@
+// Runs flowgate as a real child process (src/main.ts) on a free loopback port.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+
+export async function freePort(): Promise<number> {
+  const srv = createServer().listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  const { port } = srv.address() as { port: number };
+  await new Promise((resolve) => srv.close(resolve));
+  return port;
+}
+
+export interface Child { url: string; proc: ChildProcess; output: () => string; stop(): Promise<void> }
+
+export async function startProcess(env: Record<string, string>, port?: number): Promise<Child> {
+  const p = port ?? await freePort();
+  const url = `http://127.0.0.1:${p}`;
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { ...process.env, PORT: String(p), FLOWGATE_ISSUER: url, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (d) => { out += d; });
+  proc.stderr!.on('data', (d) => { out += d; });
+  const exited = once(proc, 'exit');
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`flowgate exited (${proc.exitCode}):\n${out}`);
+    try {
+      const res = await fetch(`${url}/.well-known/openid-configuration`);
+      if (res.ok) break;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) { proc.kill('SIGKILL'); throw new Error(`flowgate did not start:\n${out}`); }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url, proc, output: () => out,
+    async stop() {
+      if (proc.exitCode === null) { proc.kill('SIGTERM'); await exited; }
+    },
+  };
+}
+
+/** Runs a command to completion and returns its exit code and output. */
+export async function runCommand(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
+  const proc = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout!.on('data', (d) => { out += d; });
+  proc.stderr!.on('data', (d) => { out += d; });
+  const [code] = await once(proc, 'exit');
+  return { code: code as number, out };
+}

@@ -1,0 +1,42 @@
+// Registered and unregistered numbers get identical answers on the phone step; an unregistered
+// number gets a code too and, once verified, a "no account yet" page.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { csrfOf, formAction } from '../helpers/browser.ts';
+import { openPhonePage, submitCode, submitPhone } from '../helpers/login.ts';
+import { lastCode } from '../helpers/outbox.ts';
+import { REGISTERED, startServer, UNREGISTERED, type TestServer } from '../helpers/server.ts';
+
+let server: TestServer;
+before(async () => { server = await startServer(); });
+after(async () => { await server.close(); });
+
+async function phoneStep(phone: string) {
+  const { browser, page } = await openPhonePage(server);
+  const uid = new URL(formAction(page.html, '/steps/'), server.url).pathname.split('/')[2]!;
+  const res = await browser.request(formAction(page.html, '/steps/'), { form: { csrf: csrfOf(page.html), phone } });
+  const next = await browser.request(res.location!);
+  const normalize = (s: string) => s.replaceAll(uid, 'UID').replaceAll(csrfOf(page.html), 'CSRF').replaceAll(phone, 'PHONE')
+    .replace(/data-resend-at="[^"]+"/, '');
+  return {
+    status: res.status, location: res.location?.replace(uid, 'UID'), setCookie: res.headers.getSetCookie(),
+    body: normalize(res.html), nextStatus: next.status, nextBody: normalize(next.html), nextCookies: next.headers.getSetCookie(),
+  };
+}
+
+test('registered and unregistered numbers get identical responses on the phone step', async () => {
+  const registered = await phoneStep(REGISTERED);
+  const unregistered = await phoneStep(UNREGISTERED);
+  assert.equal(registered.status, 303);
+  assert.deepEqual(unregistered, registered);
+  assert.ok(lastCode(server.outbox, UNREGISTERED), 'an unregistered number gets a code too');
+});
+
+test('a verified number without an account is told so', async () => {
+  const { browser, page } = await openPhonePage(server);
+  const codePage = await submitPhone(browser, page, UNREGISTERED);
+  const done = await submitCode(browser, codePage, lastCode(server.outbox, UNREGISTERED));
+  assert.equal(done.status, 200);
+  assert.match(done.html, /No account yet/);
+  assert.match(done.html, /\+12025550199/);
+});

@@ -1,0 +1,122 @@
+// The SMS-OTP step's rules over HTTP: wrong guesses, single use, binding, parallel submissions,
+// resend cooldown and per-interaction caps.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { Browser, csrfOf, formAction } from '../helpers/browser.ts';
+import { submitCode, toCodePage } from '../helpers/login.ts';
+import { outboxLines } from '../helpers/outbox.ts';
+import { CLIENT, REGISTERED, startServer, type TestServer } from '../helpers/server.ts';
+
+let server: TestServer;
+let clock = Date.now();
+before(async () => { server = await startServer({ now: () => clock }); });
+after(async () => { await server.close(); });
+
+const wrong = (code: string) => code.split('').map((d) => String((Number(d) + 1) % 10)).join('');
+const isAppRedirect = (location?: string) => Boolean(location?.startsWith(CLIENT.redirect_uris[0]!));
+
+async function resend(browser: Browser, html: string) {
+  const resendForm = formAction(html.slice(html.indexOf('name="resend"') - 400), '/steps/');
+  return browser.go(resendForm, { form: { csrf: csrfOf(html), resend: '1' } });
+}
+
+test('five wrong codes kill the code and say so; the right code then fails', async () => {
+  const { browser, page, code } = await toCodePage(server, REGISTERED);
+  const right = code();
+  let current = page;
+  for (let i = 1; i <= 4; i += 1) {
+    current = await submitCode(browser, current, wrong(right));
+    assert.equal(current.status, 400);
+    assert.match(current.html, new RegExp(`${5 - i} tries left`));
+  }
+  current = await submitCode(browser, current, wrong(right));
+  assert.equal(current.status, 400);
+  assert.match(current.html, /no longer works/);
+  const late = await submitCode(browser, current, right);
+  assert.equal(late.status, 400);
+  assert.ok(!isAppRedirect(late.location));
+  assert.match(late.html, /expired or was replaced/);
+});
+
+test('a used code is refused', async () => {
+  const { browser, page, code } = await toCodePage(server, REGISTERED);
+  const right = code();
+  const first = await submitCode(browser, page, right);
+  assert.ok(isAppRedirect(first.location));
+  const replay = await browser.go(formAction(page.html, '/steps/'), { form: { csrf: csrfOf(page.html), code: right } });
+  assert.ok(replay.status >= 400 && replay.status < 500, `replay answered ${replay.status}`);
+  assert.ok(!isAppRedirect(replay.location));
+});
+
+test("another interaction's code is refused", async () => {
+  const a = await toCodePage(server, REGISTERED);
+  const codeA = a.code();
+  const b = await toCodePage(server, REGISTERED);
+  const codeB = b.code();
+  assert.notEqual(codeA, codeB);
+  const crossed = await submitCode(b.browser, b.page, codeA);
+  assert.equal(crossed.status, 400);
+  assert.match(crossed.html, /not right/);
+  assert.ok(isAppRedirect((await submitCode(b.browser, crossed, codeB)).location));
+});
+
+test('the right code sent 20 times in parallel succeeds exactly once', async () => {
+  const { browser, page, code } = await toCodePage(server, REGISTERED);
+  const right = code();
+  const action = formAction(page.html, '/steps/');
+  const csrf = csrfOf(page.html);
+  const results = await Promise.all(Array.from({ length: 20 }, () => browser.request(action, { form: { csrf, code: right } })));
+  const wins = results.filter((r) => r.status === 303 && r.location?.includes('/auth/'));
+  assert.equal(wins.length, 1, `statuses: ${results.map((r) => r.status).join(',')}`);
+  assert.ok(results.every((r) => r.status < 500));
+});
+
+test('resend waits for the cooldown, then replaces the old code', async () => {
+  const { browser, page, code } = await toCodePage(server, REGISTERED);
+  const first = code();
+  assert.match(page.html, /ask for a new code in 60 seconds/);
+  const early = await resend(browser, page.html);
+  assert.equal(early.status, 429);
+  assert.match(early.html, /wait before asking/);
+  assert.equal(code(), first, 'no new SMS before the cooldown');
+  clock += 61_000;
+  const again = await resend(browser, early.html);
+  assert.equal(again.status, 200);
+  const second = code();
+  assert.notEqual(second, first);
+  const old = await submitCode(browser, again, first);
+  assert.equal(old.status, 400, 'the replaced code no longer works');
+  assert.ok(isAppRedirect((await submitCode(browser, old, second)).location));
+});
+
+test('one interaction may send at most 5 codes, then it ends with a clear page', async () => {
+  const before = outboxLines(server.outbox).length;
+  const { browser, page } = await toCodePage(server, REGISTERED);
+  let current = page;
+  for (let i = 0; i < 4; i += 1) {
+    clock += 61_000;
+    current = await resend(browser, current.html);
+    assert.equal(current.status, 200);
+  }
+  clock += 61_000;
+  const capped = await resend(browser, current.html);
+  assert.equal(capped.status, 429);
+  assert.match(capped.html, /Too many codes were sent/);
+  assert.equal(outboxLines(server.outbox).length - before, 5);
+  const reload = await browser.go(page.url);
+  assert.equal(reload.status, 429, 'the interaction stays ended');
+});
+
+test('one interaction may make at most 10 wrong guesses in all', async () => {
+  const { browser, page, code } = await toCodePage(server, REGISTERED);
+  let current = page;
+  for (let i = 0; i < 5; i += 1) current = await submitCode(browser, current, wrong(code()));
+  clock += 61_000;
+  current = await resend(browser, current.html);
+  for (let i = 0; i < 4; i += 1) current = await submitCode(browser, current, wrong(code()));
+  const last = await submitCode(browser, current, wrong(code()));
+  assert.equal(last.status, 429);
+  assert.match(last.html, /Too many wrong codes/);
+  const right = await browser.go(formAction(current.html, '/steps/'), { form: { csrf: csrfOf(current.html), code: code() } });
+  assert.equal(right.status, 429);
+});
