@@ -2,7 +2,8 @@
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import express from 'express';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLogger } from './log.ts';
 import type { Config, Runtime } from './config/schema.ts';
 import { normalizePhone } from './authenticators/identify-phone/phone.ts';
 import { createDemoClient, DEMO_USER, demoRoutes } from './demo/routes.ts';
@@ -51,7 +52,7 @@ async function seedUsers(config: Config, store: Store): Promise<void> {
 
 export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   const { config, runtime, store } = deps;
-  const log = deps.log ?? pino({ level: config.logLevel });
+  const log = deps.log ?? createLogger(config.logLevel);
   const issuer = runtime.issuer.replace(/\/+$/, '');
   const registry = builtinAuthenticators();
   const flows = loadFlows(config.flowsDir, registry);

@@ -1,7 +1,7 @@
 // Entry point: the only module that reads process.env. Loads config, opens the store, listens.
 import { createServer } from 'node:http';
-import pino from 'pino';
 import { createFlowgate } from './app.ts';
+import { createLogger } from './log.ts';
 import { checkForEnvironment, loadConfigFile } from './config/load.ts';
 import { runtimeFromEnv } from './runtime.ts';
 import { openStore } from './store/open.ts';
@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const runtime = runtimeFromEnv(process.env);
   const config = loadConfigFile(runtime.configFile);
   checkForEnvironment(config, runtime.production);
-  const log = pino({ level: config.logLevel, redact: ['authToken', '*.authToken', 'client_secret', '*.client_secret', 'code', 'body'] });
+  const log = createLogger(config.logLevel);
   const store = openStore(runtime.databaseUrl);
   const flowgate = await createFlowgate({ config, runtime, store, log });
   const server = createServer(flowgate.app);

@@ -41,6 +41,8 @@ export type OtpVerdict =
 export interface OtpStore {
   /** Kills any live challenge for the interaction and purpose, then stores the new one. */
   replace(challenge: OtpChallenge): Promise<void>;
+  /** Kills a challenge (its SMS could not be sent); it still counts as a send. */
+  kill(id: string): Promise<void>;
   /** The live challenge (not consumed, not dead, not expired) for the interaction and purpose. */
   active(interactionUid: string, purpose: string, now: number): Promise<OtpChallenge | undefined>;
   /**

@@ -8,7 +8,10 @@
 // Chromium: env CHROMIUM_PATH, else /usr/bin/chromium. When it is missing the test is skipped
 // with a loud message, except under CI=true where it fails.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { accessSync, constants } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
 import * as oidc from 'openid-client';
 import { chromium, type Browser } from 'playwright-core';
@@ -69,8 +72,9 @@ test('Chromium signs in by SMS code through the hosted pages (openid-client RP)'
     return;
   }
 
-  server = await startServer();
-  const config = await oidc.discovery(new URL(server.url), CLIENT.client_id, CLIENT.client_secret, undefined, {
+  const srv = await startServer();
+  server = srv;
+  const config = await oidc.discovery(new URL(srv.url), CLIENT.client_id, CLIENT.client_secret, undefined, {
     execute: [oidc.allowInsecureRequests],
   });
   const verifier = oidc.randomPKCECodeVerifier();
@@ -121,7 +125,6 @@ test('Chromium signs in by SMS code through the hosted pages (openid-client RP)'
     assert.equal(phoneResponse.status(), 200, `phone page status, at ${page.url()}`);
     const phonePolicy = (await phoneResponse.allHeaders())['content-security-policy'] ?? '';
     assert.match(phonePolicy, /(^|;)\s*frame-ancestors 'none'\s*(;|$)/, `phone page CSP refuses framing: ${phonePolicy}`);
-    const phonePageUrl = page.url();
 
     const phoneInput = page.locator('input[autocomplete="tel"]');
     await phoneInput.fill(REGISTERED);
@@ -134,7 +137,7 @@ test('Chromium signs in by SMS code through the hosted pages (openid-client RP)'
     const lang = await page.locator('html').getAttribute('lang');
     assert.ok(lang && /^[a-z]{2,3}(-[A-Za-z0-9]+)*$/.test(lang), `code page sets <html lang>, got ${JSON.stringify(lang)}`);
 
-    const code = await waitForCode(server.outbox, REGISTERED);
+    const code = await waitForCode(srv.outbox, REGISTERED);
     await codeInput.fill(code);
     await Promise.all([
       page.waitForURL((u) => u.href.startsWith(REDIRECT_URI), { waitUntil: 'load' }),
@@ -163,29 +166,45 @@ test('Chromium signs in by SMS code through the hosted pages (openid-client RP)'
 
     await context.close();
 
-    // Framing as Chromium enforces it: a page on another origin embeds the phone page's URL and
-    // the browser refuses to render it (the frame ends on Chromium's error page). A separate
-    // context so the expected refusal cannot mix with the login's console checks or cookies.
+    // Framing as Chromium enforces it: a page on another origin embeds a fresh authorization
+    // request, flowgate answers with a live phone page (200), and the browser refuses to render
+    // it. The framing page is served by a real server on loopback (another port, so another
+    // origin): a page fulfilled by page.route() counts as public to Chromium's Local Network
+    // Access checks, which would block the iframe for the wrong reason. A separate context so
+    // the expected refusal cannot mix with the login's console checks or cookies.
+    const framedAuthUrl = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT_URI, scope: 'openid phone', state: oidc.randomState(),
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256',
+    });
+    const framerServer = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(`<!DOCTYPE html><html lang="en"><head><title>framer</title></head><body><iframe src="${framedAuthUrl.href.replaceAll('&', '&amp;')}"></iframe></body></html>`);
+    });
+    framerServer.listen(0, '127.0.0.1');
+    await once(framerServer, 'listening');
     const framer = await browser.newContext();
     try {
       const framerPage = await framer.newPage();
       framerPage.setDefaultTimeout(15_000);
-      await framerPage.route('http://framer.test/**', (route) => route.fulfill({
-        status: 200,
-        contentType: 'text/html; charset=utf-8',
-        body: `<!DOCTYPE html><html lang="en"><head><title>framer</title></head><body><iframe src="${phonePageUrl}"></iframe></body></html>`,
-      }));
-      const framedResponse = framerPage.waitForResponse((r) => r.url() === phonePageUrl);
-      await framerPage.goto('http://framer.test/', { waitUntil: 'load' });
-      const framedPolicy = (await (await framedResponse).allHeaders())['content-security-policy'] ?? '';
+      const framerErrors: string[] = [];
+      framerPage.on('console', (msg) => { if (msg.type() === 'error') framerErrors.push(msg.text()); });
+      const framedResponse = framerPage.waitForResponse((r) => r.url().startsWith(`${srv.url}/interaction/`));
+      await framerPage.goto(`http://127.0.0.1:${(framerServer.address() as AddressInfo).port}/`, { waitUntil: 'load' });
+      const framed = await framedResponse;
+      assert.equal(framed.status(), 200, 'the framed request reached a live phone page');
+      const framedPolicy = (await framed.allHeaders())['content-security-policy'] ?? '';
       assert.match(framedPolicy, /frame-ancestors 'none'/, `framed response CSP: ${framedPolicy}`);
       const child = framerPage.mainFrame().childFrames()[0];
-      assert.ok(child, 'the framer page has its iframe');
+      assert.ok(child, 'the framing page has its iframe');
       const deadline = Date.now() + 5000;
       while (!child.url().startsWith('chrome-error:') && Date.now() < deadline) await framerPage.waitForTimeout(50);
       assert.ok(child.url().startsWith('chrome-error:'), `the framed phone page was refused, frame is at ${child.url()}`);
+      assert.ok(framerErrors.some((m) => /frame-ancestors|X-Frame-Options/i.test(m)),
+        `Chromium reports the refusal: ${JSON.stringify(framerErrors)}`);
     } finally {
       await framer.close();
+      framerServer.closeAllConnections();
+      await new Promise<void>((resolve) => framerServer.close(() => resolve()));
     }
   } finally {
     await browser.close().catch(() => {});

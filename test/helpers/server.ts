@@ -5,9 +5,10 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import pino from 'pino';
+import type { Logger } from 'pino';
 import { createFlowgate, type Flowgate } from '../../src/app.ts';
 import { parseConfig } from '../../src/config/load.ts';
+import { createLogger } from '../../src/log.ts';
 import type { SmsConnector } from '../../src/sms/types.ts';
 import { openSqliteStore } from '../../src/store/sqlite/index.ts';
 import type { Store } from '../../src/store/types.ts';
@@ -39,6 +40,7 @@ export interface StartOptions {
   connectors?: SmsConnector[];
   now?: () => number;
   keepDir?: boolean;
+  log?: Logger;
 }
 
 export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
@@ -60,7 +62,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     config,
     runtime: { issuer: url, port: 0, databaseUrl: `sqlite:${join(dir, 'flowgate.db')}`, production: false },
     store,
-    log: pino({ level: 'silent' }),
+    log: opts.log ?? createLogger('silent'),
     ...(opts.connectors ? { connectors: opts.connectors } : {}),
     ...(opts.now ? { now: opts.now } : {}),
   });

@@ -45,8 +45,9 @@ function createSmsOtp(deps: AuthenticatorDeps) {
     const code = generateCode(ctx.config.codeLength);
     const now = deps.now();
     const binding = { interactionUid: uid, phone, purpose: ctx.config.usage };
+    const id = randomUUID();
     await deps.store.otp.replace({
-      id: randomUUID(), ...binding, codeHash: hashCode(deps.otpKey, binding, code), attempts: 0,
+      id, ...binding, codeHash: hashCode(deps.otpKey, binding, code), attempts: 0,
       maxAttempts: ctx.config.maxAttempts, createdAt: now, expiresAt: now + ctx.config.ttlSeconds * 1000,
     });
     const render = compileTemplate(pickTemplate(ctx.config, ctx.interaction.locale));
@@ -55,6 +56,7 @@ function createSmsOtp(deps: AuthenticatorDeps) {
       await deps.sms.send({ to: phone, body, usage: ctx.config.usage, locale: ctx.interaction.locale });
     } catch (err) {
       if (!(err instanceof SmsError)) throw err;
+      await deps.store.otp.kill(id);
       return { kind: 'failure', error: 'send_failed', status: sendFailureStatus[err.code], view: 'code', model: view(ctx, { sendError: `sms_${err.code}`, resendInSeconds: 0 }) };
     }
     ctx.state.lastSentAt = now;

@@ -84,6 +84,7 @@ export function openSqliteStore(file: string): Store {
     flowPut: db.prepare(`INSERT INTO flow_state (uid, state, expires_at) VALUES (?, ?, ?)
       ON CONFLICT (uid) DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at`),
     otpKill: db.prepare('UPDATE otp_challenges SET dead = 1 WHERE interaction_uid = ? AND purpose = ? AND dead = 0'),
+    otpKillOne: db.prepare('UPDATE otp_challenges SET dead = 1 WHERE id = ?'),
     otpInsert: db.prepare(`INSERT INTO otp_challenges
       (id, interaction_uid, phone, purpose, code_hash, attempts, max_attempts, created_at, expires_at)
       VALUES (@id, @interactionUid, @phone, @purpose, @codeHash, @attempts, @maxAttempts, @createdAt, @expiresAt)`),
@@ -155,6 +156,7 @@ export function openSqliteStore(file: string): Store {
     },
     otp: {
       async replace(challenge) { replaceOtp(challenge); },
+      async kill(id) { q.otpKillOne.run(id); },
       async active(uid, purpose, now) { return toChallenge(q.otpActive.get(uid, purpose, now) as Row | undefined); },
       async settle(id, matches, now) {
         if (matches) {

@@ -19,7 +19,9 @@ const byTwilioCode: Record<number, SmsErrorCode> = {
 
 export function mapTwilioError(err: unknown): SmsError {
   const e = err as { status?: number; code?: number | string; message?: string };
-  const detail = `twilio: status=${e.status ?? '-'} code=${e.code ?? '-'} ${String(e.message ?? '').slice(0, 200)}`;
+  // Twilio's messages can quote the recipient: numbers are masked before they reach the log.
+  const message = String(e.message ?? '').slice(0, 200).replace(/\+?\d[\d\s()-]{5,}\d/g, '[number]');
+  const detail = `twilio: status=${e.status ?? '-'} code=${e.code ?? '-'} ${message}`;
   if (typeof e.status === 'number') {
     const mapped = typeof e.code === 'number' ? byTwilioCode[e.code] : undefined;
     if (mapped) return new SmsError(mapped, detail);
