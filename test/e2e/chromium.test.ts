@@ -188,9 +188,10 @@ test('Chromium signs in by SMS code through the hosted pages (openid-client RP)'
       framerPage.setDefaultTimeout(15_000);
       const framerErrors: string[] = [];
       framerPage.on('console', (msg) => { if (msg.type() === 'error') framerErrors.push(msg.text()); });
-      const framedResponse = framerPage.waitForResponse((r) => r.url().startsWith(`${srv.url}/interaction/`));
-      await framerPage.goto(`http://127.0.0.1:${(framerServer.address() as AddressInfo).port}/`, { waitUntil: 'load' });
-      const framed = await framedResponse;
+      const [framed] = await Promise.all([
+        framerPage.waitForResponse((r) => r.url().startsWith(`${srv.url}/interaction/`)),
+        framerPage.goto(`http://127.0.0.1:${(framerServer.address() as AddressInfo).port}/`, { waitUntil: 'load' }),
+      ]);
       assert.equal(framed.status(), 200, 'the framed request reached a live phone page');
       const framedPolicy = (await framed.allHeaders())['content-security-policy'] ?? '';
       assert.match(framedPolicy, /frame-ancestors 'none'/, `framed response CSP: ${framedPolicy}`);
