@@ -1,0 +1,515 @@
+// `npm run bench`: full sign-ins per second, flowgate vs a bare oidc-provider, same load client.
+//
+// Each server runs in its own child process; this process is only the load client. One "login"
+// is: authorization request (PKCE S256, state, nonce) → hosted pages → code at the redirect_uri
+// → token exchange (client_secret_basic) → ID token signature, iss, aud and nonce checked.
+// For flowgate the SMS code is read from the `outbox` connector's JSONL file. The load client is
+// bench/http-browser.ts (test/helpers/browser.ts's cookie jar on node:http, see there why).
+//
+// Env: BENCH_N (logins per mode, default 200), BENCH_C (concurrency, default 8),
+//      BENCH_WARMUP (warm-up logins per server, default 50).
+// Prints a table; the last line is `ratio: X.XX` = flowgate / bare concurrent logins per second.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { Agent } from 'node:http';
+import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
+import { stringify } from 'yaml';
+import { csrfOf, formAction } from '../test/helpers/browser.ts';
+import { HttpBrowser, type BenchPage } from './http-browser.ts';
+import { BENCH_CLIENT, BENCH_PHONES, BENCH_SCOPE } from './shared.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** An expected failure (a server or a login went wrong): reported without a stack trace. */
+class BenchError extends Error {
+  override name = 'BenchError';
+}
+
+function intFromEnv(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    // Nothing is started yet: just say what is wrong.
+    process.stderr.write(`bench: ${name}: '${raw}' must be an integer in ${min}..${max}\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const N = intFromEnv('BENCH_N', 200, 1, 1_000_000);
+// Each concurrent worker owns its phone numbers, so C is capped by the 100 seeded numbers.
+const C = intFromEnv('BENCH_C', 8, 1, BENCH_PHONES.length);
+const WARMUP = intFromEnv('BENCH_WARMUP', 50, 0, 1_000_000);
+
+// ---------------------------------------------------------------------------------------------
+// Child processes and temp dirs: everything started here is stopped in cleanup().
+
+interface Server {
+  name: string;
+  url: string;
+  child: ChildProcess;
+  startedAt: number;
+  /** Seconds from spawn to the first answer on /.well-known/openid-configuration. */
+  startSeconds?: number;
+  /** Last lines the server wrote (stdout + stderr), for error reports. */
+  output: string[];
+  outputLines: number;
+}
+
+const children = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
+
+function alive(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (!alive(child)) return;
+  const exited = once(child, 'exit').catch(() => undefined);
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => { if (alive(child)) child.kill('SIGKILL'); }, 3000);
+  await exited;
+  clearTimeout(timer);
+}
+
+let cleaned: Promise<void> | undefined;
+function cleanup(): Promise<void> {
+  cleaned ??= (async () => {
+    await Promise.all([...children].map(stopChild));
+    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  })();
+  return cleaned;
+}
+
+// Last resort if we exit without awaiting cleanup(): synchronous kill and removal.
+process.on('exit', () => {
+  for (const child of children) if (alive(child)) child.kill('SIGKILL');
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+// `on`, not `once`: Ctrl-C reaches this process twice (from the terminal and relayed by tsx),
+// and a second, unhandled SIGINT would kill it before the cleanup is done.
+let interrupted: NodeJS.Signals | undefined;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = signal;
+    process.stderr.write(`\nbench: ${signal}, stopping servers\n`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  srv.listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  const { port } = srv.address() as AddressInfo;
+  await new Promise<void>((done) => srv.close(() => done()));
+  return port;
+}
+
+function startServer(name: string, script: string, env: Record<string, string>, port: number): Server {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--import', './bench/parent-watch.ts', script], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  const server: Server = { name, url: `http://127.0.0.1:${port}`, child, startedAt: performance.now(), output: [], outputLines: 0 };
+  for (const stream of [child.stdout!, child.stderr!]) {
+    let rest = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop()!;
+      for (const line of lines) {
+        if (!line.trim()) continue;
+        server.outputLines += 1;
+        server.output.push(line);
+        if (server.output.length > 40) server.output.shift();
+      }
+    });
+  }
+  return server;
+}
+
+function serverFailure(server: Server, what: string): Error {
+  const tail = server.output.length ? `\n--- last ${server.name} output ---\n${server.output.join('\n')}` : '';
+  return new BenchError(`${server.name}: ${what}${tail}`);
+}
+
+async function waitReady(server: Server, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!alive(server.child)) throw serverFailure(server, `exited during start (code ${server.child.exitCode}, signal ${server.child.signalCode})`);
+    try {
+      const res = await fetch(`${server.url}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) {
+        const meta = await res.json() as { issuer?: string };
+        if (meta.issuer !== server.url) throw serverFailure(server, `issuer is ${meta.issuer}, expected ${server.url}`);
+        server.startSeconds = (performance.now() - server.startedAt) / 1000;
+        return;
+      }
+      await res.body?.cancel();
+    } catch (err) {
+      if ((err as Error).message.startsWith(`${server.name}:`)) throw err;
+    }
+    await sleep(100);
+  }
+  throw serverFailure(server, `no answer on /.well-known/openid-configuration within ${timeoutMs / 1000}s`);
+}
+
+/** Clock ticks per second for /proc/<pid>/stat times. */
+const CLK_TCK = (() => {
+  try {
+    const n = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+    return Number.isInteger(n) && n > 0 ? n : 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU time (user + system, all threads) a live process has used so far, in ms. */
+function cpuMsOf(child: ChildProcess): number {
+  const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+}
+
+/** CPU time this (load client) process has used so far, in ms. */
+function ownCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** Peak resident set size (VmHWM) of a live process, in MB. */
+function peakRssMb(child: ChildProcess): number {
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  const m = /^VmHWM:\s+(\d+)\s+kB$/m.exec(status);
+  if (!m) throw new Error(`no VmHWM in /proc/${child.pid}/status`);
+  return Number(m[1]) / 1024;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The outbox: an incremental reader keeping the newest code per phone number.
+
+class OutboxReader {
+  private offset = 0;
+  private rest = Buffer.alloc(0);
+  private seq = 0;
+  private readonly newest = new Map<string, { seq: number; code: string }>();
+
+  constructor(private readonly path: string) {}
+
+  /** Reads what was appended since the last call (whole lines only). */
+  private refresh(): void {
+    let fd: number;
+    try {
+      fd = openSync(this.path, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    try {
+      const size = fstatSync(fd).size;
+      if (size <= this.offset) return;
+      const chunk = Buffer.alloc(size - this.offset);
+      const read = readSync(fd, chunk, 0, chunk.length, this.offset);
+      this.offset += read;
+      const data = Buffer.concat([this.rest, chunk.subarray(0, read)]);
+      const end = data.lastIndexOf(0x0a);
+      this.rest = end < 0 ? data : data.subarray(end + 1);
+      if (end < 0) return;
+      for (const line of data.subarray(0, end).toString('utf8').split('\n')) {
+        if (!line) continue;
+        const msg = JSON.parse(line) as { to: string; body: string };
+        const m = /#([0-9A-Z]+)\s*$/.exec(msg.body);
+        if (!m) throw new Error(`outbox: no code in SMS body: ${msg.body}`);
+        this.seq += 1;
+        this.newest.set(msg.to, { seq: this.seq, code: m[1]! });
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** A marker: codes sent to `phone` after this call have a larger sequence number. */
+  mark(phone: string): number {
+    this.refresh();
+    return this.newest.get(phone)?.seq ?? 0;
+  }
+
+  /** The newest code sent to `phone` after `mark`. */
+  async codeAfter(phone: string, mark: number): Promise<string> {
+    for (let tries = 0; tries < 200; tries += 1) {
+      this.refresh();
+      const entry = this.newest.get(phone);
+      if (entry && entry.seq > mark) return entry.code;
+      await sleep(5);
+    }
+    throw new Error(`outbox: no new SMS to ${phone} in ${this.path}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The load client.
+
+interface Target {
+  name: string;
+  url: string;
+  child: ChildProcess;
+  jwks: ReturnType<typeof createLocalJWKSet>;
+  /** Keep-alive connections to this server, shared by all of its logins. */
+  agent: Agent;
+  /** From the first page after /auth to the off-origin redirect to the client. */
+  walk(browser: HttpBrowser, first: BenchPage, phone: string): Promise<BenchPage>;
+}
+
+function expectPage(page: BenchPage, marker: string, what: string): void {
+  if (page.status !== 200 || !page.html.includes(marker)) {
+    throw new Error(`expected ${what}, got ${page.status}${page.location ? ` → ${page.location}` : ''}: ${page.html.slice(0, 300)}`);
+  }
+}
+
+function flowgateWalk(outbox: OutboxReader): Target['walk'] {
+  return async (browser, first, phone) => {
+    expectPage(first, 'autocomplete="tel"', 'the phone page');
+    const mark = outbox.mark(phone);
+    const codePage = await browser.go(formAction(first.html, '/steps/'), { form: { csrf: csrfOf(first.html), phone } });
+    expectPage(codePage, 'autocomplete="one-time-code"', 'the code page');
+    const code = await outbox.codeAfter(phone, mark);
+    return browser.go(formAction(codePage.html, '/steps/'), { form: { csrf: csrfOf(codePage.html), code } });
+  };
+}
+
+const bareWalk: Target['walk'] = async (browser, first) => {
+  expectPage(first, '/login"', 'the sign-in form');
+  return browser.go(formAction(first.html, '/login'), { form: { submit: '1' } });
+};
+
+const b64url = (buf: Buffer) => buf.toString('base64url');
+const BASIC = `Basic ${Buffer.from(`${encodeURIComponent(BENCH_CLIENT.client_id)}:${encodeURIComponent(BENCH_CLIENT.client_secret)}`).toString('base64')}`;
+const REDIRECT_URI = BENCH_CLIENT.redirect_uris[0]!;
+
+async function login(target: Target, phone: string): Promise<void> {
+  const verifier = b64url(randomBytes(32));
+  const state = b64url(randomBytes(16));
+  const nonce = b64url(randomBytes(16));
+  const params = new URLSearchParams({
+    client_id: BENCH_CLIENT.client_id, response_type: 'code', redirect_uri: REDIRECT_URI, scope: BENCH_SCOPE,
+    state, nonce, code_challenge: b64url(createHash('sha256').update(verifier).digest()), code_challenge_method: 'S256',
+  });
+  const browser = new HttpBrowser(target.url, target.agent);
+  const first = await browser.go(`${target.url}/auth?${params}`);
+  const back = await target.walk(browser, first, phone);
+  if (!back.location?.startsWith(`${REDIRECT_URI}?`)) {
+    throw new Error(`expected a redirect to the client, got ${back.status}${back.location ? ` → ${back.location}` : ''}: ${back.html.slice(0, 300)}`);
+  }
+  const answer = new URL(back.location).searchParams;
+  if (answer.get('error')) throw new Error(`authorization error: ${answer.get('error')} ${answer.get('error_description') ?? ''}`);
+  if (answer.get('state') !== state) throw new Error('state mismatch at the redirect_uri');
+  const code = answer.get('code');
+  if (!code) throw new Error(`no code at the redirect_uri: ${back.location}`);
+
+  const res = await browser.request(`${target.url}/token`, {
+    headers: { authorization: BASIC, accept: 'application/json' },
+    form: { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier },
+  });
+  let tokens: { id_token?: string; access_token?: string; error?: string; error_description?: string } = {};
+  try {
+    tokens = JSON.parse(res.html) as typeof tokens;
+  } catch { /* reported below */ }
+  if (res.status !== 200 || !tokens.id_token || !tokens.access_token) {
+    throw new Error(`token exchange failed (${res.status}): ${tokens.error ?? ''} ${tokens.error_description ?? res.html.slice(0, 300)}`);
+  }
+  const { payload } = await jwtVerify(tokens.id_token, target.jwks, { issuer: target.url, audience: BENCH_CLIENT.client_id });
+  if (payload.nonce !== nonce) throw new Error('nonce mismatch in the ID token');
+  if (typeof payload.sub !== 'string' || !payload.sub) throw new Error('no sub in the ID token');
+}
+
+interface RunResult {
+  logins: number;
+  seconds: number;
+  latenciesMs: number[];
+  requests: number;
+  /** CPU time used by the server process and by this load client during the run. */
+  serverCpuMs: number;
+  clientCpuMs: number;
+}
+
+/** `total` logins by `concurrency` workers; worker w only ever uses phone numbers i with i % concurrency === w. */
+async function drive(target: Target, total: number, concurrency: number): Promise<RunResult> {
+  const phonesOf = Array.from({ length: concurrency }, (_, w) => BENCH_PHONES.filter((_p, i) => i % concurrency === w));
+  const latenciesMs: number[] = [];
+  const requestsBefore = HttpBrowser.requests;
+  let next = 0;
+  let failed = false;
+  const serverCpuBefore = cpuMsOf(target.child);
+  const clientCpuBefore = ownCpuMs();
+  const started = performance.now();
+  await Promise.all(phonesOf.map(async (phones) => {
+    for (let k = 0; !failed; k += 1) {
+      const i = next++;
+      if (i >= total) return;
+      const t0 = performance.now();
+      try {
+        await login(target, phones[k % phones.length]!);
+      } catch (err) {
+        failed = true;
+        const exit = alive(target.child) ? '' : ` (server exited: code ${target.child.exitCode}, signal ${target.child.signalCode})`;
+        throw new BenchError(`${target.name}: login ${i + 1}/${total} failed: ${(err as Error).message}${exit}`, { cause: err });
+      }
+      latenciesMs.push(performance.now() - t0);
+    }
+  }));
+  return {
+    logins: total,
+    seconds: (performance.now() - started) / 1000,
+    latenciesMs,
+    requests: HttpBrowser.requests - requestsBefore,
+    serverCpuMs: cpuMsOf(target.child) - serverCpuBefore,
+    clientCpuMs: ownCpuMs() - clientCpuBefore,
+  };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function startFlowgate(): Promise<{ server: Server; outbox: OutboxReader }> {
+  const dir = mkdtempSync(join(tmpdir(), 'flowgate-bench-'));
+  tempDirs.add(dir);
+  const outboxPath = join(dir, 'outbox.jsonl');
+  const configPath = join(dir, 'flowgate.yaml');
+  writeFileSync(configPath, stringify({
+    clients: [{ ...BENCH_CLIENT, client_name: 'Bench App', firstParty: true }],
+    sms: { connectors: [{ type: 'outbox', path: outboxPath }] },
+    users: BENCH_PHONES.map((phone, i) => ({ phone, name: `Bench User ${i}` })),
+    flowsDir: join(ROOT, 'flows'),
+    logLevel: 'warn',
+  }));
+  const port = await freePort();
+  const server = startServer('flowgate', 'src/main.ts', {
+    FLOWGATE_ISSUER: `http://127.0.0.1:${port}`,
+    FLOWGATE_CONFIG: configPath,
+    DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`,
+    NODE_ENV: 'development',
+    BENCH_CLEAN_DIR: dir,
+  }, port);
+  return { server, outbox: new OutboxReader(outboxPath) };
+}
+
+async function startBare(): Promise<Server> {
+  const port = await freePort();
+  return startServer('bare', 'bench/bare-provider.ts', { BARE_ISSUER: `http://127.0.0.1:${port}`, NODE_ENV: 'development', BENCH_CLEAN_DIR: '' }, port);
+}
+
+async function targetFor(server: Server, walk: Target['walk']): Promise<Target> {
+  const meta = await (await fetch(`${server.url}/.well-known/openid-configuration`)).json() as { jwks_uri: string };
+  const jwks = await (await fetch(meta.jwks_uri)).json() as JSONWebKeySet;
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  return { name: server.name, url: server.url, child: server.child, jwks: createLocalJWKSet(jwks), agent, walk };
+}
+
+interface Measured { target: Target; server: Server; sequential: RunResult; concurrent: RunResult; peakMb: number }
+
+/**
+ * Phase by phase, both servers back to back (warm-up, then sequential, then concurrent), so the
+ * two runs that make the ratio are close in time; a server is never driven while the other is.
+ */
+async function measure(pairs: { server: Server; target: Target }[]): Promise<Measured[]> {
+  const phases: [label: string, total: number, concurrency: number][] = [
+    ['warm-up', WARMUP, Math.min(C, WARMUP)],
+    ['sequential', N, 1],
+    [`concurrent (C=${C})`, N, C],
+  ];
+  const runs = pairs.map(() => [] as RunResult[]);
+  for (const [label, total, concurrency] of phases) {
+    for (const [i, { server, target }] of pairs.entries()) {
+      process.stderr.write(`bench: ${target.name}: ${total} ${label} logins …`);
+      const started = performance.now();
+      runs[i]!.push(total ? await drive(target, total, concurrency) : emptyRun());
+      if (!alive(server.child)) throw serverFailure(server, `exited during the ${label} run`);
+      process.stderr.write(` ${((performance.now() - started) / 1000).toFixed(1)}s\n`);
+    }
+  }
+  return pairs.map(({ server, target }, i) => ({
+    target, server, sequential: runs[i]![1]!, concurrent: runs[i]![2]!, peakMb: peakRssMb(server.child),
+  }));
+}
+
+function emptyRun(): RunResult {
+  return { logins: 0, seconds: 0, latenciesMs: [], requests: 0, serverCpuMs: 0, clientCpuMs: 0 };
+}
+
+function table(rows: string[][], rightAligned: boolean[]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows.map((r) => r.map((cell, c) => (rightAligned[c] ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd()).join('\n');
+}
+
+async function main(): Promise<void> {
+  if (process.platform !== 'linux') throw new Error('bench reads /proc/<pid>/status: Linux only');
+  // Both servers start together; they are then driven one after the other, never at once.
+  const [{ server: fg, outbox }, bare] = await Promise.all([startFlowgate(), startBare()]);
+  await Promise.all([waitReady(fg), waitReady(bare)]);
+  const fgTarget = await targetFor(fg, flowgateWalk(outbox));
+  const bareTarget = await targetFor(bare, bareWalk);
+
+  const results = await measure([{ server: fg, target: fgTarget }, { server: bare, target: bareTarget }]);
+  fgTarget.agent.destroy();
+  bareTarget.agent.destroy();
+  const [f, b] = results as [Measured, Measured];
+
+  const fmt = (n: number, digits = 1) => n.toFixed(digits);
+  const rows = [['server', 'mode', 'logins', 'seconds', 'logins/s', 'p50 ms', 'p99 ms', 'req/login', 'server CPU ms', 'client CPU ms']];
+  for (const m of results) {
+    for (const [mode, r] of [['sequential', m.sequential], [`concurrent (C=${C})`, m.concurrent]] as const) {
+      const sorted = [...r.latenciesMs].sort((x, y) => x - y);
+      rows.push([m.target.name, mode, String(r.logins), fmt(r.seconds, 2), fmt(r.logins / r.seconds), fmt(percentile(sorted, 50)), fmt(percentile(sorted, 99)), fmt(r.requests / r.logins, 0),
+        fmt(r.serverCpuMs / r.logins), fmt(r.clientCpuMs / r.logins)]);
+    }
+  }
+  const rss = [['server', 'peak RSS MB (VmHWM)', 'start s'], ...results.map((m) => [m.target.name, fmt(m.peakMb), fmt(m.server.startSeconds ?? NaN)])];
+  const logs = results.filter((m) => m.server.outputLines > 0);
+
+  const out: string[] = [];
+  out.push(`flowgate login benchmark: ${N} logins per mode, concurrency ${C}, warm-up ${WARMUP}; node ${process.version}, ${availableParallelism()} CPUs (load client shares them)`);
+  out.push('one login = /auth (PKCE S256, state, nonce) → hosted pages → code → /token (client_secret_basic) → ID token verified');
+  out.push('latency = one whole login; req/login = HTTP round trips; CPU ms = per login, server process vs this load client');
+  out.push('');
+  out.push(table(rows, [false, false, true, true, true, true, true, true, true, true]));
+  out.push('');
+  out.push(table(rss, [false, true, true]));
+  for (const m of logs) {
+    out.push('');
+    out.push(`${m.server.name} wrote ${m.server.outputLines} log line(s) (logLevel warn); last:`);
+    out.push(...m.server.output.slice(-5).map((l) => `  ${l.length > 300 ? `${l.slice(0, 300)}…` : l}`));
+  }
+  out.push('');
+  const ratio = (f.concurrent.logins / f.concurrent.seconds) / (b.concurrent.logins / b.concurrent.seconds);
+  out.push(`ratio: ${ratio.toFixed(2)}`);
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+try {
+  await main();
+} catch (err) {
+  await sleep(200); // a Ctrl-C stops the servers too; let its SIGINT arrive before blaming them
+  if (!interrupted) process.stderr.write(`\nbench failed: ${err instanceof BenchError ? err.message : (err as Error).stack ?? String(err)}\n`);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}
