@@ -70,7 +70,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
     pages: providerPages(render, config.defaultLocale),
   });
 
-  const sms = createSmsSender(deps.connectors ?? config.sms.connectors.map(createConnector), log);
+  const sms = createSmsSender(deps.connectors ?? await Promise.all(config.sms.connectors.map(createConnector)), log);
   const runner = createRunner({
     store,
     flows,

@@ -35,12 +35,11 @@ export function createRunner(opts: {
   const instances = new Map<string, Authenticator<unknown>>();
   for (const [id, factory] of opts.registry) instances.set(id, factory.create(opts.deps));
 
-  async function loadState(uid: string, flowId: string, expiresAt: number): Promise<FlowState> {
+  /** The interaction's state, or a new one (saved by the first step result: one write per request). */
+  async function loadState(uid: string, flowId: string): Promise<FlowState> {
     const existing = await opts.store.flowState.get<FlowState>(uid);
     if (existing) return existing;
-    const state: FlowState = { flowId, csrf: randomBytes(24).toString('base64url'), subject: {}, completed: [], stepState: {}, amr: [] };
-    await opts.store.flowState.put(uid, state, expiresAt);
-    return state;
+    return { flowId, csrf: randomBytes(24).toString('base64url'), subject: {}, completed: [], stepState: {}, amr: [] };
   }
 
   async function apply(info: InteractionInfo, state: FlowState, step: LoadedStep, result: StepResult): Promise<RunOutcome> {
@@ -88,6 +87,10 @@ export function createRunner(opts: {
 
   return {
     state: loadState,
+
+    async save(info: InteractionInfo, state: FlowState): Promise<void> {
+      await opts.store.flowState.put(info.uid, state, info.expiresAt);
+    },
 
     /** Starts the flow over (another phone number); send and failure caps are kept. */
     async restart(info: InteractionInfo, state: FlowState): Promise<void> {

@@ -72,9 +72,13 @@ export function createProvider(deps: ProviderDeps): Provider {
       const grantId = (result?.consent as { grantId?: string } | undefined)?.grantId ?? session.grantIdFor(client.clientId);
       let grant = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
       if (firstParty.has(client.clientId) && session.accountId) {
-        grant ??= new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
-        grant.addOIDCScope(String(params?.scope ?? 'openid'));
-        await grant.save();
+        const requested = String(params?.scope ?? 'openid').split(' ');
+        const granted = new Set(grant?.getOIDCScope().split(' '));
+        if (!grant || requested.some((s) => !granted.has(s))) {
+          grant ??= new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
+          grant.addOIDCScope(requested.join(' '));
+          await grant.save();
+        }
       }
       return grant;
     },

@@ -4,18 +4,18 @@ import type { Logger } from 'pino';
 import type { ConnectorConfig } from '../config/schema.ts';
 import { createConsoleConnector } from './connectors/console/index.ts';
 import { createOutboxConnector } from './connectors/outbox/index.ts';
-import { createTwilioConnector } from './connectors/twilio/index.ts';
 import { SmsError, type SmsConnector, type SmsMessage } from './types.ts';
 
 export interface SmsSender {
   send(msg: SmsMessage): Promise<void>;
 }
 
-export function createConnector(config: ConnectorConfig): SmsConnector {
+/** Provider SDKs are imported only when configured (the twilio SDK alone is ~20 MB of RSS). */
+export async function createConnector(config: ConnectorConfig): Promise<SmsConnector> {
   switch (config.type) {
     case 'console': return createConsoleConnector();
     case 'outbox': return createOutboxConnector(config.path);
-    case 'twilio': return createTwilioConnector(config);
+    case 'twilio': return (await import('./connectors/twilio/index.ts')).createTwilioConnector(config);
   }
 }
 

@@ -42,7 +42,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       clientName: client?.clientName ?? String(params.client_id),
       expiresAt: details.exp * 1000,
     };
-    const state = await runner.state(details.uid, 'sign-in', info.expiresAt);
+    const state = await runner.state(details.uid, 'sign-in');
     return { details, params, info, state };
   }
 
@@ -89,6 +89,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     if (details.prompt.name === 'consent') {
       if (isFirstParty(deps.clients, String(params.client_id))) return finishConsent(req, res, details);
       const scopes = String(params.scope ?? '').split(' ').filter((s) => /^[a-z_]{1,40}$/.test(s));
+      await runner.save(info, state);
       res.type('html').send(render('interaction/consent', {
         locale: info.locale, uid: info.uid, csrf: state.csrf, clientName: info.clientName, scopes,
       }));
@@ -103,7 +104,11 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const form = readForm(req.body);
     checkCsrf(form, state.csrf);
     if (details.prompt.name !== 'login') throw new HttpError(400, 'invalid_request');
-    await respond(req, res, info, state, await runner.submit(info, state, String(req.params.stepId), form));
+    let outcome = await runner.submit(info, state, String(req.params.stepId), form);
+    // Show the next step in this response (no redirect round trip); a reload re-POSTs to a step
+    // that is no longer current, which redirects to the interaction page.
+    if (outcome.kind === 'next') outcome = await runner.show(info, state);
+    await respond(req, res, info, state, outcome);
   });
 
   router.post('/interaction/:uid/restart', formBody, async (req, res) => {

@@ -103,7 +103,7 @@ test('one interaction may send at most 5 codes, then it ends with a clear page',
   assert.equal(capped.status, 429);
   assert.match(capped.html, /Too many codes were sent/);
   assert.equal(outboxLines(server.outbox).length - before, 5);
-  const reload = await browser.go(page.url);
+  const reload = await browser.go(formAction(page.html, '/steps/').replace(/\/steps\/.*$/, ''));
   assert.equal(reload.status, 429, 'the interaction stays ended');
 });
 

@@ -20,6 +20,13 @@ function pickTemplate(config: SmsOtpConfig, locale: string): string {
 
 function createSmsOtp(deps: AuthenticatorDeps) {
   const host = new URL(deps.issuer).hostname;
+  // Templates were checked at load; compile each source once, not on every send.
+  const compiled = new Map<string, ReturnType<typeof compileTemplate>>();
+  const templateFor = (source: string) => {
+    let render = compiled.get(source);
+    if (!render) compiled.set(source, (render = compileTemplate(source)));
+    return render;
+  };
 
   function view(ctx: Ctx, extra: Record<string, unknown> = {}): Record<string, unknown> {
     const now = deps.now();
@@ -50,7 +57,7 @@ function createSmsOtp(deps: AuthenticatorDeps) {
       id, ...binding, codeHash: hashCode(deps.otpKey, binding, code), attempts: 0,
       maxAttempts: ctx.config.maxAttempts, createdAt: now, expiresAt: now + ctx.config.ttlSeconds * 1000,
     });
-    const render = compileTemplate(pickTemplate(ctx.config, ctx.interaction.locale));
+    const render = templateFor(pickTemplate(ctx.config, ctx.interaction.locale));
     const body = render({ code, ttlMinutes: String(Math.ceil(ctx.config.ttlSeconds / 60)), appName: deps.appName, host });
     try {
       await deps.sms.send({ to: phone, body, usage: ctx.config.usage, locale: ctx.interaction.locale });
