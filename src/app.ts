@@ -5,9 +5,12 @@ import express from 'express';
 import type { Logger } from 'pino';
 import { createLogger } from './log.ts';
 import type { Config, Runtime } from './config/schema.ts';
+import { ConfigError } from './config/load.ts';
 import { normalizePhone } from './authenticators/identify-phone/phone.ts';
 import { createDemoClient, DEMO_USER, demoRoutes } from './demo/routes.ts';
-import { loadFlows } from './flows/loader.ts';
+import { createPasswordHasher } from './authenticators/password/hasher.ts';
+import { FlowError, loadFlows } from './flows/loader.ts';
+import { loadPluginAuthenticators } from './flows/plugins.ts';
 import { builtinAuthenticators } from './flows/registry.ts';
 import { createRunner } from './flows/runner.ts';
 import { loadCookieKeys, loadSecret, loadSigningKeys } from './oidc/keys.ts';
@@ -28,6 +31,8 @@ export interface FlowgateDeps {
   runtime: Runtime;
   store: Store;
   log?: Logger;
+  /** Where relative paths in the config file (third-party authenticators) start. */
+  configDir?: string;
   /** Replaces the connectors built from config (tests). */
   connectors?: SmsConnector[];
   now?: () => number;
@@ -41,9 +46,9 @@ export interface Flowgate {
 }
 
 async function seedUsers(config: Config, store: Store): Promise<void> {
-  for (const seed of config.users) {
+  for (const [i, seed] of config.users.entries()) {
     const phone = normalizePhone(seed.phone, config.defaultRegion);
-    if (!phone.ok) throw new Error(`users: '${seed.phone}' is not a valid phone number`);
+    if (!phone.ok) throw new ConfigError(`users.${i}.phone: '${seed.phone}' is not a valid phone number (${phone.reason}); write it with its country code, e.g. +12025550100`);
     if (!(await store.users.findByPhone(phone.e164))) {
       await store.users.create({ phone: phone.e164, phoneVerified: true, name: seed.name ?? null, email: seed.email ?? null });
     }
@@ -55,8 +60,13 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   const log = deps.log ?? createLogger(config.logLevel);
   const issuer = runtime.issuer.replace(/\/+$/, '');
   const registry = builtinAuthenticators();
+  await loadPluginAuthenticators(config.authenticators, registry, deps.configDir ?? process.cwd());
   const flows = loadFlows(config.flowsDir, registry);
+  if (!flows.has(config.signInFlow)) throw new FlowError(`signInFlow: no flow with id '${config.signInFlow}' in ${config.flowsDir}`);
   const render = createViews(join(root, 'views'), config.appName);
+  if (runtime.production && issuer.startsWith('http:')) {
+    log.warn({ issuer }, 'the issuer is plain http in production: put flowgate behind TLS and set FLOWGATE_ISSUER to its https URL');
+  }
   const demo = config.clients.length === 0 && !runtime.production ? createDemoClient(issuer) : undefined;
   await seedUsers(demo && config.users.length === 0 ? { ...config, users: [DEMO_USER] } : config, store);
   const clients = demo ? [demo] : config.clients;
@@ -78,6 +88,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
     deps: {
       store, sms, appName: config.appName, issuer, defaultRegion: config.defaultRegion,
       otpKey: await loadSecret(store, 'otp-hmac'), now: deps.now ?? Date.now,
+      passwords: createPasswordHasher(), templates: config.sms.templates,
     },
   });
 
@@ -90,7 +101,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
     res.type('html').send(render('home', { locale: config.defaultLocale, demo: Boolean(demo), demoPhone: DEMO_USER.phone }));
   });
   if (demo) app.use(demoRoutes(issuer, demo, render));
-  app.use(interactionRoutes({ provider, runner, render, clients, defaultLocale: config.defaultLocale }));
+  app.use(interactionRoutes({ provider, runner, render, clients, store, defaultLocale: config.defaultLocale, signInFlow: config.signInFlow, log }));
   app.use(provider.callback());
   app.use(notFound());
   app.use(errorHandler(render, log, config.defaultLocale));

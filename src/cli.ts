@@ -15,6 +15,10 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const { values } = parseArgs({ args: rest, options: { phone: { type: 'string' }, name: { type: 'string' }, email: { type: 'string' } } });
+  if (!values.phone) {
+    process.stderr.write(`flowgate: --phone is required\n${usage}\n`);
+    return 2;
+  }
   const runtime = runtimeFromEnv(process.env);
   const config = loadConfigFile(runtime.configFile);
   const phone = normalizePhone(values.phone ?? '', config.defaultRegion);

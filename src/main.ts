@@ -1,5 +1,6 @@
 // Entry point: the only module that reads process.env. Loads config, opens the store, listens.
 import { createServer } from 'node:http';
+import { dirname, resolve } from 'node:path';
 import { createFlowgate } from './app.ts';
 import { createLogger } from './log.ts';
 import { checkForEnvironment, loadConfigFile } from './config/load.ts';
@@ -12,7 +13,8 @@ async function main(): Promise<void> {
   checkForEnvironment(config, runtime.production);
   const log = createLogger(config.logLevel);
   const store = openStore(runtime.databaseUrl);
-  const flowgate = await createFlowgate({ config, runtime, store, log });
+  const configDir = runtime.configFile ? dirname(resolve(runtime.configFile)) : process.cwd();
+  const flowgate = await createFlowgate({ config, runtime, store, log, configDir });
   const server = createServer(flowgate.app);
   server.listen(runtime.port, () => {
     log.info({ issuer: flowgate.issuer, port: runtime.port, store: store.kind }, 'flowgate listening');
@@ -32,6 +34,6 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   const e = err as Error;
-  process.stderr.write(`flowgate: cannot start\n${e.name === 'ConfigError' || e.name === 'FlowError' ? e.message : e.stack ?? e.message}\n`);
+  process.stderr.write(`flowgate: cannot start\n${['ConfigError', 'FlowError', 'PluginError'].includes(e.name) ? e.message : e.stack ?? e.message}\n`);
   process.exit(1);
 });

@@ -7,7 +7,7 @@ import type { SmsSender } from '../sms/sender.ts';
 
 export type FlowErrorCode =
   | 'invalid_input' | 'code_invalid' | 'code_expired' | 'code_dead' | 'send_failed'
-  | 'too_many_codes' | 'too_many_attempts' | 'resend_too_soon';
+  | 'too_many_codes' | 'too_many_attempts' | 'resend_too_soon' | 'password_invalid' | 'password_rejected';
 
 export type StepResult =
   | { kind: 'success'; amr?: string }
@@ -19,6 +19,12 @@ export type StepResult =
 export interface FlowSubject {
   phone?: string;
   userId?: string;
+  /** The phone number an SMS code proved in this interaction. */
+  phoneVerified?: string;
+  /** Profile fields collected during registration. */
+  profile?: { name?: string; email?: string };
+  /** A new password's hash, applied when the flow completes (registration, reset). */
+  newPasswordHash?: string;
 }
 
 export interface StepContext<C> {
@@ -26,6 +32,8 @@ export interface StepContext<C> {
   stepId: string;
   interaction: { uid: string; locale: string; clientName: string };
   subject: FlowSubject;
+  /** The account behind subject.userId, when there is one. */
+  user?: User;
   /** This step's own state, kept across requests; mutate it freely. */
   state: Record<string, unknown>;
   /** The POSTed form fields (strings only; anything else was refused before). */
@@ -39,12 +47,25 @@ export interface AuthenticatorDeps {
   issuer: string;
   defaultRegion: string;
   otpKey: Buffer;
+  passwords: PasswordHasher;
+  /** Global SMS template overrides by usage then locale (config `sms.templates`). */
+  templates: Partial<Record<string, Record<string, string>>>;
   now: () => number;
+}
+
+/** A non-condition step beside a condition in its sub-flow. */
+export interface Sibling { id: string; authenticator: string; config: unknown }
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(storedHash: string | null, password: string): Promise<{ ok: boolean; needsRehash: boolean }>;
 }
 
 export interface Authenticator<C> {
   requiresUser: boolean;
   configuredFor?(user: User, config: C): Promise<boolean>;
+  /** Condition authenticators only: whether the condition holds (drives CONDITIONAL sub-flows). */
+  evaluate?(ctx: StepContext<C> & { siblings: Sibling[]; isConfigured(sibling: Sibling): Promise<boolean> }): Promise<boolean>;
   authenticate(ctx: StepContext<C>): Promise<StepResult>;
   action(ctx: StepContext<C>): Promise<StepResult>;
 }
@@ -57,5 +78,9 @@ export interface AuthenticatorFactory<C> {
   configSchema: z.ZodType<C>;
   defaultConfig: C;
   secretKeys?: readonly (keyof C)[];
+  /** Needs an identified user (checked at load: some earlier step must identify one). */
+  requiresUser?: boolean;
+  /** A condition (Keycloak's "Condition - …"): evaluated inside CONDITIONAL sub-flows, never shown. */
+  condition?: boolean;
   create(deps: AuthenticatorDeps): Authenticator<C>;
 }

@@ -1,5 +1,7 @@
 // The configuration file's schema: every key, its default and what it means, in one place.
 import { z } from 'zod';
+import { compileTemplate, TemplateError } from '../sms/template.ts';
+import { usages } from '../sms/types.ts';
 
 const url = z.string().url();
 
@@ -35,7 +37,9 @@ const twilioConnector = z.object({
   message: 'set exactly one of `from` or `messagingServiceSid`',
 });
 
-export const connectorSchema = z.union([consoleConnector, outboxConnector, twilioConnector]);
+export const connectorSchema = z.discriminatedUnion('type', [consoleConnector, outboxConnector, twilioConnector], {
+  error: (issue) => (issue.code === 'invalid_union' ? 'unknown connector `type`; use one of: console, outbox, twilio' : undefined),
+});
 export type ConnectorConfig = z.infer<typeof connectorSchema>;
 
 export const configSchema = z.object({
@@ -51,7 +55,26 @@ export const configSchema = z.object({
     connectors: z.array(connectorSchema).min(1).default([{ type: 'console' }]),
     /** With NODE_ENV=production, `console`/`outbox` are refused unless this is true. */
     allowDevConnectorsInProduction: z.boolean().default(false),
-  }).strict().default({ connectors: [{ type: 'console' }], allowDevConnectorsInProduction: false }),
+    /** Global message templates by usage then locale; a step's own `templates` override these. */
+    templates: z.partialRecord(z.enum(usages), z.record(z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a locale such as en or de-AT'), z.string()))
+      .default({})
+      .superRefine((byUsage, ctx) => {
+        for (const [usage, byLocale] of Object.entries(byUsage)) {
+          for (const [locale, source] of Object.entries(byLocale ?? {})) {
+            try {
+              compileTemplate(source, { requireCode: usage !== 'welcome' });
+            } catch (err) {
+              if (!(err instanceof TemplateError)) throw err;
+              ctx.addIssue({ code: 'custom', path: [usage, locale], message: `template ${err.message}` });
+            }
+          }
+        }
+      }),
+  }).strict().default({ connectors: [{ type: 'console' }], allowDevConnectorsInProduction: false, templates: {} }),
+  /** The flow that runs for a plain sign-in (`sign-in`, or `sign-in-2fa` for password + SMS). */
+  signInFlow: z.string().default('sign-in'),
+  /** Module paths of third-party authenticators, relative to the config file. */
+  authenticators: z.array(z.string().min(1)).default([]),
   /** Cookie signing keys, newest first. Generated and kept in the store when omitted. */
   cookieKeys: z.array(z.string().min(32)).min(1).optional(),
   /** Directory holding flows/*.yaml. */

@@ -45,7 +45,9 @@ export function demoRoutes(issuer: string, client: ClientConfig, render: Render)
   };
   const secure = !insecure;
 
-  router.post('/demo/login', async (_req, res) => {
+  router.post('/demo/login', async (req, res) => {
+    // The demo's cookie must live on the issuer's host, or the callback cannot find it.
+    if (req.get('host') !== new URL(issuer).host) return res.redirect(303, `${issuer}/`);
     const cfg = await discover();
     const checks = { verifier: oidc.randomPKCECodeVerifier(), state: oidc.randomState(), nonce: oidc.randomNonce() };
     const id = randomBytes(16).toString('base64url');

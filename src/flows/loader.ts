@@ -13,9 +13,13 @@ export class FlowError extends Error {
 export interface LoadedStep extends StepDef {
   /** Validated config with defaults applied (leaf steps only). */
   resolvedConfig?: unknown;
+  /** The authenticator is a condition (evaluated, never shown). */
+  condition?: boolean;
+  /** The authenticator needs an identified user before it can run. */
+  requiresUser?: boolean;
   steps?: LoadedStep[];
 }
-export interface LoadedFlow { id: string; file: string; steps: LoadedStep[] }
+export interface LoadedFlow { id: string; file: string; kind: FlowDef['kind']; afterReset: FlowDef['afterReset']; steps: LoadedStep[] }
 
 function describe(path: PropertyKey[], flow: unknown): string {
   // Turn ['steps', 1, 'steps', 0, 'config', 'ttlSeconds'] into step 'sms', field 'config.ttlSeconds'.
@@ -31,15 +35,25 @@ function describe(path: PropertyKey[], flow: unknown): string {
   return `step ${step}, field ${field}`;
 }
 
-function checkSteps(file: string, steps: StepDef[], registry: Map<string, AnyFactory>, seen: Set<string>): LoadedStep[] {
+function checkSteps(file: string, steps: StepDef[], registry: Map<string, AnyFactory>, seen: Set<string>, parent?: StepDef): LoadedStep[] {
   return steps.map((step) => {
     const where = `${file}: step '${step.id}'`;
     if (seen.has(step.id)) throw new FlowError(`${where}, field id: duplicate step id`);
     seen.add(step.id);
-    if (step.requirement === 'CONDITIONAL') {
-      throw new FlowError(`${where}, field requirement: CONDITIONAL needs condition authenticators, which this version does not have yet`);
+    if (step.steps) {
+      const children = checkSteps(file, step.steps, registry, seen, step);
+      const conditions = children.filter((c) => c.condition);
+      if (step.requirement === 'CONDITIONAL' && conditions.length === 0) {
+        throw new FlowError(`${where}, field steps: a CONDITIONAL sub-flow needs at least one condition step (condition-user-configured, condition-user-attribute)`);
+      }
+      if (step.requirement !== 'DISABLED' && !children.some((c) => !c.condition && c.requirement !== 'DISABLED')) {
+        throw new FlowError(`${where}, field steps: the sub-flow can never finish: every step in it is disabled or a condition`);
+      }
+      return { ...step, steps: children };
     }
-    if (step.steps) return { ...step, steps: checkSteps(file, step.steps, registry, seen) };
+    if (step.requirement === 'CONDITIONAL') {
+      throw new FlowError(`${where}, field requirement: CONDITIONAL applies to sub-flows (a step with \`steps\`), not to a single authenticator`);
+    }
     const factory = registry.get(step.authenticator!);
     if (!factory) {
       throw new FlowError(`${where}, field authenticator: unknown authenticator '${step.authenticator}' (known: ${[...registry.keys()].join(', ')})`);
@@ -52,8 +66,24 @@ function checkSteps(file: string, steps: StepDef[], registry: Map<string, AnyFac
       const issue = parsed.error.issues[0]!;
       throw new FlowError(`${where}, field config.${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`);
     }
-    return { ...step, resolvedConfig: parsed.data };
+    if (factory.condition && parent?.requirement !== 'CONDITIONAL') {
+      throw new FlowError(`${where}, field authenticator: ${factory.id} is a condition and belongs inside a CONDITIONAL sub-flow`);
+    }
+    const requiresUser = Boolean(factory.requiresUser);
+    return { ...step, resolvedConfig: parsed.data, ...(factory.condition ? { condition: true } : {}), ...(requiresUser ? { requiresUser } : {}) };
   });
+}
+
+/** A step that needs a user must come after a step that identifies one. */
+function checkUserOrder(file: string, steps: LoadedStep[], identified: { value: boolean }): void {
+  for (const step of steps) {
+    if (step.steps) { checkUserOrder(file, step.steps, identified); continue; }
+    if (step.requirement === 'DISABLED') continue;
+    if (step.authenticator === 'identify-phone') identified.value = true;
+    else if (step.requiresUser && !identified.value) {
+      throw new FlowError(`${file}: step '${step.id}', field authenticator: ${step.authenticator} needs a user, but no earlier step identifies one, so the flow can never finish`);
+    }
+  }
 }
 
 export function loadFlowText(file: string, text: string, registry: Map<string, AnyFactory>): LoadedFlow {
@@ -69,7 +99,12 @@ export function loadFlowText(file: string, text: string, registry: Map<string, A
     throw new FlowError(`${file}: ${describe(issue.path, raw)}: ${issue.message}`);
   }
   const flow: FlowDef = result.data;
-  return { id: flow.id, file, steps: checkSteps(file, flow.steps, registry, new Set()) };
+  const steps = checkSteps(file, flow.steps, registry, new Set());
+  if (!steps.some((s) => !s.condition && s.requirement !== 'DISABLED')) {
+    throw new FlowError(`${file}: step (flow), field steps: the flow can never finish: every step is disabled`);
+  }
+  checkUserOrder(file, steps, { value: false });
+  return { id: flow.id, file, kind: flow.kind, afterReset: flow.afterReset, steps };
 }
 
 export function loadFlows(dir: string, registry: Map<string, AnyFactory>): Map<string, LoadedFlow> {

@@ -24,9 +24,16 @@ export const stepSchema: z.ZodType<StepDef> = z.lazy(() => z.object({
   message: 'a step has either `authenticator` or `steps` (a sub-flow), not both',
 }));
 
+export const flowKinds = ['sign-in', 'register', 'reset-credentials'] as const;
+export type FlowKind = (typeof flowKinds)[number];
+
 export const flowSchema = z.object({
   id: stepId,
   description: z.string().optional(),
+  /** What completing the flow does: sign in, create the account, or set the new password. */
+  kind: z.enum(flowKinds).default('sign-in'),
+  /** reset-credentials only: after the reset, sign the person in (`login`) or show sign-in again. */
+  afterReset: z.enum(['sign-in', 'login']).default('sign-in'),
   steps: z.array(stepSchema).min(1),
 }).strict();
 

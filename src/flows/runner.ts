@@ -1,10 +1,10 @@
 // The flow runner: loads an interaction's flow state, runs the current step's authenticator and
 // turns its result into what the web layer does next. Knows nothing of HTTP.
 import { randomBytes } from 'node:crypto';
-import type { Authenticator, AuthenticatorDeps, FlowSubject, StepResult } from '../authenticators/types.ts';
-import type { Store } from '../store/types.ts';
+import type { Authenticator, AuthenticatorDeps, FlowSubject, Sibling, StepResult } from '../authenticators/types.ts';
+import type { Store, User } from '../store/types.ts';
 import type { LoadedFlow, LoadedStep } from './loader.ts';
-import { nextStep } from './next-step.ts';
+import { alternativeChoices, isCondition, levelOf, nextStep, type Progress } from './next-step.ts';
 import type { AnyFactory } from './registry.ts';
 
 export interface FlowState {
@@ -12,15 +12,20 @@ export interface FlowState {
   csrf: string;
   subject: FlowSubject;
   completed: string[];
+  chosen: Record<string, string>;
   stepState: Record<string, Record<string, unknown>>;
   amr: string[];
+  /** A message for the next page (e.g. why the flow changed). */
+  notice?: string;
   ended?: { error: string; status: number };
 }
 
+export interface Choice { id: string; label: string }
+
 export type RunOutcome =
-  | { kind: 'render'; stepId: string; view: string; model: Record<string, unknown>; status: number }
+  | { kind: 'render'; stepId: string; view: string; model: Record<string, unknown>; status: number; choices: Choice[]; flow: LoadedFlow }
   | { kind: 'next' }
-  | { kind: 'done'; subject: FlowSubject; amr: string[] }
+  | { kind: 'done'; flow: LoadedFlow; subject: FlowSubject; amr: string[] }
   | { kind: 'ended'; error: string; status: number }
   | { kind: 'stale' };
 
@@ -34,15 +39,73 @@ export function createRunner(opts: {
 }) {
   const instances = new Map<string, Authenticator<unknown>>();
   for (const [id, factory] of opts.registry) instances.set(id, factory.create(opts.deps));
+  const instance = (step: LoadedStep) => instances.get(step.authenticator!)!;
 
-  /** The interaction's state, or a new one (saved by the first step result: one write per request). */
-  async function loadState(uid: string, flowId: string): Promise<FlowState> {
-    const existing = await opts.store.flowState.get<FlowState>(uid);
-    if (existing) return existing;
-    return { flowId, csrf: randomBytes(24).toString('base64url'), subject: {}, completed: [], stepState: {}, amr: [] };
+  function flowOf(state: FlowState): LoadedFlow {
+    const flow = opts.flows.get(state.flowId);
+    if (!flow) throw new Error(`flow '${state.flowId}' is not loaded`);
+    return flow;
   }
 
-  async function apply(info: InteractionInfo, state: FlowState, step: LoadedStep, result: StepResult): Promise<RunOutcome> {
+  async function userOf(state: FlowState): Promise<User | undefined> {
+    return state.subject.userId ? opts.store.users.findById(state.subject.userId) : undefined;
+  }
+
+  function context(info: InteractionInfo, state: FlowState, step: LoadedStep, form: Record<string, string>, user?: User) {
+    state.stepState[step.id] ??= {};
+    return {
+      config: step.resolvedConfig,
+      stepId: step.id,
+      interaction: { uid: info.uid, locale: info.locale, clientName: info.clientName },
+      subject: state.subject,
+      ...(user ? { user } : {}),
+      state: state.stepState[step.id]!,
+      form,
+    };
+  }
+
+  /** Evaluates every condition step of the flow for the current subject. */
+  async function progress(info: InteractionInfo, state: FlowState, user?: User): Promise<Progress> {
+    const conditions = new Map<string, boolean>();
+    const walk = async (steps: LoadedStep[]) => {
+      for (const step of steps) {
+        if (step.steps) { await walk(step.steps); continue; }
+        if (!isCondition(step)) continue;
+        const siblings: Sibling[] = levelOf(flowOf(state).steps, step.id)!.steps
+          .filter((s) => !s.condition && s.authenticator)
+          .map((s) => ({ id: s.id, authenticator: s.authenticator!, config: s.resolvedConfig }));
+        const holds = await instance(step).evaluate!({
+          ...context(info, state, step, {}, user),
+          siblings,
+          isConfigured: async (sibling) => {
+            const target = instances.get(sibling.authenticator);
+            if (!user) return false;
+            return target?.configuredFor ? target.configuredFor(user, sibling.config) : true;
+          },
+        });
+        conditions.set(step.id, holds);
+      }
+    };
+    await walk(flowOf(state).steps);
+    return { completed: new Set(state.completed), conditions, chosen: state.chosen };
+  }
+
+  async function current(info: InteractionInfo, state: FlowState) {
+    const user = await userOf(state);
+    const p = await progress(info, state, user);
+    return { user, p, step: nextStep(flowOf(state).steps, p) };
+  }
+
+  function choicesFor(state: FlowState, step: LoadedStep, p: Progress): Choice[] {
+    const found = alternativeChoices(flowOf(state).steps, step.id, p);
+    if (!found) return [];
+    return found.options.filter((o) => o.id !== found.current).map((o) => ({
+      id: o.id,
+      label: o.authenticator ? (opts.registry.get(o.authenticator)?.displayName ?? o.id) : o.id,
+    }));
+  }
+
+  async function apply(info: InteractionInfo, state: FlowState, step: LoadedStep, result: StepResult, p: Progress): Promise<RunOutcome> {
     const save = () => opts.store.flowState.put(info.uid, state, info.expiresAt);
     switch (result.kind) {
       case 'success':
@@ -53,9 +116,15 @@ export function createRunner(opts: {
       case 'attempted':
         await save();
         return { kind: 'next' };
-      case 'challenge':
+      case 'challenge': {
+        const notice = state.notice;
+        delete state.notice;
         await save();
-        return { kind: 'render', stepId: step.id, view: result.view, model: result.model ?? {}, status: 200 };
+        return {
+          kind: 'render', stepId: step.id, view: result.view, model: { ...result.model, ...(notice ? { notice } : {}) },
+          status: 200, choices: choicesFor(state, step, p), flow: flowOf(state),
+        };
+      }
       case 'failure':
         if (result.ends || !result.view) {
           state.ended = { error: result.error, status: result.status ?? 400 };
@@ -63,60 +132,79 @@ export function createRunner(opts: {
           return { kind: 'ended', ...state.ended };
         }
         await save();
-        return { kind: 'render', stepId: step.id, view: result.view, model: { ...result.model, error: result.error }, status: result.status ?? 400 };
+        return {
+          kind: 'render', stepId: step.id, view: result.view, model: { ...result.model, error: result.error },
+          status: result.status ?? 400, choices: choicesFor(state, step, p), flow: flowOf(state),
+        };
     }
   }
 
-  function flowOf(state: FlowState): LoadedFlow {
-    const flow = opts.flows.get(state.flowId);
-    if (!flow) throw new Error(`flow '${state.flowId}' is not loaded`);
-    return flow;
-  }
-
-  function context(info: InteractionInfo, state: FlowState, step: LoadedStep, form: Record<string, string>) {
-    state.stepState[step.id] ??= {};
-    return {
-      config: step.resolvedConfig,
-      stepId: step.id,
-      interaction: { uid: info.uid, locale: info.locale, clientName: info.clientName },
-      subject: state.subject,
-      state: state.stepState[step.id]!,
-      form,
-    };
-  }
-
   return {
-    state: loadState,
+    /** The interaction's state, or a new one (saved by the first step result: one write per request). */
+    async state(uid: string, flowId: string): Promise<FlowState> {
+      const existing = await opts.store.flowState.get<FlowState>(uid);
+      if (existing) return existing;
+      return { flowId, csrf: randomBytes(24).toString('base64url'), subject: {}, completed: [], chosen: {}, stepState: {}, amr: [] };
+    },
 
     async save(info: InteractionInfo, state: FlowState): Promise<void> {
+      await opts.store.flowState.put(info.uid, state, info.expiresAt);
+    },
+
+    hasFlow: (id: string) => opts.flows.has(id),
+
+    /**
+     * Moves the interaction to another flow. With `carry`, what this interaction proved (the
+     * verified phone) goes along, so the person is not asked for a second code.
+     */
+    async switchFlow(info: InteractionInfo, state: FlowState, flowId: string, carry: boolean, notice?: string): Promise<void> {
+      if (state.ended || !opts.flows.has(flowId)) return;
+      const subject: FlowSubject = carry && state.subject.phoneVerified
+        ? { phone: state.subject.phoneVerified, phoneVerified: state.subject.phoneVerified }
+        : {};
+      Object.assign(state, { flowId, subject, completed: [], chosen: {}, stepState: {}, amr: carry ? state.amr : [] });
+      if (notice) state.notice = notice;
+      else delete state.notice;
       await opts.store.flowState.put(info.uid, state, info.expiresAt);
     },
 
     /** Starts the flow over (another phone number); send and failure caps are kept. */
     async restart(info: InteractionInfo, state: FlowState): Promise<void> {
       if (state.ended) return;
-      Object.assign(state, { subject: {}, completed: [], stepState: {}, amr: [] });
+      Object.assign(state, { subject: {}, completed: [], chosen: {}, stepState: {}, amr: [] });
+      delete state.notice;
+      await opts.store.flowState.put(info.uid, state, info.expiresAt);
+    },
+
+    /** Picks another alternative ("Try another way") at the level of the current step. */
+    async choose(info: InteractionInfo, state: FlowState, alternativeId: string): Promise<void> {
+      if (state.ended) return;
+      const { step, p } = await current(info, state);
+      if (!step) return;
+      const found = alternativeChoices(flowOf(state).steps, step.id, p);
+      if (!found?.options.some((o) => o.id === alternativeId)) return;
+      state.chosen[found.levelId] = alternativeId;
       await opts.store.flowState.put(info.uid, state, info.expiresAt);
     },
 
     /** GET: show the current step (running its authenticate), or report the flow done. */
     async show(info: InteractionInfo, state: FlowState): Promise<RunOutcome> {
       if (state.ended) return { kind: 'ended', ...state.ended };
-      const step = nextStep(flowOf(state).steps, new Set(state.completed));
-      if (!step) return { kind: 'done', subject: state.subject, amr: state.amr };
-      const result = await instances.get(step.authenticator!)!.authenticate(context(info, state, step, {}));
-      return apply(info, state, step, result);
+      const { user, p, step } = await current(info, state);
+      if (!step) return { kind: 'done', flow: flowOf(state), subject: state.subject, amr: state.amr };
+      const result = await instance(step).authenticate(context(info, state, step, {}, user));
+      return apply(info, state, step, result, p);
     },
 
     /** POST: run the current step's action with the submitted form. */
     async submit(info: InteractionInfo, state: FlowState, stepId: string, form: Record<string, string>): Promise<RunOutcome> {
       if (state.ended) return { kind: 'ended', ...state.ended };
-      const step = nextStep(flowOf(state).steps, new Set(state.completed));
+      const { user, p, step } = await current(info, state);
       if (!step || step.id !== stepId) return { kind: 'stale' };
-      const result = await instances.get(step.authenticator!)!.action(context(info, state, step, form));
-      const outcome = await apply(info, state, step, result);
-      if (outcome.kind === 'next' && !nextStep(flowOf(state).steps, new Set(state.completed))) {
-        return { kind: 'done', subject: state.subject, amr: state.amr };
+      const result = await instance(step).action(context(info, state, step, form, user));
+      const outcome = await apply(info, state, step, result, p);
+      if (outcome.kind === 'next' && !(await current(info, state)).step) {
+        return { kind: 'done', flow: flowOf(state), subject: state.subject, amr: state.amr };
       }
       return outcome;
     },

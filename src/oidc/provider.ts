@@ -1,5 +1,5 @@
 // Builds the oidc-provider instance: our clients, store adapter, keys, claims and policies.
-import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { ClientConfig } from '../config/schema.ts';
 import type { Store } from '../store/types.ts';
 import { createAdapterClass } from './adapter.ts';
@@ -34,6 +34,13 @@ export function toClientMetadata(c: ClientConfig) {
   };
 }
 
+/** The default policy plus a requestable `create` prompt (OpenID "Initiating User Registration"). */
+function policy() {
+  const prompts = interactionPolicy.base();
+  prompts.add(new interactionPolicy.Prompt({ name: 'create', requestable: true }), 0);
+  return prompts;
+}
+
 export function createProvider(deps: ProviderDeps): Provider {
   const firstParty = new Set(deps.clients.filter((c) => c.firstParty).map((c) => c.client_id));
 
@@ -61,8 +68,10 @@ export function createProvider(deps: ProviderDeps): Provider {
         async postLogoutSuccessSource(ctx) { deps.pages.loggedOut(ctx); },
       },
     },
+    interactions: { policy: policy() },
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
     responseTypes: ['code'],
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
     async issueRefreshToken(_ctx, client) {
       return client.grantTypeAllowed('refresh_token');
     },

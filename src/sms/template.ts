@@ -39,7 +39,7 @@ function check(node: Node): void {
 
 export type CompiledTemplate = (vars: TemplateVariables) => string;
 
-export function compileTemplate(source: string): CompiledTemplate {
+export function compileTemplate(source: string, opts: { requireCode?: boolean } = {}): CompiledTemplate {
   if (source.length > MAX_TEMPLATE_LENGTH) throw new TemplateError(`longer than ${MAX_TEMPLATE_LENGTH} characters`);
   let ast: Node;
   try {
@@ -48,7 +48,7 @@ export function compileTemplate(source: string): CompiledTemplate {
     throw new TemplateError(`does not compile: ${(err as Error).message.split('\n')[0]}`);
   }
   check(ast);
-  if (!/\{\{\s*code\s*\}\}/.test(source)) throw new TemplateError('must contain {{code}}');
+  if ((opts.requireCode ?? true) && !/\{\{\s*code\s*\}\}/.test(source)) throw new TemplateError('must contain {{code}}');
   const render = Handlebars.compile(source, { noEscape: true, strict: true, knownHelpersOnly: true, knownHelpers: {} });
   return (vars) => {
     const data: Record<string, string> = Object.create(null);
@@ -57,11 +57,44 @@ export function compileTemplate(source: string): CompiledTemplate {
   };
 }
 
+/** Built-in defaults per usage and locale; config `sms.templates` and a step's `templates` override them. */
 export const defaultTemplates: Record<string, Record<string, string>> = {
   'sign-in': {
     en: '{{code}} is your {{appName}} sign-in code. It expires in {{ttlMinutes}} minutes.\n\n@{{host}} #{{code}}',
+    de: '{{code}} ist Ihr Anmeldecode für {{appName}}. Gültig für {{ttlMinutes}} Minuten.\n\n@{{host}} #{{code}}',
+  },
+  register: {
+    en: '{{code}} is your {{appName}} code to create your account. It expires in {{ttlMinutes}} minutes.\n\n@{{host}} #{{code}}',
+    de: '{{code}} ist Ihr Code zum Anlegen Ihres Kontos bei {{appName}}. Gültig für {{ttlMinutes}} Minuten.\n\n@{{host}} #{{code}}',
+  },
+  reset: {
+    en: '{{code}} is your {{appName}} code to reset your password. It expires in {{ttlMinutes}} minutes. If you did not ask for it, ignore this message.\n\n@{{host}} #{{code}}',
+    de: '{{code}} ist Ihr Code zum Zurücksetzen Ihres Passworts bei {{appName}}. Gültig für {{ttlMinutes}} Minuten. Falls Sie das nicht angefordert haben, ignorieren Sie diese Nachricht.\n\n@{{host}} #{{code}}',
+  },
+  welcome: {
+    en: 'Welcome to {{appName}}! Your account is ready.',
+    de: 'Willkommen bei {{appName}}! Ihr Konto ist eingerichtet.',
   },
   generic: {
     en: '{{code}} is your {{appName}} code. It expires in {{ttlMinutes}} minutes.\n\n@{{host}} #{{code}}',
+    de: '{{code}} ist Ihr Code für {{appName}}. Gültig für {{ttlMinutes}} Minuten.\n\n@{{host}} #{{code}}',
   },
 };
+
+/** Global template overrides from config, by usage then locale. */
+export type TemplateOverrides = Partial<Record<string, Record<string, string>>>;
+
+/**
+ * The template for a usage and locale: the step's own, then the global overrides, then the
+ * built-in defaults for the usage, then `generic`; each tried for the locale, its base language, then `en`.
+ */
+export function pickTemplate(step: Record<string, string>, global: TemplateOverrides, usage: string, locale: string): string {
+  const tags = [locale, locale.split('-')[0]!, 'en'];
+  for (const source of [step, global[usage], defaultTemplates[usage], global.generic, defaultTemplates.generic]) {
+    for (const tag of tags) {
+      const found = source?.[tag];
+      if (found) return found;
+    }
+  }
+  return defaultTemplates.generic!.en!;
+}

@@ -6,6 +6,10 @@ export interface User {
   phoneVerified: boolean;
   name: string | null;
   email: string | null;
+  /** argon2id hash, or null when the account has no password. */
+  passwordHash: string | null;
+  /** Free-form attributes (condition-user-attribute reads them). */
+  attributes: Record<string, string>;
   createdAt: number;
 }
 
@@ -14,6 +18,15 @@ export interface NewUser {
   phoneVerified?: boolean;
   name?: string | null;
   email?: string | null;
+  passwordHash?: string | null;
+  attributes?: Record<string, string>;
+}
+
+export interface UserPatch {
+  name?: string | null;
+  email?: string | null;
+  passwordHash?: string | null;
+  attributes?: Record<string, string>;
 }
 
 export interface OidcRecord {
@@ -64,11 +77,14 @@ export interface Store {
     consume(model: string, id: string, at: number): Promise<void>;
     destroy(model: string, id: string): Promise<void>;
     revokeByGrantId(grantId: string): Promise<void>;
+    /** Ends every session, grant and token of an account (after a credential reset). */
+    revokeByAccountId(accountId: string): Promise<number>;
   };
   users: {
     findById(id: string): Promise<User | undefined>;
     findByPhone(phone: string): Promise<User | undefined>;
     create(user: NewUser): Promise<User>;
+    update(id: string, patch: UserPatch): Promise<User | undefined>;
   };
   /** Flow state per interaction uid (JSON). */
   flowState: {

@@ -1,28 +1,37 @@
-// Hosted interaction pages under /interaction/:uid: the flow runner's steps, consent, restart.
-// Every route checks that the path uid is the interaction of this browser's cookie.
+// Hosted interaction pages under /interaction/:uid: the flow runner's steps, flow switches
+// (create account, forgot password), alternatives, consent and restart. Every route checks
+// that the path uid is the interaction of this browser's cookie.
 import { Router, type Request, type Response } from 'express';
 import type Provider from 'oidc-provider';
+import type { Logger } from 'pino';
 import type { ClientConfig } from '../config/schema.ts';
 import type { FlowState, InteractionInfo, Runner, RunOutcome } from '../flows/runner.ts';
 import { isFirstParty } from '../oidc/provider.ts';
+import type { Store } from '../store/types.ts';
+import { completeFlow } from './complete-flow.ts';
 import { HttpError } from './errors.ts';
 import { checkCsrf, formBody, readForm } from './forms.ts';
 import { pickLocale } from './i18n/index.ts';
 import type { Render } from './views.ts';
 
 const UID = /^[A-Za-z0-9_-]{1,64}$/;
+type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
 export interface InteractionDeps {
   provider: Provider;
   runner: Runner;
   render: Render;
   clients: ClientConfig[];
+  store: Store;
   defaultLocale: string;
+  signInFlow: string;
+  log: Logger;
 }
 
 export function interactionRoutes(deps: InteractionDeps): Router {
   const { provider, runner, render } = deps;
   const router = Router();
+  const switchable = new Set(['register', 'reset-credentials', deps.signInFlow].filter((id) => runner.hasFlow(id)));
 
   router.use('/interaction/:uid', (req, res, next) => {
     res.set('cache-control', 'no-store');
@@ -42,37 +51,50 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       clientName: client?.clientName ?? String(params.client_id),
       expiresAt: details.exp * 1000,
     };
-    const state = await runner.state(details.uid, 'sign-in');
+    const flowId = details.prompt.name === 'create' && runner.hasFlow('register') ? 'register' : deps.signInFlow;
+    const state = await runner.state(details.uid, flowId);
     return { details, params, info, state };
   }
 
-  async function respond(req: Request, res: Response, info: InteractionInfo, state: FlowState, outcome: RunOutcome) {
+  const page = (res: Response, status: number, view: string, model: Record<string, unknown> & { locale: string }) =>
+    res.status(status).type('html').send(render(view, model));
+
+  async function login(req: Request, res: Response, details: Details, accountId: string, amr: string[]) {
+    await provider.interactionFinished(req, res, {
+      login: { accountId, amr, remember: true },
+      ...(details.prompt.name === 'create' ? { create: {} } : {}),
+    }, { mergeWithLastSubmission: false });
+  }
+
+  async function respond(req: Request, res: Response, details: Details, info: InteractionInfo, state: FlowState, outcome: RunOutcome): Promise<void> {
+    const base = { locale: info.locale, uid: info.uid, csrf: state.csrf, clientName: info.clientName, signInFlow: deps.signInFlow };
     switch (outcome.kind) {
       case 'render':
-        res.status(outcome.status).type('html').send(render(`interaction/${outcome.view}`, {
-          ...outcome.model, locale: info.locale, uid: info.uid, stepId: outcome.stepId, csrf: state.csrf, clientName: info.clientName,
-        }));
+        page(res, outcome.status, `interaction/${outcome.view}`, {
+          ...outcome.model, ...base, stepId: outcome.stepId, choices: outcome.choices,
+          canRegister: outcome.flow.kind === 'sign-in' && switchable.has('register'),
+          canReset: outcome.flow.kind === 'sign-in' && switchable.has('reset-credentials'),
+          flowKind: outcome.flow.kind,
+        });
         return;
       case 'next':
       case 'stale':
         res.redirect(303, `/interaction/${info.uid}`);
         return;
       case 'ended':
-        res.status(outcome.status).type('html').send(render('error', { locale: info.locale, message: outcome.error }));
+        page(res, outcome.status, 'error', { locale: info.locale, message: outcome.error });
         return;
       case 'done': {
-        if (!outcome.subject.userId) {
-          res.status(200).type('html').send(render('interaction/no-account', { locale: info.locale, phone: outcome.subject.phone }));
-          return;
-        }
-        await provider.interactionFinished(req, res, {
-          login: { accountId: outcome.subject.userId, amr: outcome.amr, remember: true },
-        }, { mergeWithLastSubmission: false });
+        const done = await completeFlow({ ...deps, hasFlow: runner.hasFlow }, outcome.flow, outcome.subject, outcome.amr);
+        if (done.kind === 'login') return login(req, res, details, done.accountId, done.amr);
+        if (done.kind === 'page') return void page(res, 200, done.view, { ...done.model, ...base });
+        await runner.switchFlow(info, state, done.flowId, done.carry, done.notice);
+        return respond(req, res, details, info, state, await runner.show(info, state));
       }
     }
   }
 
-  async function finishConsent(req: Request, res: Response, details: Awaited<ReturnType<Provider['interactionDetails']>>) {
+  async function finishConsent(req: Request, res: Response, details: Details) {
     const { prompt, params, session } = details;
     const grant = details.grantId
       ? (await provider.Grant.find(details.grantId))!
@@ -90,31 +112,47 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       if (isFirstParty(deps.clients, String(params.client_id))) return finishConsent(req, res, details);
       const scopes = String(params.scope ?? '').split(' ').filter((s) => /^[a-z_]{1,40}$/.test(s));
       await runner.save(info, state);
-      res.type('html').send(render('interaction/consent', {
-        locale: info.locale, uid: info.uid, csrf: state.csrf, clientName: info.clientName, scopes,
-      }));
-      return;
+      return void page(res, 200, 'interaction/consent', { locale: info.locale, uid: info.uid, csrf: state.csrf, clientName: info.clientName, scopes });
     }
-    if (details.prompt.name !== 'login') throw new HttpError(400, 'invalid_request');
-    await respond(req, res, info, state, await runner.show(info, state));
+    if (details.prompt.name !== 'login' && details.prompt.name !== 'create') throw new HttpError(400, 'invalid_request');
+    await respond(req, res, details, info, state, await runner.show(info, state));
   });
 
-  router.post('/interaction/:uid/steps/:stepId', formBody, async (req, res) => {
-    const { details, info, state } = await load(req, res);
+  /** Loads the interaction and checks the form's CSRF token; only for the login/create prompts. */
+  async function loadForm(req: Request, res: Response) {
+    const loaded = await load(req, res);
     const form = readForm(req.body);
-    checkCsrf(form, state.csrf);
-    if (details.prompt.name !== 'login') throw new HttpError(400, 'invalid_request');
+    checkCsrf(form, loaded.state.csrf);
+    if (loaded.details.prompt.name !== 'login' && loaded.details.prompt.name !== 'create') throw new HttpError(400, 'invalid_request');
+    return { ...loaded, form };
+  }
+
+  router.post('/interaction/:uid/steps/:stepId', formBody, async (req, res) => {
+    const { details, info, state, form } = await loadForm(req, res);
     let outcome = await runner.submit(info, state, String(req.params.stepId), form);
     // Show the next step in this response (no redirect round trip); a reload re-POSTs to a step
     // that is no longer current, which redirects to the interaction page.
     if (outcome.kind === 'next') outcome = await runner.show(info, state);
-    await respond(req, res, info, state, outcome);
+    await respond(req, res, details, info, state, outcome);
   });
 
   router.post('/interaction/:uid/restart', formBody, async (req, res) => {
-    const { info, state } = await load(req, res);
-    checkCsrf(readForm(req.body), state.csrf);
+    const { info, state } = await loadForm(req, res);
     await runner.restart(info, state);
+    res.redirect(303, `/interaction/${info.uid}`);
+  });
+
+  router.post('/interaction/:uid/flow/:flowId', formBody, async (req, res) => {
+    const { info, state } = await loadForm(req, res);
+    const flowId = String(req.params.flowId);
+    if (!switchable.has(flowId)) throw new HttpError(404, 'not_found');
+    await runner.switchFlow(info, state, flowId, true);
+    res.redirect(303, `/interaction/${info.uid}`);
+  });
+
+  router.post('/interaction/:uid/choose', formBody, async (req, res) => {
+    const { info, state, form } = await loadForm(req, res);
+    await runner.choose(info, state, form.step ?? '');
     res.redirect(303, `/interaction/${info.uid}`);
   });
 

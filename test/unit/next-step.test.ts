@@ -6,7 +6,7 @@ import { nextStep } from '../../src/flows/next-step.ts';
 
 const leaf = (id: string, requirement: LoadedStep['requirement']): LoadedStep => ({ id, requirement, authenticator: 'x' });
 const sub = (id: string, requirement: LoadedStep['requirement'], steps: LoadedStep[]): LoadedStep => ({ id, requirement, steps });
-const run = (steps: LoadedStep[], done: string[]) => nextStep(steps, new Set(done))?.id ?? null;
+const run = (steps: LoadedStep[], done: string[]) => nextStep(steps, { completed: new Set(done), conditions: new Map(), chosen: {} })?.id ?? null;
 
 test('REQUIRED steps run in order and all must complete', () => {
   const flow = [leaf('a', 'REQUIRED'), leaf('b', 'REQUIRED')];

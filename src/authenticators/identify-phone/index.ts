@@ -17,7 +17,9 @@ export const identifyPhone: AuthenticatorFactory<Config> = {
   create(deps) {
     return {
       requiresUser: false,
-      async authenticate() {
+      async authenticate(ctx) {
+        // Carried over from another flow of this interaction with the number already proven.
+        if (ctx.subject.phone && ctx.subject.phoneVerified === ctx.subject.phone) return { kind: 'success' };
         return { kind: 'challenge', view: 'phone' };
       },
       async action(ctx) {
@@ -27,6 +29,7 @@ export const identifyPhone: AuthenticatorFactory<Config> = {
           return { kind: 'failure', error: 'invalid_input', view: 'phone', model: { phoneError: `phone_${result.reason}` } };
         }
         const user = await deps.store.users.findByPhone(result.e164);
+        if (ctx.subject.phone !== result.e164) delete ctx.subject.phoneVerified;
         ctx.subject.phone = result.e164;
         if (user) ctx.subject.userId = user.id;
         else delete ctx.subject.userId;

@@ -16,6 +16,8 @@ export const smsOtpConfigSchema = z.object({
   maxSendsPerInteraction: z.number().int().min(1).max(10).default(5),
   /** Wrong guesses one interaction may make in all. @default 10 */
   maxFailuresPerInteraction: z.number().int().min(1).max(20).default(10),
+  /** `numeric` digits, or `alphanumeric` without look-alike characters (matched case-insensitively). @default numeric */
+  charset: z.enum(['numeric', 'alphanumeric']).default('numeric'),
   /** What the code is for; it is bound into the code and picks the default template. @default sign-in */
   usage: z.enum(usages).default('sign-in'),
   /** Message templates by locale (`en`, `de`, …); they override the defaults for the usage. */

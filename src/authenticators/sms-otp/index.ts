@@ -1,10 +1,10 @@
 // `sms-otp`: sends a one-time code by SMS and checks it. Codes are hashed, single use, bound to
 // the interaction, the phone and the usage; wrong guesses, resends and sends are capped.
 import { randomUUID } from 'node:crypto';
-import { compileTemplate, defaultTemplates } from '../../sms/template.ts';
+import { compileTemplate, pickTemplate } from '../../sms/template.ts';
 import { SmsError } from '../../sms/types.ts';
 import type { AuthenticatorDeps, AuthenticatorFactory, StepContext, StepResult } from '../types.ts';
-import { codeMatches, generateCode, hashCode } from './codes.ts';
+import { codeMatches, codePattern, generateCode, hashCode, normalizeCode } from './codes.ts';
 import { smsOtpConfigSchema, type SmsOtpConfig } from './config.ts';
 
 type Ctx = StepContext<SmsOtpConfig>;
@@ -12,11 +12,6 @@ type Ctx = StepContext<SmsOtpConfig>;
 const sendFailureStatus: Record<SmsError['code'], number> = {
   invalid_recipient: 400, rejected: 400, rate_limited: 429, unavailable: 503, invalid_config: 503,
 };
-
-function pickTemplate(config: SmsOtpConfig, locale: string): string {
-  const fallback = defaultTemplates[config.usage] ?? defaultTemplates.generic!;
-  return config.templates[locale] ?? fallback[locale] ?? config.templates.en ?? fallback.en!;
-}
 
 function createSmsOtp(deps: AuthenticatorDeps) {
   const host = new URL(deps.issuer).hostname;
@@ -35,6 +30,7 @@ function createSmsOtp(deps: AuthenticatorDeps) {
     return {
       phone: ctx.subject.phone,
       codeLength: ctx.config.codeLength,
+      numeric: ctx.config.charset === 'numeric',
       resendInSeconds: Math.max(0, Math.ceil((resendAt - now) / 1000)),
       resendAt: new Date(resendAt).toISOString(),
       ttlMinutes: Math.ceil(ctx.config.ttlSeconds / 60),
@@ -49,7 +45,7 @@ function createSmsOtp(deps: AuthenticatorDeps) {
     if (counters.sends >= ctx.config.maxSendsPerInteraction) {
       return { kind: 'failure', error: 'too_many_codes', status: 429, ends: true };
     }
-    const code = generateCode(ctx.config.codeLength);
+    const code = generateCode(ctx.config.codeLength, ctx.config.charset);
     const now = deps.now();
     const binding = { interactionUid: uid, phone, purpose: ctx.config.usage };
     const id = randomUUID();
@@ -57,7 +53,7 @@ function createSmsOtp(deps: AuthenticatorDeps) {
       id, ...binding, codeHash: hashCode(deps.otpKey, binding, code), attempts: 0,
       maxAttempts: ctx.config.maxAttempts, createdAt: now, expiresAt: now + ctx.config.ttlSeconds * 1000,
     });
-    const render = templateFor(pickTemplate(ctx.config, ctx.interaction.locale));
+    const render = templateFor(pickTemplate(ctx.config.templates, deps.templates, ctx.config.usage, ctx.interaction.locale));
     const body = render({ code, ttlMinutes: String(Math.ceil(ctx.config.ttlSeconds / 60)), appName: deps.appName, host });
     try {
       await deps.sms.send({ to: phone, body, usage: ctx.config.usage, locale: ctx.interaction.locale });
@@ -73,8 +69,8 @@ function createSmsOtp(deps: AuthenticatorDeps) {
   async function verify(ctx: Ctx): Promise<StepResult> {
     const { uid } = ctx.interaction;
     const phone = ctx.subject.phone!;
-    const code = (ctx.form.code ?? '').normalize('NFKC').replace(/[\s-]/g, '');
-    if (!new RegExp(`^[0-9]{${ctx.config.codeLength}}$`).test(code)) {
+    const code = normalizeCode(ctx.form.code ?? '', ctx.config.charset);
+    if (!codePattern(ctx.config.codeLength, ctx.config.charset).test(code)) {
       return { kind: 'failure', error: 'invalid_input', view: 'code', model: view(ctx, { codeError: 'code_format' }) };
     }
     const counters = await deps.store.otp.counters(uid);
@@ -88,7 +84,10 @@ function createSmsOtp(deps: AuthenticatorDeps) {
     }
     const binding = { interactionUid: uid, phone, purpose: ctx.config.usage };
     const verdict = await deps.store.otp.settle(challenge.id, codeMatches(deps.otpKey, binding, code, challenge.codeHash), now);
-    if (verdict.kind === 'consumed') return { kind: 'success', amr: 'sms' };
+    if (verdict.kind === 'consumed') {
+      ctx.subject.phoneVerified = phone;
+      return { kind: 'success', amr: 'sms' };
+    }
     if (counters.failures + 1 >= ctx.config.maxFailuresPerInteraction) {
       return { kind: 'failure', error: 'too_many_attempts', status: 429, ends: true };
     }
@@ -102,6 +101,8 @@ function createSmsOtp(deps: AuthenticatorDeps) {
     requiresUser: false,
     async authenticate(ctx: Ctx): Promise<StepResult> {
       if (!ctx.subject.phone) return { kind: 'failure', error: 'invalid_input', status: 400, ends: true };
+      // Sign-in found no account for a number it just proved: registration needs no second code.
+      if (ctx.config.usage === 'register' && ctx.subject.phoneVerified === ctx.subject.phone) return { kind: 'success', amr: 'sms' };
       const active = await deps.store.otp.active(ctx.interaction.uid, ctx.config.usage, deps.now());
       if (active && active.phone === ctx.subject.phone) return { kind: 'challenge', view: 'code', model: view(ctx) };
       return send(ctx);

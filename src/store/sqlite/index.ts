@@ -20,6 +20,8 @@ function toUser(row: Row | undefined): User | undefined {
     phoneVerified: row.phone_verified === 1,
     name: (row.name as string | null) ?? null,
     email: (row.email as string | null) ?? null,
+    passwordHash: (row.password_hash as string | null) ?? null,
+    attributes: JSON.parse((row.attributes as string | undefined) ?? '{}') as Record<string, string>,
     createdAt: row.created_at as number,
   };
 }
@@ -66,10 +68,11 @@ export function openSqliteStore(file: string): Store {
   migrate(db);
 
   const q = {
-    oidcUpsert: db.prepare(`INSERT INTO oidc_models (model, id, payload, grant_id, user_code, uid, expires_at)
-      VALUES (@model, @id, @payload, @grantId, @userCode, @uid, @expiresAt)
+    oidcUpsert: db.prepare(`INSERT INTO oidc_models (model, id, payload, grant_id, user_code, uid, account_id, expires_at)
+      VALUES (@model, @id, @payload, @grantId, @userCode, @uid, @accountId, @expiresAt)
       ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
-        user_code = excluded.user_code, uid = excluded.uid, expires_at = excluded.expires_at`),
+        user_code = excluded.user_code, uid = excluded.uid, account_id = excluded.account_id, expires_at = excluded.expires_at`),
+    oidcRevokeAccount: db.prepare('DELETE FROM oidc_models WHERE account_id = ? AND model <> \'Interaction\''),
     oidcFind: db.prepare('SELECT * FROM oidc_models WHERE model = ? AND id = ?'),
     oidcFindByUid: db.prepare('SELECT * FROM oidc_models WHERE model = ? AND uid = ?'),
     oidcFindByUserCode: db.prepare('SELECT * FROM oidc_models WHERE model = ? AND user_code = ?'),
@@ -78,8 +81,10 @@ export function openSqliteStore(file: string): Store {
     oidcRevokeGrant: db.prepare('DELETE FROM oidc_models WHERE grant_id = ?'),
     userById: db.prepare('SELECT * FROM users WHERE id = ?'),
     userByPhone: db.prepare('SELECT * FROM users WHERE phone = ?'),
-    userInsert: db.prepare(`INSERT INTO users (id, phone, phone_verified, name, email, created_at)
-      VALUES (@id, @phone, @phoneVerified, @name, @email, @createdAt)`),
+    userInsert: db.prepare(`INSERT INTO users (id, phone, phone_verified, name, email, password_hash, attributes, created_at)
+      VALUES (@id, @phone, @phoneVerified, @name, @email, @passwordHash, @attributes, @createdAt)`),
+    userUpdate: db.prepare(`UPDATE users SET name = @name, email = @email, password_hash = @passwordHash,
+      attributes = @attributes WHERE id = @id`),
     flowGet: db.prepare('SELECT state FROM flow_state WHERE uid = ? AND expires_at > ?'),
     flowPut: db.prepare(`INSERT INTO flow_state (uid, state, expires_at) VALUES (?, ?, ?)
       ON CONFLICT (uid) DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at`),
@@ -121,6 +126,7 @@ export function openSqliteStore(file: string): Store {
           grantId: (payload.grantId as string | undefined) ?? null,
           userCode: (payload.userCode as string | undefined) ?? null,
           uid: (payload.uid as string | undefined) ?? null,
+          accountId: (payload.accountId as string | undefined) ?? null,
           expiresAt,
         });
       },
@@ -130,6 +136,7 @@ export function openSqliteStore(file: string): Store {
       async consume(model, id, at) { q.oidcConsume.run(at, model, id); },
       async destroy(model, id) { q.oidcDestroy.run(model, id); },
       async revokeByGrantId(grantId) { q.oidcRevokeGrant.run(grantId); },
+      async revokeByAccountId(accountId) { return q.oidcRevokeAccount.run(accountId).changes; },
     },
     users: {
       async findById(id) { return toUser(q.userById.get(id) as Row | undefined); },
@@ -141,10 +148,19 @@ export function openSqliteStore(file: string): Store {
           phoneVerified: u.phoneVerified ?? false,
           name: u.name ?? null,
           email: u.email ?? null,
+          passwordHash: u.passwordHash ?? null,
+          attributes: u.attributes ?? {},
           createdAt: Date.now(),
         };
-        q.userInsert.run({ ...user, phoneVerified: user.phoneVerified ? 1 : 0 });
+        q.userInsert.run({ ...user, phoneVerified: user.phoneVerified ? 1 : 0, attributes: JSON.stringify(user.attributes) });
         return user;
+      },
+      async update(id, patch) {
+        const current = toUser(q.userById.get(id) as Row | undefined);
+        if (!current) return undefined;
+        const next = { ...current, ...patch };
+        q.userUpdate.run({ id, name: next.name, email: next.email, passwordHash: next.passwordHash, attributes: JSON.stringify(next.attributes) });
+        return next;
       },
     },
     flowState: {

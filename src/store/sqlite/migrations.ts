@@ -55,4 +55,10 @@ export const migrations: readonly string[] = [
     created_at INTEGER NOT NULL
   );
   `,
+  `
+  ALTER TABLE users ADD COLUMN password_hash TEXT;
+  ALTER TABLE users ADD COLUMN attributes TEXT NOT NULL DEFAULT '{}';
+  ALTER TABLE oidc_models ADD COLUMN account_id TEXT;
+  CREATE INDEX oidc_models_account ON oidc_models (account_id) WHERE account_id IS NOT NULL;
+  `,
 ];

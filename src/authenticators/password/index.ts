@@ -1,0 +1,49 @@
+// `password`: checks the account's password (argon2id). Unknown numbers cost the same work and
+// get the same answer; a hash with old parameters is replaced on a successful sign-in.
+import { z } from 'zod';
+import type { AuthenticatorFactory } from '../types.ts';
+
+const configSchema = z.object({
+  /** Wrong passwords one interaction may try before it ends. @default 10 */
+  maxFailuresPerInteraction: z.number().int().min(1).max(50).default(10),
+}).strict();
+type Config = z.infer<typeof configSchema>;
+
+export const password: AuthenticatorFactory<Config> = {
+  id: 'password',
+  displayName: 'Password',
+  helpText: 'Asks for the account password.',
+  requirementChoices: ['REQUIRED', 'ALTERNATIVE', 'DISABLED'],
+  requiresUser: true,
+  configSchema,
+  defaultConfig: configSchema.parse({}),
+  create(deps) {
+    return {
+      requiresUser: true,
+      async configuredFor(user) { return Boolean(user.passwordHash); },
+      async authenticate() {
+        return { kind: 'challenge', view: 'password' };
+      },
+      async action(ctx) {
+        const given = ctx.form.password ?? '';
+        if (!given || given.length > 1024) {
+          return { kind: 'failure', error: 'invalid_input', view: 'password', model: { passwordError: 'password_empty' } };
+        }
+        const failures = (ctx.state.failures as number | undefined) ?? 0;
+        if (failures >= ctx.config.maxFailuresPerInteraction) {
+          return { kind: 'failure', error: 'too_many_attempts', status: 429, ends: true };
+        }
+        const result = await deps.passwords.verify(ctx.user?.passwordHash ?? null, given);
+        if (!result.ok || !ctx.user) {
+          ctx.state.failures = failures + 1;
+          if (failures + 1 >= ctx.config.maxFailuresPerInteraction) {
+            return { kind: 'failure', error: 'too_many_attempts', status: 429, ends: true };
+          }
+          return { kind: 'failure', error: 'password_invalid', view: 'password', model: { passwordError: 'password_invalid' } };
+        }
+        if (result.needsRehash) await deps.store.users.update(ctx.user.id, { passwordHash: await deps.passwords.hash(given) });
+        return { kind: 'success', amr: 'pwd' };
+      },
+    };
+  },
+};

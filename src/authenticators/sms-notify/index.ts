@@ -1,0 +1,52 @@
+// `sms-notify`: sends a message with its own template and no code (e.g. a welcome SMS), then
+// moves on. A failed send is logged and does not stop the flow.
+import { z } from 'zod';
+import { compileTemplate, pickTemplate, TemplateError } from '../../sms/template.ts';
+import { SmsError, usages } from '../../sms/types.ts';
+import type { AuthenticatorFactory } from '../types.ts';
+
+const configSchema = z.object({
+  /** Which default template to use. @default welcome */
+  usage: z.enum(usages).default('welcome'),
+  /** Message templates by locale; variables {{appName}} and {{host}}. */
+  templates: z.record(z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/), z.string()).default({}).superRefine((templates, ctx) => {
+    for (const [locale, source] of Object.entries(templates)) {
+      try {
+        compileTemplate(source, { requireCode: false });
+      } catch (err) {
+        if (!(err instanceof TemplateError)) throw err;
+        ctx.addIssue({ code: 'custom', path: [locale], message: `template ${err.message}` });
+      }
+    }
+  }),
+}).strict();
+type Config = z.infer<typeof configSchema>;
+
+export const smsNotify: AuthenticatorFactory<Config> = {
+  id: 'sms-notify',
+  displayName: 'SMS notification',
+  helpText: 'Sends a message (no code) to the phone number of the flow, e.g. a welcome SMS.',
+  requirementChoices: ['REQUIRED', 'DISABLED'],
+  configSchema,
+  defaultConfig: configSchema.parse({}),
+  create(deps) {
+    const host = new URL(deps.issuer).hostname;
+    return {
+      requiresUser: false,
+      async authenticate(ctx) {
+        if (!ctx.subject.phone) return { kind: 'attempted' };
+        const source = pickTemplate(ctx.config.templates, deps.templates, ctx.config.usage, ctx.interaction.locale);
+        const body = compileTemplate(source, { requireCode: false })({ code: '', ttlMinutes: '', appName: deps.appName, host });
+        try {
+          await deps.sms.send({ to: ctx.subject.phone, body, usage: ctx.config.usage, locale: ctx.interaction.locale });
+        } catch (err) {
+          if (!(err instanceof SmsError)) throw err;
+        }
+        return { kind: 'success' };
+      },
+      async action() {
+        return { kind: 'success' };
+      },
+    };
+  },
+};
