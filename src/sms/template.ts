@@ -92,8 +92,8 @@ export function pickTemplate(step: Record<string, string>, global: TemplateOverr
   const tags = [locale, locale.split('-')[0]!, 'en'];
   for (const source of [step, global[usage], defaultTemplates[usage], global.generic, defaultTemplates.generic]) {
     for (const tag of tags) {
-      const found = source?.[tag];
-      if (found) return found;
+      const found = source && Object.hasOwn(source, tag) ? source[tag] : undefined;
+      if (typeof found === 'string' && found) return found;
     }
   }
   return defaultTemplates.generic!.en!;

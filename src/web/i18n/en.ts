@@ -86,6 +86,7 @@ export const en = {
   'error.too_many_attempts': 'Too many wrong codes for this sign-in. Go back to the app and start again later.',
   'error.invalid_input': 'The form could not be read. Go back and try again.',
   'error.password_invalid': 'That password is not right.',
+  'error.not_authenticated': 'This sign-in flow did not check anything for your account, so it cannot sign you in. The administrator needs to fix the flow.',
   'error.not_found': 'This page does not exist.',
   'error.payload_too_large': 'The form sent too much data.',
   'error.server_error': 'An unexpected error occurred. Please try again.',

@@ -1,7 +1,8 @@
 // Message catalogs and locale choice: ui_locales, then Accept-Language, then the default.
+import { de } from './de.ts';
 import { en, type MessageKey } from './en.ts';
 
-const catalogs: Record<string, Partial<Record<MessageKey, string>>> = { en };
+const catalogs: Record<string, Partial<Record<MessageKey, string>>> = { en, de };
 export const locales = Object.keys(catalogs);
 
 export function pickLocale(uiLocales: string | undefined, acceptLanguage: string | undefined, fallback: string): string {
@@ -11,12 +12,13 @@ export function pickLocale(uiLocales: string | undefined, acceptLanguage: string
   ].filter(Boolean).slice(0, 20);
   for (const tag of wanted) {
     const base = tag.toLowerCase().split('-')[0]!;
-    if (catalogs[base]) return base;
+    if (Object.hasOwn(catalogs, base)) return base;
   }
-  return catalogs[fallback] ? fallback : 'en';
+  return Object.hasOwn(catalogs, fallback) ? fallback : 'en';
 }
 
 export function translate(locale: string, key: string, vars: Record<string, unknown> = {}): string {
-  const text = catalogs[locale]?.[key as MessageKey] ?? en[key as MessageKey] ?? key;
+  const own = <T extends object>(o: T | undefined, k: string) => (o && Object.hasOwn(o, k) ? (o as Record<string, string>)[k] : undefined);
+  const text = own(Object.hasOwn(catalogs, locale) ? catalogs[locale] : undefined, key) ?? own(en, key) ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? ''));
 }
