@@ -6,9 +6,15 @@
 // For flowgate the SMS code is read from the `outbox` connector's JSONL file. The load client is
 // bench/http-browser.ts (test/helpers/browser.ts's cookie jar on node:http, see there why).
 //
+// flowgate is also driven in a second login kind, "password" (flowgate only): phone → code page
+// (the SMS alternative comes first in flows/sign-in.yaml, so the SMS is still sent) → "try another
+// way" (POST /choose step=password) → password page → password (argon2id verify) → token. Its
+// users are created in the bench SQLite file before flowgate starts, all with one argon2id hash
+// of BENCH_PASSWORD made with flowgate's own hasher (same parameters, so no rehash on sign-in).
+//
 // Env: BENCH_N (logins per mode, default 200), BENCH_C (concurrency, default 8),
 //      BENCH_WARMUP (warm-up logins per server, default 50).
-// Prints a table; the last line is `ratio: X.XX` = flowgate / bare concurrent logins per second.
+// Prints a table; the last line is `ratio: X.XX` = flowgate / bare concurrent SMS logins per second.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -23,11 +29,17 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { stringify } from 'yaml';
+import { createPasswordHasher, OWASP_ARGON2ID_DEFAULTS } from '../src/authenticators/password/hasher.ts';
+import { openSqliteStore } from '../src/store/sqlite/index.ts';
 import { csrfOf, formAction } from '../test/helpers/browser.ts';
 import { HttpBrowser, type BenchPage } from './http-browser.ts';
 import { BENCH_CLIENT, BENCH_PHONES, BENCH_SCOPE } from './shared.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Every bench user's password (not on the common-password list; only verified, never set). */
+const BENCH_PASSWORD = 'bench-pass-7f3c9a1e';
+const userName = (i: number) => `Bench User ${i}`;
 
 /** An expected failure (a server or a login went wrong): reported without a stack trace. */
 class BenchError extends Error {
@@ -266,6 +278,10 @@ class OutboxReader {
 
 interface Target {
   name: string;
+  /** What one login is on this target: 'sms', 'password' (flowgate) or 'button' (bare). */
+  login: string;
+  /** If set, the ID token's amr must include it (proves which step signed the user in). */
+  amr?: string;
   url: string;
   child: ChildProcess;
   jwks: ReturnType<typeof createLocalJWKSet>;
@@ -291,6 +307,17 @@ function flowgateWalk(outbox: OutboxReader): Target['walk'] {
     return browser.go(formAction(codePage.html, '/steps/'), { form: { csrf: csrfOf(codePage.html), code } });
   };
 }
+
+/** Phone → code page (the SMS is sent) → "try another way": password → password page → password. */
+const flowgatePasswordWalk: Target['walk'] = async (browser, first, phone) => {
+  expectPage(first, 'autocomplete="tel"', 'the phone page');
+  const codePage = await browser.go(formAction(first.html, '/steps/'), { form: { csrf: csrfOf(first.html), phone } });
+  expectPage(codePage, 'autocomplete="one-time-code"', 'the code page');
+  expectPage(codePage, 'name="step" value="password"', 'a "try another way: password" choice on the code page');
+  const passwordPage = await browser.go(formAction(codePage.html, '/choose'), { form: { csrf: csrfOf(codePage.html), step: 'password' } });
+  expectPage(passwordPage, 'autocomplete="current-password"', 'the password page');
+  return browser.go(formAction(passwordPage.html, '/steps/'), { form: { csrf: csrfOf(passwordPage.html), password: BENCH_PASSWORD } });
+};
 
 const bareWalk: Target['walk'] = async (browser, first) => {
   expectPage(first, '/login"', 'the sign-in form');
@@ -335,6 +362,9 @@ async function login(target: Target, phone: string): Promise<void> {
   const { payload } = await jwtVerify(tokens.id_token, target.jwks, { issuer: target.url, audience: BENCH_CLIENT.client_id });
   if (payload.nonce !== nonce) throw new Error('nonce mismatch in the ID token');
   if (typeof payload.sub !== 'string' || !payload.sub) throw new Error('no sub in the ID token');
+  if (target.amr && !(Array.isArray(payload.amr) && payload.amr.includes(target.amr))) {
+    throw new Error(`ID token amr is ${JSON.stringify(payload.amr)}, expected it to include '${target.amr}'`);
+  }
 }
 
 interface RunResult {
@@ -394,10 +424,23 @@ async function startFlowgate(): Promise<{ server: Server; outbox: OutboxReader }
   tempDirs.add(dir);
   const outboxPath = join(dir, 'outbox.jsonl');
   const configPath = join(dir, 'flowgate.yaml');
+  const dbPath = join(dir, 'bench.db');
+  // The users, with a password, straight into the store flowgate will open. One argon2id hash
+  // (flowgate's hasher and parameters) shared by all: a bench needs no per-user salt.
+  const passwordHash = await createPasswordHasher().hash(BENCH_PASSWORD);
+  const store = openSqliteStore(dbPath);
+  try {
+    for (const [i, phone] of BENCH_PHONES.entries()) {
+      await store.users.create({ phone, phoneVerified: true, name: userName(i), passwordHash });
+    }
+  } finally {
+    await store.close(); // before flowgate opens the file
+  }
   writeFileSync(configPath, stringify({
     clients: [{ ...BENCH_CLIENT, client_name: 'Bench App', firstParty: true }],
     sms: { connectors: [{ type: 'outbox', path: outboxPath }] },
-    users: BENCH_PHONES.map((phone, i) => ({ phone, name: `Bench User ${i}` })),
+    // The same users as config seeds: flowgate creates seeds only if missing, so these are no-ops.
+    users: BENCH_PHONES.map((phone, i) => ({ phone, name: userName(i) })),
     flowsDir: join(ROOT, 'flows'),
     logLevel: 'warn',
   }));
@@ -405,7 +448,7 @@ async function startFlowgate(): Promise<{ server: Server; outbox: OutboxReader }
   const server = startServer('flowgate', 'src/main.ts', {
     FLOWGATE_ISSUER: `http://127.0.0.1:${port}`,
     FLOWGATE_CONFIG: configPath,
-    DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`,
+    DATABASE_URL: `sqlite:${dbPath}`,
     NODE_ENV: 'development',
     BENCH_CLEAN_DIR: dir,
   }, port);
@@ -417,17 +460,18 @@ async function startBare(): Promise<Server> {
   return startServer('bare', 'bench/bare-provider.ts', { BARE_ISSUER: `http://127.0.0.1:${port}`, NODE_ENV: 'development', BENCH_CLEAN_DIR: '' }, port);
 }
 
-async function targetFor(server: Server, walk: Target['walk']): Promise<Target> {
+async function targetFor(server: Server, login: string, walk: Target['walk']): Promise<Target> {
   const meta = await (await fetch(`${server.url}/.well-known/openid-configuration`)).json() as { jwks_uri: string };
   const jwks = await (await fetch(meta.jwks_uri)).json() as JSONWebKeySet;
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  return { name: server.name, url: server.url, child: server.child, jwks: createLocalJWKSet(jwks), agent, walk };
+  return { name: server.name, login, url: server.url, child: server.child, jwks: createLocalJWKSet(jwks), agent, walk };
 }
 
+/** peakMb: the server's VmHWM right after this measure() call (it only ever grows). */
 interface Measured { target: Target; server: Server; sequential: RunResult; concurrent: RunResult; peakMb: number }
 
 /**
- * Phase by phase, both servers back to back (warm-up, then sequential, then concurrent), so the
+ * Phase by phase, the targets back to back (warm-up, then sequential, then concurrent), so the
  * two runs that make the ratio are close in time; a server is never driven while the other is.
  */
 async function measure(pairs: { server: Server; target: Target }[]): Promise<Measured[]> {
@@ -439,7 +483,7 @@ async function measure(pairs: { server: Server; target: Target }[]): Promise<Mea
   const runs = pairs.map(() => [] as RunResult[]);
   for (const [label, total, concurrency] of phases) {
     for (const [i, { server, target }] of pairs.entries()) {
-      process.stderr.write(`bench: ${target.name}: ${total} ${label} logins …`);
+      process.stderr.write(`bench: ${target.name}: ${total} ${label} ${target.login} logins …`);
       const started = performance.now();
       runs[i]!.push(total ? await drive(target, total, concurrency) : emptyRun());
       if (!alive(server.child)) throw serverFailure(server, `exited during the ${label} run`);
@@ -465,40 +509,52 @@ async function main(): Promise<void> {
   // Both servers start together; they are then driven one after the other, never at once.
   const [{ server: fg, outbox }, bare] = await Promise.all([startFlowgate(), startBare()]);
   await Promise.all([waitReady(fg), waitReady(bare)]);
-  const fgTarget = await targetFor(fg, flowgateWalk(outbox));
-  const bareTarget = await targetFor(bare, bareWalk);
+  const fgTarget = await targetFor(fg, 'sms', flowgateWalk(outbox));
+  const bareTarget = await targetFor(bare, 'button', bareWalk);
+  const fgPwTarget = { ...await targetFor(fg, 'password', flowgatePasswordWalk), amr: 'pwd' };
 
-  const results = await measure([{ server: fg, target: fgTarget }, { server: bare, target: bareTarget }]);
-  fgTarget.agent.destroy();
-  bareTarget.agent.destroy();
-  const [f, b] = results as [Measured, Measured];
+  // The SMS comparison first, as before (its flowgate peak RSS is sampled before any argon2 work),
+  // then flowgate's password logins on their own.
+  const [f, b] = await measure([{ server: fg, target: fgTarget }, { server: bare, target: bareTarget }]) as [Measured, Measured];
+  const [pw] = await measure([{ server: fg, target: fgPwTarget }]) as [Measured];
+  for (const t of [fgTarget, bareTarget, fgPwTarget]) t.agent.destroy();
 
   const fmt = (n: number, digits = 1) => n.toFixed(digits);
-  const rows = [['server', 'mode', 'logins', 'seconds', 'logins/s', 'p50 ms', 'p99 ms', 'req/login', 'server CPU ms', 'client CPU ms']];
-  for (const m of results) {
+  const rows = [['server', 'login', 'mode', 'logins', 'seconds', 'logins/s', 'p50 ms', 'p99 ms', 'req/login', 'server CPU ms', 'client CPU ms']];
+  for (const m of [f, pw, b]) {
     for (const [mode, r] of [['sequential', m.sequential], [`concurrent (C=${C})`, m.concurrent]] as const) {
       const sorted = [...r.latenciesMs].sort((x, y) => x - y);
-      rows.push([m.target.name, mode, String(r.logins), fmt(r.seconds, 2), fmt(r.logins / r.seconds), fmt(percentile(sorted, 50)), fmt(percentile(sorted, 99)), fmt(r.requests / r.logins, 0),
+      rows.push([m.target.name, m.target.login, mode, String(r.logins), fmt(r.seconds, 2), fmt(r.logins / r.seconds), fmt(percentile(sorted, 50)), fmt(percentile(sorted, 99)), fmt(r.requests / r.logins, 0),
         fmt(r.serverCpuMs / r.logins), fmt(r.clientCpuMs / r.logins)]);
     }
   }
-  const rss = [['server', 'peak RSS MB (VmHWM)', 'start s'], ...results.map((m) => [m.target.name, fmt(m.peakMb), fmt(m.server.startSeconds ?? NaN)])];
-  const logs = results.filter((m) => m.server.outputLines > 0);
+  const rss = [['server', 'peak RSS MB (VmHWM)', 'start s'],
+    ['flowgate (after sms runs)', fmt(f.peakMb), fmt(fg.startSeconds ?? NaN)],
+    ['flowgate (after password runs too)', fmt(pw.peakMb), ''],
+    ['bare', fmt(b.peakMb), fmt(bare.startSeconds ?? NaN)]];
+  const logs = [fg, bare].filter((s) => s.outputLines > 0);
+  const { memoryCost, timeCost, parallelism } = OWASP_ARGON2ID_DEFAULTS;
+  const pwCpuMsPerLogin = pw.concurrent.serverCpuMs / pw.concurrent.logins;
 
   const out: string[] = [];
   out.push(`flowgate login benchmark: ${N} logins per mode, concurrency ${C}, warm-up ${WARMUP}; node ${process.version}, ${availableParallelism()} CPUs (load client shares them)`);
   out.push('one login = /auth (PKCE S256, state, nonce) → hosted pages → code → /token (client_secret_basic) → ID token verified');
-  out.push('latency = one whole login; req/login = HTTP round trips; CPU ms = per login, server process vs this load client');
+  out.push('login sms = phone → SMS code (read from the outbox file); button = bare oidc-provider, one form post, no sign-in');
+  out.push('login password = phone → code page (the SMS is still sent: the sms alternative comes first in flows/sign-in.yaml)');
+  out.push(`  → "try another way" (POST /choose step=password) → password page → password, argon2id m=${memoryCost} t=${timeCost} p=${parallelism} verify`);
+  out.push('latency = one whole login; req/login = HTTP round trips; CPU ms = per login, server process (all threads) vs this load client');
   out.push('');
-  out.push(table(rows, [false, false, true, true, true, true, true, true, true, true]));
+  out.push(table(rows, [false, false, false, true, true, true, true, true, true, true, true]));
   out.push('');
   out.push(table(rss, [false, true, true]));
-  for (const m of logs) {
+  for (const s of logs) {
     out.push('');
-    out.push(`${m.server.name} wrote ${m.server.outputLines} log line(s) (logLevel warn); last:`);
-    out.push(...m.server.output.slice(-5).map((l) => `  ${l.length > 300 ? `${l.slice(0, 300)}…` : l}`));
+    out.push(`${s.name} wrote ${s.outputLines} log line(s) (logLevel warn); last:`);
+    out.push(...s.output.slice(-5).map((l) => `  ${l.length > 300 ? `${l.slice(0, 300)}…` : l}`));
   }
   out.push('');
+  out.push(`password logins/s per core: ${fmt(1000 / pwCpuMsPerLogin)} (argon2id m=${memoryCost} t=${timeCost} p=${parallelism}; `
+    + `from server CPU: 1000 / ${fmt(pwCpuMsPerLogin)} server CPU ms per concurrent password login, whole login incl. SMS send)`);
   const ratio = (f.concurrent.logins / f.concurrent.seconds) / (b.concurrent.logins / b.concurrent.seconds);
   out.push(`ratio: ${ratio.toFixed(2)}`);
   process.stdout.write(`${out.join('\n')}\n`);
