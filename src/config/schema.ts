@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { compileTemplate, TemplateError } from '../sms/template.ts';
 import { usages } from '../sms/types.ts';
+import { connectorTypes } from '../sms/connectors/registry.ts';
 
 const url = z.string().url();
 
@@ -17,28 +18,10 @@ export const clientSchema = z.object({
   firstParty: z.boolean().default(false),
 }).strict();
 
-const consoleConnector = z.object({ type: z.literal('console') }).strict();
-const outboxConnector = z.object({
-  type: z.literal('outbox'),
-  /** File that receives one JSON line per message. */
-  path: z.string().min(1).default('./data/outbox.jsonl'),
-}).strict();
-const twilioConnector = z.object({
-  type: z.literal('twilio'),
-  accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits'),
-  /** Secret: never logged, never shown. */
-  authToken: z.string().min(1),
-  from: z.string().optional(),
-  messagingServiceSid: z.string().regex(/^MG[0-9a-fA-F]{32}$/).optional(),
-  /** Base URL of Twilio's API (tests point it at a local fake). */
-  apiBaseUrl: url.optional(),
-  timeoutMs: z.number().int().min(100).max(60_000).default(5_000),
-}).strict().refine((c) => Boolean(c.from) !== Boolean(c.messagingServiceSid), {
-  message: 'set exactly one of `from` or `messagingServiceSid`',
-});
-
-export const connectorSchema = z.discriminatedUnion('type', [consoleConnector, outboxConnector, twilioConnector], {
-  error: (issue) => (issue.code === 'invalid_union' ? 'unknown connector `type`; use one of: console, outbox, twilio' : undefined),
+export const connectorSchema = z.discriminatedUnion('type', [
+  connectorTypes.console.configSchema, connectorTypes.outbox.configSchema, connectorTypes.twilio.configSchema,
+], {
+  error: (issue) => (issue.code === 'invalid_union' ? `unknown connector \`type\`; use one of: ${Object.keys(connectorTypes).join(', ')}` : undefined),
 });
 export type ConnectorConfig = z.infer<typeof connectorSchema>;
 

@@ -2,21 +2,18 @@
 // when a connector is unavailable or rate limited). Message bodies are never logged.
 import type { Logger } from 'pino';
 import type { ConnectorConfig } from '../config/schema.ts';
-import { createConsoleConnector } from './connectors/console/index.ts';
-import { createOutboxConnector } from './connectors/outbox/index.ts';
+import { connectorTypes } from './connectors/registry.ts';
 import { SmsError, type SmsConnector, type SmsMessage } from './types.ts';
 
 export interface SmsSender {
   send(msg: SmsMessage): Promise<void>;
 }
 
-/** Provider SDKs are imported only when configured (the twilio SDK alone is ~20 MB of RSS). */
+/** Builds a connector from its config; provider SDKs are imported only when configured. */
 export async function createConnector(config: ConnectorConfig): Promise<SmsConnector> {
-  switch (config.type) {
-    case 'console': return createConsoleConnector();
-    case 'outbox': return createOutboxConnector(config.path);
-    case 'twilio': return (await import('./connectors/twilio/index.ts')).createTwilioConnector(config);
-  }
+  const type = connectorTypes[config.type];
+  const module = await type.load();
+  return (module.create as (c: ConnectorConfig) => SmsConnector)(config);
 }
 
 export function createSmsSender(connectors: SmsConnector[], log: Logger): SmsSender {

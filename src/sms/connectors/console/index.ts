@@ -1,7 +1,7 @@
 // `console` connector (development): prints each message under a banner on stdout.
 import type { SmsConnector } from '../../types.ts';
 
-export function createConsoleConnector(write: (s: string) => void = (s) => process.stdout.write(s)): SmsConnector {
+export function create(_config: unknown, write: (s: string) => void = (s) => process.stdout.write(s)): SmsConnector {
   return {
     id: 'console',
     async send(msg) {
@@ -11,3 +11,5 @@ export function createConsoleConnector(write: (s: string) => void = (s) => proce
     },
   };
 }
+
+export { create as createConsoleConnector };

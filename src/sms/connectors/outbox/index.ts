@@ -3,8 +3,8 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { SmsConnector } from '../../types.ts';
 
-export function createOutboxConnector(path: string): SmsConnector {
-  const file = resolve(path);
+export function create(config: { path: string }): SmsConnector {
+  const file = resolve(config.path);
   let ready: Promise<unknown> | undefined;
   return {
     id: 'outbox',

@@ -1,10 +1,9 @@
 // `twilio` connector: the official SDK; `apiBaseUrl` re-targets its request client (tests, proxies).
 import twilio from 'twilio';
-import type { ConnectorConfig } from '../../../config/schema.ts';
+import type { TwilioConfig } from './config.ts';
 import type { SmsConnector } from '../../types.ts';
 import { mapTwilioError } from './errors.ts';
 
-type TwilioConfig = Extract<ConnectorConfig, { type: 'twilio' }>;
 type RequestOptions = Parameters<InstanceType<typeof twilio.RequestClient>['request']>[0];
 
 /** The SDK has no base-URL option: rewrite every request's origin in its request client. */
@@ -20,7 +19,7 @@ function requestClientFor(config: TwilioConfig) {
   return client;
 }
 
-export function createTwilioConnector(config: TwilioConfig): SmsConnector {
+export function create(config: TwilioConfig): SmsConnector {
   const client = twilio(config.accountSid, config.authToken, { httpClient: requestClientFor(config) });
   return {
     id: 'twilio',
@@ -38,3 +37,5 @@ export function createTwilioConnector(config: TwilioConfig): SmsConnector {
     },
   };
 }
+
+export { create as createTwilioConnector };

@@ -1,0 +1,21 @@
+// Every SMS connector type: its config schema and secret keys (small, always loaded) and its
+// implementation (imported only when configured, so unused provider SDKs cost nothing).
+import type { z } from 'zod';
+import type { SmsConnector } from '../types.ts';
+import * as consoleConfig from './console/config.ts';
+import * as outboxConfig from './outbox/config.ts';
+import * as twilioConfig from './twilio/config.ts';
+
+export interface ConnectorType {
+  configSchema: z.ZodType<{ type: string }>;
+  secretKeys: readonly string[];
+  load(): Promise<{ create(config: never): SmsConnector }>;
+}
+
+export const connectorTypes = {
+  console: { ...consoleConfig, load: () => import('./console/index.ts') },
+  outbox: { ...outboxConfig, load: () => import('./outbox/index.ts') },
+  twilio: { ...twilioConfig, load: () => import('./twilio/index.ts') },
+} satisfies Record<string, ConnectorType>;
+
+export type ConnectorTypeId = keyof typeof connectorTypes;
