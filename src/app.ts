@@ -15,7 +15,9 @@ import { builtinAuthenticators } from './flows/registry.ts';
 import { createRunner } from './flows/runner.ts';
 import { loadCookieKeys, loadSecret, loadSigningKeys } from './oidc/keys.ts';
 import { createProvider } from './oidc/provider.ts';
-import { createConnector, createSmsSender } from './sms/sender.ts';
+import { createConnector } from './sms/sender.ts';
+import { createDispatch } from './sms/delivery/dispatch.ts';
+import { createSmsQueue } from './sms/delivery/worker.ts';
 import type { SmsConnector } from './sms/types.ts';
 import type { Store } from './store/types.ts';
 import { errorHandler, notFound } from './web/errors.ts';
@@ -42,6 +44,8 @@ export interface Flowgate {
   app: express.Express;
   issuer: string;
   demoClient?: { client_id: string };
+  /** Resolves once every queued SMS that is due has been tried. */
+  drainSms(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -80,14 +84,17 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
     pages: providerPages(render, config.defaultLocale),
   });
 
-  const sms = createSmsSender(deps.connectors ?? await Promise.all(config.sms.connectors.map(createConnector)), log);
+  const now = deps.now ?? Date.now;
+  const connectors = deps.connectors ?? await Promise.all(config.sms.connectors.map(createConnector));
+  const allowedCountries = config.sms.allowedCountries ?? [config.defaultRegion];
+  const sms = createSmsQueue(store, createDispatch(connectors, config.sms.delivery, log), log, allowedCountries);
   const runner = createRunner({
     store,
     flows,
     registry,
     deps: {
       store, sms, appName: config.appName, issuer, defaultRegion: config.defaultRegion,
-      otpKey: await loadSecret(store, 'otp-hmac'), now: deps.now ?? Date.now,
+      otpKey: await loadSecret(store, 'otp-hmac'), now, allowedCountries,
       passwords: createPasswordHasher(), templates: config.sms.templates,
     },
   });
@@ -115,8 +122,10 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
     app,
     issuer,
     ...(demo ? { demoClient: { client_id: demo.client_id } } : {}),
+    drainSms: () => sms.drain(),
     async close() {
       clearInterval(purge);
+      await sms.stop();
     },
   };
 }

@@ -3,7 +3,7 @@
 import type { z } from 'zod';
 import type { Requirement } from '../flows/model.ts';
 import type { Store, User } from '../store/types.ts';
-import type { SmsSender } from '../sms/sender.ts';
+import type { SmsQueue } from '../sms/delivery/worker.ts';
 
 export type FlowErrorCode =
   | 'invalid_input' | 'code_invalid' | 'code_expired' | 'code_dead' | 'send_failed'
@@ -42,7 +42,9 @@ export interface StepContext<C> {
 
 export interface AuthenticatorDeps {
   store: Store;
-  sms: SmsSender;
+  sms: SmsQueue;
+  /** Countries that may receive SMS (`sms.allowedCountries`, default the default region). */
+  allowedCountries: readonly string[];
   appName: string;
   issuer: string;
   defaultRegion: string;

@@ -20,6 +20,8 @@ export const clientSchema = z.object({
 
 export const connectorSchema = z.discriminatedUnion('type', [
   connectorTypes.console.configSchema, connectorTypes.outbox.configSchema, connectorTypes.twilio.configSchema,
+  connectorTypes.messagebird.configSchema, connectorTypes.textlocal.configSchema, connectorTypes.vonage.configSchema,
+  connectorTypes.aliyun.configSchema, connectorTypes.tencent.configSchema, connectorTypes.webhook.configSchema,
 ], {
   error: (issue) => (issue.code === 'invalid_union' ? `unknown connector \`type\`; use one of: ${Object.keys(connectorTypes).join(', ')}` : undefined),
 });
@@ -36,6 +38,16 @@ export const configSchema = z.object({
   sms: z.object({
     /** Tried in order: the first is primary, the rest take over when it is unavailable. */
     connectors: z.array(connectorSchema).min(1).default([{ type: 'console' }]),
+    /** Countries (ISO 3166 alpha-2) that may receive SMS. Defaults to `defaultRegion` only. */
+    allowedCountries: z.array(z.string().length(2).toUpperCase()).min(1).optional(),
+    /** Queue and delivery: per-attempt timeout, retries per connector, circuit breaker. */
+    delivery: z.object({
+      timeoutMs: z.number().int().min(100).max(60_000).default(5_000),
+      retries: z.number().int().min(0).max(5).default(2),
+      backoffMs: z.number().int().min(10).max(60_000).default(250),
+      breakerThreshold: z.number().int().min(1).max(100).default(5),
+      breakerCooldownMs: z.number().int().min(100).max(3_600_000).default(30_000),
+    }).strict().default({ timeoutMs: 5_000, retries: 2, backoffMs: 250, breakerThreshold: 5, breakerCooldownMs: 30_000 }),
     /** With NODE_ENV=production, `console`/`outbox` are refused unless this is true. */
     allowDevConnectorsInProduction: z.boolean().default(false),
     /** Global message templates by usage then locale; a step's own `templates` override these. */
@@ -53,7 +65,10 @@ export const configSchema = z.object({
           }
         }
       }),
-  }).strict().default({ connectors: [{ type: 'console' }], allowDevConnectorsInProduction: false, templates: {} }),
+  }).strict().default({
+    connectors: [{ type: 'console' }], allowDevConnectorsInProduction: false, templates: {},
+    delivery: { timeoutMs: 5_000, retries: 2, backoffMs: 250, breakerThreshold: 5, breakerCooldownMs: 30_000 },
+  }),
   /** The flow that runs for a plain sign-in (`sign-in`, or `sign-in-2fa` for password + SMS). */
   signInFlow: z.string().default('sign-in'),
   /** Module paths of third-party authenticators, relative to the config file. */

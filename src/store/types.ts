@@ -67,6 +67,41 @@ export interface OtpStore {
   counters(interactionUid: string): Promise<{ sends: number; failures: number }>;
 }
 
+export type SmsStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed';
+
+export interface QueuedSms {
+  id: string;
+  interactionUid: string | null;
+  to: string;
+  /** Cleared once the message is sent, failed or expired: a code does not outlive its delivery. */
+  body: string | null;
+  usage: string;
+  locale: string | null;
+  status: SmsStatus;
+  attempts: number;
+  connector: string | null;
+  providerMessageId: string | null;
+  error: string | null;
+  createdAt: number;
+  /** Not sent after this (the code's expiry). */
+  expiresAt: number;
+}
+
+export interface SmsOutboxStore {
+  enqueue(msg: Pick<QueuedSms, 'id' | 'interactionUid' | 'to' | 'body' | 'usage' | 'locale' | 'createdAt' | 'expiresAt'>): Promise<void>;
+  /** At start-up of the only worker: messages left `sending` by a killed process are queued again. */
+  releaseLeases(now: number): Promise<number>;
+  /** Atomically leases due messages (queued, or sending with an expired lease after a crash). */
+  claimDue(now: number, limit: number, leaseMs: number): Promise<QueuedSms[]>;
+  markSent(id: string, connector: string, providerMessageId: string | null, now: number): Promise<void>;
+  markFailed(id: string, error: string, now: number): Promise<void>;
+  retryAt(id: string, at: number, error: string, now: number): Promise<void>;
+  /** A provider's delivery report; returns false when no such message is known. */
+  reportStatus(connector: string, providerMessageId: string, status: 'delivered' | 'failed', now: number, error?: string): Promise<boolean>;
+  latestFor(interactionUid: string): Promise<QueuedSms | undefined>;
+  get(id: string): Promise<QueuedSms | undefined>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   oidc: {
@@ -92,6 +127,7 @@ export interface Store {
     put(uid: string, state: unknown, expiresAt: number): Promise<void>;
   };
   otp: OtpStore;
+  smsOutbox: SmsOutboxStore;
   /** Named secrets generated once (signing keys, cookie keys, HMAC keys). */
   secrets: {
     /** Returns the stored value, or stores `make()`'s and returns it (first writer wins). */

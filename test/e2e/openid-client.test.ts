@@ -26,7 +26,7 @@ test('openid-client signs in by SMS code, reads userinfo, refreshes and logs out
   });
 
   const { browser, page, code } = await toCodePage(server, REGISTERED, url.href);
-  const back = await submitCode(browser, page, code());
+  const back = await submitCode(browser, page, await code());
   assert.ok(back.location?.startsWith(CLIENT.redirect_uris[0]!), `redirected to the app, got ${back.status} ${back.location}`);
 
   const tokens = await oidc.authorizationCodeGrant(config, new URL(back.location!), {
@@ -86,7 +86,7 @@ test('a first-party client never sees consent, even with prompt=consent', async 
     code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
   });
   const { browser, page, code } = await toCodePage(server, REGISTERED, url.href);
-  const back = await submitCode(browser, page, code());
+  const back = await submitCode(browser, page, await code());
   assert.ok(back.location?.startsWith(CLIENT.redirect_uris[0]!), `no consent page: ${back.status} ${back.html.slice(0, 200)}`);
   assert.ok(new URL(back.location!).searchParams.get('code'));
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as oidc from 'openid-client';
 import { Browser, csrfOf, formAction, type Page } from '../helpers/browser.ts';
-import { lastCode, outboxLines } from '../helpers/outbox.ts';
+import { lastCode, outboxLinesOf } from '../helpers/outbox.ts';
 import { CLIENT, startServer, type TestServer } from '../helpers/server.ts';
 
 const NEW_PHONE = '+12025550150';
@@ -51,8 +51,8 @@ test('prompt=create registers a new person by phone; they then sign in by SMS an
   const { browser, verifier, page } = await start({ prompt: 'create' });
   assert.match(page.html, /Create your account/);
   const codePage = await post(browser, page, '/steps/', { phone: NEW_PHONE });
-  assert.equal(outboxLines(server.outbox).at(-1)!.usage, 'register');
-  const profile = await post(browser, codePage, '/steps/', { code: lastCode(server.outbox, NEW_PHONE) });
+  assert.equal((await outboxLinesOf(server)).at(-1)!.usage, 'register');
+  const profile = await post(browser, codePage, '/steps/', { code: await lastCode(server, NEW_PHONE) });
   assert.match(profile.html, /autocomplete="name"/);
   const pwPage = await post(browser, profile, '/steps/', { name: 'Grace Hopper', email: 'Grace@Example.com' });
   assert.match(pwPage.html, /autocomplete="new-password"/);
@@ -65,7 +65,7 @@ test('prompt=create registers a new person by phone; they then sign in by SMS an
 
   const sms = await start();
   const smsCode = await post(sms.browser, sms.page, '/steps/', { phone: NEW_PHONE });
-  const bySms = await finish(sms.verifier, await post(sms.browser, smsCode, '/steps/', { code: lastCode(server.outbox, NEW_PHONE) }));
+  const bySms = await finish(sms.verifier, await post(sms.browser, smsCode, '/steps/', { code: await lastCode(server, NEW_PHONE) }));
   assert.equal(bySms.claims()!.sub, claims.sub);
 
   const { verifier: v2, done } = await signInWithPassword(FIRST_PASSWORD);
@@ -79,7 +79,7 @@ test('prompt=create registers a new person by phone; they then sign in by SMS an
 test('registering a number that has an account offers sign-in instead', async () => {
   const { browser, page } = await start({ prompt: 'create' });
   const codePage = await post(browser, page, '/steps/', { phone: NEW_PHONE });
-  const profile = await post(browser, codePage, '/steps/', { code: lastCode(server.outbox, NEW_PHONE) });
+  const profile = await post(browser, codePage, '/steps/', { code: await lastCode(server, NEW_PHONE) });
   const pwPage = await post(browser, profile, '/steps/', { name: 'Someone Else' });
   const exists = await post(browser, pwPage, '/steps/', { skip: '1' });
   assert.equal(exists.status, 200);
@@ -92,9 +92,9 @@ test('reset by SMS code: the new password works, the old one fails, an earlier r
   const resetPage = await post(browser, page, '/flow/reset-credentials', {});
   assert.match(resetPage.html, /Reset your password/);
   const codePage = await post(browser, resetPage, '/steps/', { phone: NEW_PHONE });
-  assert.equal(outboxLines(server.outbox).at(-1)!.usage, 'reset');
-  assert.match(outboxLines(server.outbox).at(-1)!.body, /reset your password/);
-  const newPw = await post(browser, codePage, '/steps/', { code: lastCode(server.outbox, NEW_PHONE) });
+  assert.equal((await outboxLinesOf(server)).at(-1)!.usage, 'reset');
+  assert.match((await outboxLinesOf(server)).at(-1)!.body, /reset your password/);
+  const newPw = await post(browser, codePage, '/steps/', { code: await lastCode(server, NEW_PHONE) });
   const weak = await post(browser, newPw, '/steps/', { password: 'password123', confirm: 'password123' });
   assert.equal(weak.status, 400);
   assert.match(weak.html, /too common/);

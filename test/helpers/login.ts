@@ -32,5 +32,5 @@ export async function toCodePage(server: TestServer, phone: string, url?: string
   const { browser, page } = await openPhonePage(server, url);
   const codePage = await submitPhone(browser, page, phone);
   if (!codePage.html.includes('autocomplete="one-time-code"')) throw new Error(`expected the code page, got ${codePage.status}: ${codePage.html.slice(0, 300)}`);
-  return { browser, page: codePage, code: () => lastCode(server.outbox, phone) };
+  return { browser, page: codePage, code: () => lastCode(server, phone) };
 }

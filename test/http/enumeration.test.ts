@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { csrfOf, formAction } from '../helpers/browser.ts';
 import { openPhonePage, submitCode, submitPhone } from '../helpers/login.ts';
-import { lastCode, outboxLines } from '../helpers/outbox.ts';
+import { lastCode, outboxLinesOf } from '../helpers/outbox.ts';
 import { REGISTERED, startServer, UNREGISTERED, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
@@ -31,16 +31,16 @@ test('registered and unregistered numbers get identical responses on the phone s
   assert.equal(registered.status, 200);
   assert.match(registered.body, /autocomplete="one-time-code"/);
   assert.deepEqual(unregistered, registered);
-  assert.ok(lastCode(server.outbox, UNREGISTERED), 'an unregistered number gets a code too');
+  assert.ok(await lastCode(server, UNREGISTERED), 'an unregistered number gets a code too');
 });
 
 test('a verified number without an account goes on to registration, without a second code', async () => {
   const { browser, page } = await openPhonePage(server);
   const codePage = await submitPhone(browser, page, UNREGISTERED);
-  const sent = outboxLines(server.outbox).length;
-  const done = await submitCode(browser, codePage, lastCode(server.outbox, UNREGISTERED));
+  const sent = (await outboxLinesOf(server)).length;
+  const done = await submitCode(browser, codePage, await lastCode(server, UNREGISTERED));
   assert.equal(done.status, 200);
   assert.match(done.html, /There is no account for this number yet/);
   assert.match(done.html, /autocomplete="name"/);
-  assert.equal(outboxLines(server.outbox).length, sent, 'no second code is sent');
+  assert.equal((await outboxLinesOf(server)).length, sent, 'no second code is sent');
 });

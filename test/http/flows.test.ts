@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Browser, csrfOf, formAction, type Page } from '../helpers/browser.ts';
 import { authUrl } from '../helpers/login.ts';
-import { lastCode, outboxLines } from '../helpers/outbox.ts';
+import { lastCode, outboxLinesOf } from '../helpers/outbox.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { createPasswordHasher } from '../../src/authenticators/password/hasher.ts';
 
@@ -79,12 +79,12 @@ test('condition-user-configured: a user with a password is asked for it, a user 
 });
 
 test('condition-user-attribute: only admins get the SMS step', async () => {
-  const sent = outboxLines(server.outbox).length;
+  const sent = (await outboxLinesOf(server)).length;
   const admin = await begin(server, ADMIN);
   const codePage = await post(admin.browser, admin.page, { password: PASSWORD });
   assert.match(codePage.html, /autocomplete="one-time-code"/);
-  assert.equal(outboxLines(server.outbox).length, sent + 1);
-  assert.ok(isDone(await post(admin.browser, codePage, { code: lastCode(server.outbox, ADMIN) })));
+  assert.equal((await outboxLinesOf(server)).length, sent + 1);
+  assert.ok(isDone(await post(admin.browser, codePage, { code: await lastCode(server, ADMIN) })));
 });
 
 test('an unknown number walks the same path as a user without extra steps (no condition holds)', async () => {
@@ -124,6 +124,6 @@ test('sign-in-2fa: password, then an SMS code for users with a phone', async () 
   assert.equal(wrong.status, 400);
   const codePage = await post(browser, wrong, { password: PASSWORD });
   assert.match(codePage.html, /autocomplete="one-time-code"/);
-  const done = await post(browser, codePage, { code: lastCode(twoFactor.outbox, MEMBER) });
+  const done = await post(browser, codePage, { code: await lastCode(twoFactor, MEMBER) });
   assert.ok(isDone(done));
 });

@@ -102,7 +102,7 @@ test('script in login_hint, state, ui_locales and the client name is never execu
   const consent = await toCodePage(server, REGISTERED, `${server.url}/auth?${new URLSearchParams({
     client_id: 'third-party', response_type: 'code', redirect_uri: 'https://other.example.com/cb', scope: 'openid phone', state: xss,
   })}`);
-  const afterCode = await consent.browser.go(formAction(consent.page.html, '/steps/'), { form: { csrf: csrfOf(consent.page.html), code: consent.code() } });
+  const afterCode = await consent.browser.go(formAction(consent.page.html, '/steps/'), { form: { csrf: csrfOf(consent.page.html), code: await consent.code() } });
   assert.equal(afterCode.status, 200, 'a third-party client gets a consent page');
   assert.match(afterCode.html, /Allow access/);
   assert.match(afterCode.html, /&lt;script&gt;alert\(1\)&lt;\/script&gt; Evil/);

@@ -24,7 +24,7 @@ async function toProfile(phone: string) {
   const browser = new Browser(server.url);
   const start = await browser.go(authUrl(server, { prompt: 'create' }));
   const codePage = await post(browser, start, '/steps/', { phone });
-  const profile = await post(browser, codePage, '/steps/', { code: lastCode(server.outbox, phone) });
+  const profile = await post(browser, codePage, '/steps/', { code: await lastCode(server, phone) });
   assert.match(profile.html, /autocomplete="name"/);
   return { browser, profile };
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Browser, csrfOf, formAction, type Page } from '../helpers/browser.ts';
 import { authUrl, openPhonePage, submitPhone } from '../helpers/login.ts';
-import { outboxLines } from '../helpers/outbox.ts';
+import { outboxLinesOf } from '../helpers/outbox.ts';
 import { REGISTERED, startServer, type TestServer } from '../helpers/server.ts';
 import { de } from '../../src/web/i18n/de.ts';
 import { en } from '../../src/web/i18n/en.ts';
@@ -27,13 +27,13 @@ async function goWith(browser: Browser, url: string, headers: Record<string, str
 
 /** Submits the phone and returns the code page plus the SMS the submission wrote. */
 async function sendCode(browser: Browser, phonePage: Page, headers?: Record<string, string>) {
-  const before = outboxLines(server.outbox).length;
+  const before = (await outboxLinesOf(server)).length;
   const codePage = headers
     ? await goWith(browser, formAction(phonePage.html, '/steps/'), headers, { form: { csrf: csrfOf(phonePage.html), phone: REGISTERED } })
     : await submitPhone(browser, phonePage, REGISTERED);
   assert.equal(codePage.status, 200, codePage.html.slice(0, 300));
   assert.ok(codePage.html.includes('autocomplete="one-time-code"'), 'expected the code page');
-  const sms = outboxLines(server.outbox).slice(before);
+  const sms = (await outboxLinesOf(server)).slice(before);
   assert.equal(sms.length, 1);
   assert.equal(sms[0]!.to, REGISTERED);
   return { codePage, sms: sms[0]! };

@@ -14,7 +14,7 @@ after(async () => { await server.close(); });
 
 test('a login at debug level logs the send but no code, message body or client secret', async () => {
   const { browser, page, code } = await toCodePage(server, REGISTERED);
-  const right = code();
+  const right = await code();
   await submitCode(browser, page, '000000' === right ? '111111' : '000000');
   const done = await submitCode(browser, page, right);
   assert.ok(done.location?.startsWith(CLIENT.redirect_uris[0]!));

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Browser, csrfOf, formAction } from '../helpers/browser.ts';
 import { submitCode, toCodePage } from '../helpers/login.ts';
-import { outboxLines } from '../helpers/outbox.ts';
+import { outboxLinesOf } from '../helpers/outbox.ts';
 import { CLIENT, REGISTERED, startServer, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
@@ -22,7 +22,7 @@ async function resend(browser: Browser, html: string) {
 
 test('five wrong codes kill the code and say so; the right code then fails', async () => {
   const { browser, page, code } = await toCodePage(server, REGISTERED);
-  const right = code();
+  const right = await code();
   let current = page;
   for (let i = 1; i <= 4; i += 1) {
     current = await submitCode(browser, current, wrong(right));
@@ -40,7 +40,7 @@ test('five wrong codes kill the code and say so; the right code then fails', asy
 
 test('a used code is refused', async () => {
   const { browser, page, code } = await toCodePage(server, REGISTERED);
-  const right = code();
+  const right = await code();
   const first = await submitCode(browser, page, right);
   assert.ok(isAppRedirect(first.location));
   const replay = await browser.go(formAction(page.html, '/steps/'), { form: { csrf: csrfOf(page.html), code: right } });
@@ -50,9 +50,9 @@ test('a used code is refused', async () => {
 
 test("another interaction's code is refused", async () => {
   const a = await toCodePage(server, REGISTERED);
-  const codeA = a.code();
+  const codeA = await a.code();
   const b = await toCodePage(server, REGISTERED);
-  const codeB = b.code();
+  const codeB = await b.code();
   assert.notEqual(codeA, codeB);
   const crossed = await submitCode(b.browser, b.page, codeA);
   assert.equal(crossed.status, 400);
@@ -62,7 +62,7 @@ test("another interaction's code is refused", async () => {
 
 test('the right code sent 20 times in parallel succeeds exactly once', async () => {
   const { browser, page, code } = await toCodePage(server, REGISTERED);
-  const right = code();
+  const right = await code();
   const action = formAction(page.html, '/steps/');
   const csrf = csrfOf(page.html);
   const results = await Promise.all(Array.from({ length: 20 }, () => browser.request(action, { form: { csrf, code: right } })));
@@ -73,16 +73,16 @@ test('the right code sent 20 times in parallel succeeds exactly once', async () 
 
 test('resend waits for the cooldown, then replaces the old code', async () => {
   const { browser, page, code } = await toCodePage(server, REGISTERED);
-  const first = code();
+  const first = await code();
   assert.match(page.html, /ask for a new code in 60 seconds/);
   const early = await resend(browser, page.html);
   assert.equal(early.status, 429);
   assert.match(early.html, /wait before asking/);
-  assert.equal(code(), first, 'no new SMS before the cooldown');
+  assert.equal(await code(), first, 'no new SMS before the cooldown');
   clock += 61_000;
   const again = await resend(browser, early.html);
   assert.equal(again.status, 200);
-  const second = code();
+  const second = await code();
   assert.notEqual(second, first);
   const old = await submitCode(browser, again, first);
   assert.equal(old.status, 400, 'the replaced code no longer works');
@@ -90,7 +90,7 @@ test('resend waits for the cooldown, then replaces the old code', async () => {
 });
 
 test('one interaction may send at most 5 codes, then it ends with a clear page', async () => {
-  const before = outboxLines(server.outbox).length;
+  const before = (await outboxLinesOf(server)).length;
   const { browser, page } = await toCodePage(server, REGISTERED);
   let current = page;
   for (let i = 0; i < 4; i += 1) {
@@ -102,7 +102,7 @@ test('one interaction may send at most 5 codes, then it ends with a clear page',
   const capped = await resend(browser, current.html);
   assert.equal(capped.status, 429);
   assert.match(capped.html, /Too many codes were sent/);
-  assert.equal(outboxLines(server.outbox).length - before, 5);
+  assert.equal((await outboxLinesOf(server)).length - before, 5);
   const reload = await browser.go(formAction(page.html, '/steps/').replace(/\/steps\/.*$/, ''));
   assert.equal(reload.status, 429, 'the interaction stays ended');
 });
@@ -110,13 +110,13 @@ test('one interaction may send at most 5 codes, then it ends with a clear page',
 test('one interaction may make at most 10 wrong guesses in all', async () => {
   const { browser, page, code } = await toCodePage(server, REGISTERED);
   let current = page;
-  for (let i = 0; i < 5; i += 1) current = await submitCode(browser, current, wrong(code()));
+  for (let i = 0; i < 5; i += 1) current = await submitCode(browser, current, wrong(await code()));
   clock += 61_000;
   current = await resend(browser, current.html);
-  for (let i = 0; i < 4; i += 1) current = await submitCode(browser, current, wrong(code()));
-  const last = await submitCode(browser, current, wrong(code()));
+  for (let i = 0; i < 4; i += 1) current = await submitCode(browser, current, wrong(await code()));
+  const last = await submitCode(browser, current, wrong(await code()));
   assert.equal(last.status, 429);
   assert.match(last.html, /Too many wrong codes/);
-  const right = await browser.go(formAction(current.html, '/steps/'), { form: { csrf: csrfOf(current.html), code: code() } });
+  const right = await browser.go(formAction(current.html, '/steps/'), { form: { csrf: csrfOf(current.html), code: await code() } });
   assert.equal(right.status, 429);
 });

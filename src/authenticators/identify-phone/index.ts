@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { AuthenticatorFactory } from '../types.ts';
 import { normalizePhone } from './phone.ts';
+import { checkDestination } from '../../sms/phone-policy.ts';
 
 const configSchema = z.object({}).strict();
 type Config = z.infer<typeof configSchema>;
@@ -27,6 +28,10 @@ export const identifyPhone: AuthenticatorFactory<Config> = {
         const result = normalizePhone(raw, deps.defaultRegion);
         if (!result.ok) {
           return { kind: 'failure', error: 'invalid_input', view: 'phone', model: { phoneError: `phone_${result.reason}` } };
+        }
+        const refused = checkDestination(result.e164, deps.allowedCountries);
+        if (refused) {
+          return { kind: 'failure', error: 'invalid_input', view: 'phone', model: { phoneError: `phone_${refused}` } };
         }
         const user = await deps.store.users.findByPhone(result.e164);
         if (ctx.subject.phone !== result.e164) delete ctx.subject.phoneVerified;

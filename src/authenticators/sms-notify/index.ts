@@ -38,7 +38,10 @@ export const smsNotify: AuthenticatorFactory<Config> = {
         const source = pickTemplate(ctx.config.templates, deps.templates, ctx.config.usage, ctx.interaction.locale);
         const body = compileTemplate(source, { requireCode: false })({ code: '', ttlMinutes: '', appName: deps.appName, host });
         try {
-          await deps.sms.send({ to: ctx.subject.phone, body, usage: ctx.config.usage, locale: ctx.interaction.locale });
+          await deps.sms.enqueue({
+            to: ctx.subject.phone, body, usage: ctx.config.usage, locale: ctx.interaction.locale,
+            interactionUid: ctx.interaction.uid, expiresAt: deps.now() + 10 * 60_000,
+          });
         } catch (err) {
           if (!(err instanceof SmsError)) throw err;
         }

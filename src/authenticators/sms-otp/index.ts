@@ -23,6 +23,13 @@ function createSmsOtp(deps: AuthenticatorDeps) {
     return render;
   };
 
+  /** The code page's model; a failed delivery of the newest message shows as a send error. */
+  async function page(ctx: Ctx, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+    const latest = await deps.sms.latestFor(ctx.interaction.uid);
+    const failed = latest?.status === 'failed' && latest.error !== 'expired' && !extra.sendError;
+    return view(ctx, failed ? { ...extra, sendError: `sms_${latest.error}`, resendInSeconds: 0 } : extra);
+  }
+
   function view(ctx: Ctx, extra: Record<string, unknown> = {}): Record<string, unknown> {
     const now = deps.now();
     const lastSentAt = (ctx.state.lastSentAt as number | undefined) ?? now;
@@ -56,7 +63,8 @@ function createSmsOtp(deps: AuthenticatorDeps) {
     const render = templateFor(pickTemplate(ctx.config.templates, deps.templates, ctx.config.usage, ctx.interaction.locale));
     const body = render({ code, ttlMinutes: String(Math.ceil(ctx.config.ttlSeconds / 60)), appName: deps.appName, host });
     try {
-      await deps.sms.send({ to: phone, body, usage: ctx.config.usage, locale: ctx.interaction.locale });
+      // Queued, not sent here: the page answers without waiting for the provider.
+      await deps.sms.enqueue({ to: phone, body, usage: ctx.config.usage, locale: ctx.interaction.locale, interactionUid: uid, expiresAt: now + ctx.config.ttlSeconds * 1000 });
     } catch (err) {
       if (!(err instanceof SmsError)) throw err;
       await deps.store.otp.kill(id);
@@ -80,7 +88,7 @@ function createSmsOtp(deps: AuthenticatorDeps) {
     const now = deps.now();
     const challenge = await deps.store.otp.active(uid, ctx.config.usage, now);
     if (!challenge || challenge.phone !== phone) {
-      return { kind: 'failure', error: 'code_expired', view: 'code', model: view(ctx, { codeError: 'code_expired' }) };
+      return { kind: 'failure', error: 'code_expired', view: 'code', model: await page(ctx, { codeError: 'code_expired' }) };
     }
     const binding = { interactionUid: uid, phone, purpose: ctx.config.usage };
     const verdict = await deps.store.otp.settle(challenge.id, codeMatches(deps.otpKey, binding, code, challenge.codeHash), now);
@@ -92,7 +100,7 @@ function createSmsOtp(deps: AuthenticatorDeps) {
       return { kind: 'failure', error: 'too_many_attempts', status: 429, ends: true };
     }
     if (verdict.kind === 'wrong') {
-      return { kind: 'failure', error: 'code_invalid', view: 'code', model: view(ctx, { codeError: 'code_invalid', attemptsLeft: verdict.attemptsLeft }) };
+      return { kind: 'failure', error: 'code_invalid', view: 'code', model: await page(ctx, { codeError: 'code_invalid', attemptsLeft: verdict.attemptsLeft }) };
     }
     return { kind: 'failure', error: 'code_dead', view: 'code', model: view(ctx, { codeError: 'code_dead', resendInSeconds: 0 }) };
   }
@@ -104,14 +112,16 @@ function createSmsOtp(deps: AuthenticatorDeps) {
       // Sign-in found no account for a number it just proved: registration needs no second code.
       if (ctx.config.usage === 'register' && ctx.subject.phoneVerified === ctx.subject.phone) return { kind: 'success', amr: 'sms' };
       const active = await deps.store.otp.active(ctx.interaction.uid, ctx.config.usage, deps.now());
-      if (active && active.phone === ctx.subject.phone) return { kind: 'challenge', view: 'code', model: view(ctx) };
+      if (active && active.phone === ctx.subject.phone) return { kind: 'challenge', view: 'code', model: await page(ctx) };
       return send(ctx);
     },
     async action(ctx: Ctx): Promise<StepResult> {
       if (!ctx.subject.phone) return { kind: 'failure', error: 'invalid_input', status: 400, ends: true };
       if (ctx.form.resend !== undefined) {
         const lastSentAt = (ctx.state.lastSentAt as number | undefined) ?? 0;
-        if (deps.now() < lastSentAt + ctx.config.resendCooldownSeconds * 1000) {
+        // A message that could not be delivered may be retried at once: it cost nothing.
+        const failed = (await deps.sms.latestFor(ctx.interaction.uid))?.status === 'failed';
+        if (!failed && deps.now() < lastSentAt + ctx.config.resendCooldownSeconds * 1000) {
           return { kind: 'failure', error: 'resend_too_soon', status: 429, view: 'code', model: view(ctx, { codeError: 'resend_too_soon' }) };
         }
         return send(ctx);

@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { migrations } from './migrations.ts';
-import type { NewUser, OidcRecord, OtpChallenge, Store, User } from '../types.ts';
+import type { NewUser, OidcRecord, OtpChallenge, QueuedSms, SmsStatus, Store, User } from '../types.ts';
 
 /** How long spent challenges are kept so per-interaction counters stay right (ms). */
 const OTP_RETENTION_MS = 2 * 60 * 60 * 1000;
@@ -43,6 +43,25 @@ function toChallenge(row: Row | undefined): OtpChallenge | undefined {
     codeHash: row.code_hash as string,
     attempts: row.attempts as number,
     maxAttempts: row.max_attempts as number,
+    createdAt: row.created_at as number,
+    expiresAt: row.expires_at as number,
+  };
+}
+
+function toSms(row: Row | undefined): QueuedSms | undefined {
+  if (!row) return undefined;
+  return {
+    id: row.id as string,
+    interactionUid: (row.interaction_uid as string | null) ?? null,
+    to: row.recipient as string,
+    body: (row.body as string | null) ?? null,
+    usage: row.usage as string,
+    locale: (row.locale as string | null) ?? null,
+    status: row.status as SmsStatus,
+    attempts: row.attempts as number,
+    connector: (row.connector as string | null) ?? null,
+    providerMessageId: (row.provider_message_id as string | null) ?? null,
+    error: (row.error as string | null) ?? null,
     createdAt: row.created_at as number,
     expiresAt: row.expires_at as number,
   };
@@ -103,12 +122,33 @@ export function openSqliteStore(file: string): Store {
       RETURNING attempts, max_attempts`),
     otpCounters: db.prepare(`SELECT COUNT(*) AS sends, COALESCE(SUM(attempts), 0) AS failures
       FROM otp_challenges WHERE interaction_uid = ?`),
+    smsInsert: db.prepare(`INSERT INTO sms_outbox (id, interaction_uid, recipient, body, usage, locale, status, next_attempt_at,
+      created_at, expires_at, updated_at) VALUES (@id, @interactionUid, @to, @body, @usage, @locale, 'queued', @createdAt, @createdAt, @expiresAt, @createdAt)`),
+    smsDue: db.prepare(`SELECT id FROM sms_outbox WHERE (status = 'queued' AND next_attempt_at <= @now)
+      OR (status = 'sending' AND lease_until <= @now) ORDER BY next_attempt_at LIMIT @limit`),
+    smsLease: db.prepare(`UPDATE sms_outbox SET status = 'sending', attempts = attempts + 1, lease_until = @until, updated_at = @now
+      WHERE id = @id AND ((status = 'queued' AND next_attempt_at <= @now) OR (status = 'sending' AND lease_until <= @now)) RETURNING *`),
+    smsRelease: db.prepare("UPDATE sms_outbox SET status = 'queued', lease_until = NULL, updated_at = ? WHERE status = 'sending'"),
+    smsSent: db.prepare(`UPDATE sms_outbox SET status = 'sent', body = NULL, connector = ?, provider_message_id = ?, lease_until = NULL,
+      error = NULL, updated_at = ? WHERE id = ?`),
+    smsFailed: db.prepare("UPDATE sms_outbox SET status = 'failed', body = NULL, error = ?, lease_until = NULL, updated_at = ? WHERE id = ?"),
+    smsRetry: db.prepare("UPDATE sms_outbox SET status = 'queued', next_attempt_at = ?, error = ?, lease_until = NULL, updated_at = ? WHERE id = ?"),
+    smsReport: db.prepare(`UPDATE sms_outbox SET status = ?, error = COALESCE(?, error), updated_at = ?
+      WHERE connector = ? AND provider_message_id = ?`),
+    smsLatest: db.prepare('SELECT * FROM sms_outbox WHERE interaction_uid = ? ORDER BY created_at DESC, rowid DESC LIMIT 1'),
+    smsGet: db.prepare('SELECT * FROM sms_outbox WHERE id = ?'),
+    purgeSms: db.prepare('DELETE FROM sms_outbox WHERE expires_at <= ? AND status IN (\'sent\', \'delivered\', \'failed\')'),
     secretGet: db.prepare('SELECT value FROM secrets WHERE name = ?'),
     secretInsert: db.prepare('INSERT INTO secrets (name, value, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING'),
     purgeOidc: db.prepare('DELETE FROM oidc_models WHERE expires_at IS NOT NULL AND expires_at <= ?'),
     purgeFlow: db.prepare('DELETE FROM flow_state WHERE expires_at <= ?'),
     purgeOtp: db.prepare('DELETE FROM otp_challenges WHERE expires_at <= ?'),
   };
+
+  const claim = db.transaction((now: number, limit: number, leaseMs: number) => {
+    const ids = q.smsDue.all({ now, limit }) as Array<{ id: string }>;
+    return ids.map(({ id }) => toSms(q.smsLease.get({ id, now, until: now + leaseMs }) as Row | undefined)).filter(Boolean) as QueuedSms[];
+  });
 
   const replaceOtp = db.transaction((c: OtpChallenge) => {
     q.otpKill.run(c.interactionUid, c.purpose);
@@ -187,6 +227,19 @@ export function openSqliteStore(file: string): Store {
         return { sends: row.sends, failures: row.failures };
       },
     },
+    smsOutbox: {
+      async enqueue(m) { q.smsInsert.run({ ...m }); },
+      async releaseLeases(now) { return q.smsRelease.run(now).changes; },
+      async claimDue(now, limit, leaseMs) { return claim.immediate(now, limit, leaseMs); },
+      async markSent(id, connector, providerMessageId, now) { q.smsSent.run(connector, providerMessageId, now, id); },
+      async markFailed(id, error, now) { q.smsFailed.run(error, now, id); },
+      async retryAt(id, at, error, now) { q.smsRetry.run(at, error, now, id); },
+      async reportStatus(connector, providerMessageId, status, now, error) {
+        return q.smsReport.run(status, error ?? null, now, connector, providerMessageId).changes > 0;
+      },
+      async latestFor(uid) { return toSms(q.smsLatest.get(uid) as Row | undefined); },
+      async get(id) { return toSms(q.smsGet.get(id) as Row | undefined); },
+    },
     secrets: {
       async getOrCreate(name, make) {
         const existing = q.secretGet.get(name) as { value: string } | undefined;
@@ -197,7 +250,7 @@ export function openSqliteStore(file: string): Store {
     },
     async purgeExpired(now) {
       return db.transaction(() => q.purgeOidc.run(now).changes + q.purgeFlow.run(now).changes
-        + q.purgeOtp.run(now - OTP_RETENTION_MS).changes)();
+        + q.purgeOtp.run(now - OTP_RETENTION_MS).changes + q.purgeSms.run(now - OTP_RETENTION_MS).changes)();
     },
     async close() { db.close(); },
   };

@@ -61,4 +61,27 @@ export const migrations: readonly string[] = [
   ALTER TABLE oidc_models ADD COLUMN account_id TEXT;
   CREATE INDEX oidc_models_account ON oidc_models (account_id) WHERE account_id IS NOT NULL;
   `,
+  `
+  CREATE TABLE sms_outbox (
+    id TEXT PRIMARY KEY,
+    interaction_uid TEXT,
+    recipient TEXT NOT NULL,
+    body TEXT,
+    usage TEXT NOT NULL,
+    locale TEXT,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    lease_until INTEGER,
+    connector TEXT,
+    provider_message_id TEXT,
+    error TEXT,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX sms_outbox_due ON sms_outbox (status, next_attempt_at);
+  CREATE INDEX sms_outbox_interaction ON sms_outbox (interaction_uid);
+  CREATE INDEX sms_outbox_provider ON sms_outbox (connector, provider_message_id);
+  `,
 ];

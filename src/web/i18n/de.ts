@@ -12,6 +12,8 @@ export const de: Record<MessageKey, string> = {
   'phone.phone_empty': 'Geben Sie Ihre Telefonnummer ein.',
   'phone.phone_too_long': 'Das ist zu lang für eine Telefonnummer.',
   'phone.phone_bad_characters': 'Die Nummer enthält unzulässige Zeichen. Geben Sie nur Ziffern ein.',
+  'phone.phone_country_not_allowed': 'In dieses Land können wir keine SMS senden. Bitte verwenden Sie eine Nummer aus einem unterstützten Land.',
+  'phone.phone_type_not_allowed': 'Wir können Codes nur an Mobilnummern senden. Premium-, gebührenfreie, Festnetz- und ähnliche Nummern werden nicht unterstützt.',
   'phone.phone_invalid': 'Das sieht nicht nach einer gültigen Telefonnummer aus. Prüfen Sie die Nummer und geben Sie die Ländervorwahl mit an.',
   'code.heading': 'Code eingeben',
   'code.sent': 'Wir haben eine SMS mit einem Code an {phone} gesendet.',

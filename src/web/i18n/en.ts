@@ -10,6 +10,8 @@ export const en = {
   'phone.phone_empty': 'Enter your phone number.',
   'phone.phone_too_long': 'That is too long for a phone number.',
   'phone.phone_bad_characters': 'The number contains characters that are not allowed. Type digits only.',
+  'phone.phone_country_not_allowed': 'We cannot send text messages to numbers in that country. Use a number from a supported country.',
+  'phone.phone_type_not_allowed': 'We can only send codes to mobile numbers. Premium-rate, toll-free, landline and similar numbers are not supported.',
   'phone.phone_invalid': 'That does not look like a valid phone number. Check it and include the country code.',
   'code.heading': 'Enter your code',
   'code.sent': 'We sent a text message with a code to {phone}.',

@@ -1,0 +1,82 @@
+// Maps Alibaba Cloud failures (SendSms `Code`, gateway errors, HTTP status, network) to our SmsError codes.
+// Business errors (isv.*, isp.*) come with HTTP 200; gateway errors (keys, signature, throttling) with 4xx.
+import { SmsError, type SmsErrorCode } from '../../types.ts';
+
+const byCode: Record<string, SmsErrorCode> = {
+  'isv.BUSINESS_LIMIT_CONTROL': 'rate_limited', // per-number minute/hour flow control
+  'isv.DAY_LIMIT_CONTROL': 'rate_limited',
+  'isv.MONTH_LIMIT_CONTROL': 'rate_limited',
+  'isv.MOBILE_NUMBER_ILLEGAL': 'invalid_recipient',
+  'isv.DOMESTIC_NUMBER_NOT_SUPPORTED': 'invalid_recipient',
+  'isv.MOBILE_COUNT_OVER_LIMIT': 'rejected',
+  'isv.BLACK_KEY_CONTROL_LIMIT': 'rejected', // content hit a blocked keyword
+  'isv.SMS_CONTENT_ILLEGAL': 'rejected',
+  'isv.PARAM_LENGTH_LIMIT': 'rejected', // message longer than the variable allows
+  'isv.PARAM_NOT_SUPPORT_URL': 'rejected',
+  'isv.SMS_SIGNATURE_ILLEGAL': 'invalid_config',
+  'isv.SIGN_NAME_ILLEGAL': 'invalid_config',
+  'isv.SMS_SIGNATURE_SCENE_ILLEGAL': 'invalid_config',
+  'isv.SMS_TEMPLATE_ILLEGAL': 'invalid_config',
+  'isv.TEMPLATE_MISSING_PARAMETERS': 'invalid_config', // template has variables other than bodyParam
+  'isv.TEMPLATE_PARAMS_ILLEGAL': 'invalid_config',
+  'isv.INVALID_JSON_PARAM': 'invalid_config',
+  'isv.INVALID_PARAMETERS': 'invalid_config',
+  'isv.AMOUNT_NOT_ENOUGH': 'invalid_config', // account balance: needs an operator, not a retry
+  'isv.OUT_OF_SERVICE': 'invalid_config',
+  'isv.PRODUCT_UN_SUBSCRIPT': 'invalid_config',
+  'isv.PRODUCT_UNSUBSCRIBE': 'invalid_config',
+  'isv.ACCOUNT_NOT_EXISTS': 'invalid_config',
+  'isv.ACCOUNT_ABNORMAL': 'invalid_config',
+  'isv.DENY_IP_RANGE': 'invalid_config',
+  'isp.RAM_PERMISSION_DENY': 'invalid_config',
+  SignatureDoesNotMatch: 'invalid_config', // wrong AccessKeySecret
+  IncompleteSignature: 'invalid_config',
+  'InvalidTimeStamp.Expired': 'invalid_config', // host clock is off
+  SignatureNonceUsed: 'unavailable', // the next attempt has a new nonce
+  ServiceUnavailable: 'unavailable',
+};
+
+const byPrefix: [string, SmsErrorCode][] = [
+  ['InvalidAccessKeyId', 'invalid_config'], // .NotFound, .Inactive
+  ['Forbidden', 'invalid_config'],
+  ['Throttling', 'rate_limited'],
+  ['isp.', 'unavailable'], // isp.SYSTEM_ERROR and other provider-side faults
+  ['InternalError', 'unavailable'],
+];
+
+/** Log-safe text: the provider's message cut before any echoed string-to-sign, numbers masked. */
+export function cleanMessage(message: unknown): string {
+  return String(message ?? '')
+    .replace(/\s*server string to sign is:[\s\S]*$/i, '')
+    .slice(0, 200)
+    .replace(/\+?\d[\d\s()-]{2,}\d/g, '[number]');
+}
+
+export interface AliyunFailure {
+  status: number;
+  code?: string;
+  message?: string;
+  requestId?: string;
+}
+
+export function mapAliyunError(f: AliyunFailure): SmsError {
+  const code = typeof f.code === 'string' ? f.code.slice(0, 100) : undefined;
+  const requestId = typeof f.requestId === 'string' ? ` requestId=${f.requestId.slice(0, 64)}` : '';
+  const detail = `aliyun: status=${f.status} code=${code ?? '-'}${requestId} ${cleanMessage(f.message)}`.trimEnd();
+  if (code) {
+    const mapped = byCode[code] ?? byPrefix.find(([prefix]) => code.startsWith(prefix))?.[1];
+    if (mapped) return new SmsError(mapped, detail);
+  }
+  if (f.status === 401 || f.status === 403) return new SmsError('invalid_config', detail);
+  if (f.status === 429) return new SmsError('rate_limited', detail);
+  if (f.status >= 500) return new SmsError('unavailable', detail);
+  if (f.status === 200 && !code) return new SmsError('unavailable', `${detail} unexpected response`);
+  return new SmsError('rejected', detail);
+}
+
+/** fetch failed before an HTTP response: timeout, refused, reset, DNS. */
+export function aliyunNetworkError(err: unknown, timeoutMs: number): SmsError {
+  const e = err as { name?: string; cause?: { code?: string } };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return new SmsError('unavailable', `aliyun: no response within ${timeoutMs}ms`);
+  return new SmsError('unavailable', `aliyun: network error ${String(e.cause?.code ?? e.name ?? 'unknown').slice(0, 60)}`);
+}

@@ -1,0 +1,85 @@
+// Maps MessageBird failures (HTTP status + `{ errors: [{ code, description, parameter }] }`,
+// network errors, timeouts) to our SmsError codes.
+//
+// Confirmed (MessageBird's SDK tests/README and clients built on the API):
+//   - auth failure: 401 `{"errors":[{"code":2,"description":"Request not allowed (incorrect access_key)","parameter":"access_key"}]}`
+//   - a missing/invalid recipient is code 9 with `parameter: "recipients"` ("no (correct) recipients found"),
+//     and a bad originator is code 9/10 with `parameter: "originator"` — so codes 9/10 are told apart by `parameter`.
+//   - 4xx = something in the request or account, 5xx = their side.
+// Assumed (from the published code list, not seen live): 20 not found, 21 bad request,
+//   25 not enough balance, 98 API not found, 99 internal error; 429 for rate limiting
+//   (its body is not documented, so the status alone decides).
+import { SmsError, type SmsErrorCode } from '../../types.ts';
+
+interface ApiError { code?: unknown; description?: unknown; parameter?: unknown }
+
+const byCode: Record<number, SmsErrorCode> = {
+  2: 'invalid_config', // Request not allowed (incorrect access_key)
+  20: 'invalid_config', // not found: the request went to a path MessageBird does not have (apiBaseUrl)
+  98: 'invalid_config', // API not found (same)
+  // Not enough balance: the operator must top up; the user can do nothing about it, and
+  // `rejected` would tell them their number was refused ("try another number"), which is false.
+  // Note the sender does not fail over on invalid_config; map to `unavailable` if a second
+  // connector should take over when the balance runs out.
+  25: 'invalid_config',
+  99: 'unavailable', // internal error
+  21: 'rejected', // bad request
+};
+
+/** Worst first: an account problem explains every other error in the same answer. */
+const rank: SmsErrorCode[] = ['invalid_config', 'rate_limited', 'unavailable', 'invalid_recipient', 'rejected'];
+
+function classify(e: ApiError): SmsErrorCode | undefined {
+  const code = typeof e.code === 'number' ? e.code : undefined;
+  const parameter = typeof e.parameter === 'string' ? e.parameter.toLowerCase() : '';
+  if (code === 9 || code === 10) {
+    // 9 = missing, 10 = invalid: which parameter decides whose problem it is.
+    if (parameter.startsWith('recipient')) return 'invalid_recipient';
+    if (parameter === 'originator' || parameter === 'access_key') return 'invalid_config';
+    return 'rejected';
+  }
+  return code === undefined ? undefined : byCode[code];
+}
+
+/** Text from the provider, fit for the log: bounded, numbers masked, known secrets removed. */
+export function clean(text: string, secrets: readonly string[], max = 200): string {
+  let out = text;
+  for (const s of secrets) {
+    if (s.length < 4) continue;
+    out = out.split(s).join('[redacted]').split(encodeURIComponent(s)).join('[redacted]');
+  }
+  return out.replace(/[\r\n\t]+/g, ' ').slice(0, max).replace(/\+?\d[\d\s()-]{5,}\d/g, '[number]');
+}
+
+export function fromResponse(status: number, raw: string, secrets: readonly string[]): SmsError {
+  let errors: ApiError[] = [];
+  let json = true;
+  try {
+    const parsed = JSON.parse(raw) as { errors?: unknown };
+    if (Array.isArray(parsed?.errors)) errors = parsed.errors.filter((e): e is ApiError => typeof e === 'object' && e !== null);
+  } catch {
+    json = false;
+  }
+  const listed = errors.slice(0, 3).map((e) => {
+    const parameter = typeof e.parameter === 'string' ? ` parameter=${clean(e.parameter, secrets, 40)}` : '';
+    return `code=${typeof e.code === 'number' ? e.code : '-'}${parameter} ${clean(String(e.description ?? ''), secrets, 120)}`;
+  });
+  const detail = `messagebird: status=${status} ${json ? (listed.join('; ') || 'no error list') : '(non-JSON body)'}`;
+
+  if (status === 429) return new SmsError('rate_limited', detail);
+  if (status >= 500) return new SmsError('unavailable', detail);
+  const codes = errors.map(classify).filter((c): c is SmsErrorCode => c !== undefined);
+  const mapped = rank.find((c) => codes.includes(c));
+  if (mapped) return new SmsError(mapped, detail);
+  if (status === 401 || status === 403 || status === 404 || status === 405) return new SmsError('invalid_config', detail);
+  if (status >= 300 && status < 400) return new SmsError('invalid_config', detail); // apiBaseUrl redirects
+  return new SmsError('rejected', detail);
+}
+
+/** fetch threw: nothing listening, DNS, TLS, reset, or our timeout. */
+export function fromNetworkError(err: unknown, timeoutMs: number, secrets: readonly string[]): SmsError {
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e?.name === 'TimeoutError') return new SmsError('unavailable', `messagebird: no answer within ${timeoutMs}ms`);
+  const cause = e?.cause?.code ?? e?.cause?.message ?? '';
+  return new SmsError('unavailable', `messagebird: network ${e?.name ?? 'error'} ${clean(`${e?.message ?? ''} ${cause}`, secrets, 160)}`);
+}

@@ -1,0 +1,69 @@
+// Maps Tencent Cloud failures (Response.Error, a number's SendStatus Code, HTTP status, network) to our
+// SmsError codes. Tencent answers API errors with HTTP 200 and `Response.Error`.
+import { SmsError, type SmsErrorCode } from '../../types.ts';
+
+const byCode: Record<string, SmsErrorCode> = {
+  'FailedOperation.InsufficientBalanceInSmsPackage': 'invalid_config', // package used up: an operator's job
+  'FailedOperation.SignatureIncorrectOrUnapproved': 'invalid_config',
+  'FailedOperation.TemplateIncorrectOrUnapproved': 'invalid_config',
+  'FailedOperation.TemplateParamSetNotMatchApprovedTemplate': 'invalid_config', // template is not just {1}
+  'FailedOperation.TemplateUnapprovedOrNotExist': 'invalid_config',
+  'FailedOperation.ContainSensitiveWord': 'rejected',
+  'FailedOperation.PhoneNumberInBlacklist': 'rejected', // recipient opted out
+  'FailedOperation.MarketingSendTimeConstraint': 'rejected',
+  'InvalidParameterValue.IncorrectPhoneNumber': 'invalid_recipient',
+  'InvalidParameterValue.ContentLengthLimit': 'rejected',
+  'InvalidParameterValue.TemplateParameterLengthLimit': 'rejected',
+  'InvalidParameterValue.TemplateParameterFormatError': 'rejected',
+  'InvalidParameterValue.SdkAppIdNotExist': 'invalid_config',
+  'LimitExceeded.PhoneNumberCountLimit': 'rejected', // too many numbers in one request (never from us)
+  'UnsupportedOperation.ContainDomesticAndInternationalPhoneNumber': 'rejected',
+  'UnsupportedOperation.UnsuportedRegion': 'invalid_recipient', // (sic) Tencent's spelling
+  'UnsupportedOperation.UnsupportedRegion': 'invalid_recipient',
+};
+
+const byPrefix: [string, SmsErrorCode][] = [
+  ['AuthFailure', 'invalid_config'], // .SignatureFailure, .SecretIdNotFound, .SignatureExpire, ...
+  ['UnauthorizedOperation', 'invalid_config'],
+  ['RequestLimitExceeded', 'rate_limited'],
+  ['LimitExceeded', 'rate_limited'], // .PhoneNumberDailyLimit, .PhoneNumberThirtySecondLimit, .DeliveryFrequencyLimit, ...
+  ['InternalError', 'unavailable'],
+  ['ResourceUnavailable', 'unavailable'],
+];
+
+/** Log-safe text: numbers masked, bounded. */
+export function cleanMessage(message: unknown): string {
+  return String(message ?? '').slice(0, 200).replace(/\+?\d[\d\s()-]{2,}\d/g, '[number]');
+}
+
+export interface TencentFailure {
+  status: number;
+  code?: string;
+  message?: string;
+  requestId?: string;
+  /** Whether the code came from the number's SendStatus rather than from Response.Error. */
+  perNumber?: boolean;
+}
+
+export function mapTencentError(f: TencentFailure): SmsError {
+  const code = typeof f.code === 'string' ? f.code.slice(0, 100) : undefined;
+  const requestId = typeof f.requestId === 'string' ? ` requestId=${f.requestId.slice(0, 64)}` : '';
+  const where = f.perNumber ? ' (recipient status)' : '';
+  const detail = `tencent: status=${f.status} code=${code ?? '-'}${where}${requestId} ${cleanMessage(f.message)}`.trimEnd();
+  if (code) {
+    const mapped = byCode[code] ?? byPrefix.find(([prefix]) => code.startsWith(prefix))?.[1];
+    if (mapped) return new SmsError(mapped, detail);
+  }
+  if (f.status === 401 || f.status === 403) return new SmsError('invalid_config', detail);
+  if (f.status === 429) return new SmsError('rate_limited', detail);
+  if (f.status >= 500) return new SmsError('unavailable', detail);
+  if (f.status === 200 && !code) return new SmsError('unavailable', `${detail} unexpected response`);
+  return new SmsError('rejected', detail);
+}
+
+/** fetch failed before an HTTP response: timeout, refused, reset, DNS. */
+export function tencentNetworkError(err: unknown, timeoutMs: number): SmsError {
+  const e = err as { name?: string; cause?: { code?: string } };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return new SmsError('unavailable', `tencent: no response within ${timeoutMs}ms`);
+  return new SmsError('unavailable', `tencent: network error ${String(e.cause?.code ?? e.name ?? 'unknown').slice(0, 60)}`);
+}

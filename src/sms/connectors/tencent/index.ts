@@ -1,0 +1,91 @@
+// `tencent` connector: Tencent Cloud SMS `SendSms` (API 3.0, version 2021-01-11), a JSON POST signed
+// with TC3-HMAC-SHA256 (sign.ts), with Node's fetch. The rendered message is the template's one parameter.
+import type { TencentConfig } from './config.ts';
+import { SmsError, type SmsConnector } from '../../types.ts';
+import { JSON_CONTENT_TYPE, signTc3 } from './sign.ts';
+import { mapTencentError, tencentNetworkError } from './errors.ts';
+
+export const DEFAULT_API_BASE_URL = 'https://sms.tencentcloudapi.com';
+export const API_VERSION = '2021-01-11';
+const SERVICE = 'sms';
+
+interface SendStatus {
+  SerialNo?: unknown;
+  PhoneNumber?: unknown;
+  Code?: unknown;
+  Message?: unknown;
+}
+interface SendSmsResponse {
+  Response?: {
+    SendStatusSet?: unknown;
+    Error?: { Code?: unknown; Message?: unknown };
+    RequestId?: unknown;
+  };
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+export function create(config: TencentConfig): SmsConnector {
+  const base = (config.apiBaseUrl ?? DEFAULT_API_BASE_URL).replace(/\/+$/, '');
+  // The signed `host` must be the Host header fetch sends: the URL's host, with its port if any.
+  const host = new URL(base).host;
+  return {
+    id: 'tencent',
+    async send(msg) {
+      if (!/^\+[1-9]\d{6,14}$/.test(msg.to)) throw new SmsError('invalid_recipient', 'tencent: recipient is not an E.164 number');
+      const payload = JSON.stringify({
+        PhoneNumberSet: [msg.to],
+        SmsSdkAppId: config.smsSdkAppId,
+        ...(config.signName ? { SignName: config.signName } : {}),
+        TemplateId: config.templateId,
+        TemplateParamSet: [msg.body],
+      });
+      const timestamp = Math.floor(Date.now() / 1000);
+      const { authorization } = signTc3({ secretId: config.secretId, secretKey: config.secretKey, service: SERVICE, host, timestamp, payload });
+
+      let status: number;
+      let text: string;
+      try {
+        const res = await fetch(`${base}/`, {
+          method: 'POST',
+          headers: {
+            authorization,
+            'content-type': JSON_CONTENT_TYPE,
+            'x-tc-action': 'SendSms',
+            'x-tc-version': API_VERSION,
+            'x-tc-timestamp': String(timestamp),
+            'x-tc-region': config.region,
+          },
+          body: payload,
+          signal: AbortSignal.timeout(config.timeoutMs),
+        });
+        status = res.status;
+        text = await res.text();
+      } catch (err) {
+        throw tencentNetworkError(err, config.timeoutMs);
+      }
+
+      let response: SendSmsResponse['Response'];
+      try {
+        const parsed = JSON.parse(text) as SendSmsResponse;
+        response = parsed && typeof parsed === 'object' && parsed.Response && typeof parsed.Response === 'object' ? parsed.Response : undefined;
+      } catch {
+        response = undefined;
+      }
+      const requestId = str(response?.RequestId);
+      if (!response || status !== 200 || response.Error) {
+        throw mapTencentError({ status, code: str(response?.Error?.Code), message: str(response?.Error?.Message), requestId });
+      }
+      const set = Array.isArray(response.SendStatusSet) ? (response.SendStatusSet as SendStatus[]) : [];
+      const mine = set.find((s) => s && s.PhoneNumber === msg.to) ?? (set.length === 1 ? set[0] : undefined);
+      if (!mine) throw new SmsError('unavailable', `tencent: status=${status}${requestId ? ` requestId=${requestId.slice(0, 64)}` : ''} no send status for the recipient`);
+      if (mine.Code === 'Ok') {
+        const serial = str(mine.SerialNo);
+        return serial ? { providerMessageId: serial } : {};
+      }
+      throw mapTencentError({ status, code: str(mine.Code), message: str(mine.Message), requestId, perNumber: true });
+    },
+  };
+}
+
+export { create as createTencentConnector };

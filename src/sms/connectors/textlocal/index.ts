@@ -1,0 +1,67 @@
+// `textlocal` connector: POST {apiBaseUrl}/send/ as application/x-www-form-urlencoded with
+// `apikey` (or `username` + `hash`), `numbers` (international, no `+`), `message`, `sender`.
+// Credentials travel in the body, never in the URL. Textlocal answers HTTP 200 for failures too:
+// `status: "success"` carries `messages: [{ id, recipient }]`, `status: "failure"` an `errors` list.
+// No SDK: Node's fetch, a per-request timeout (AbortSignal.timeout), no redirects followed.
+// Field names and the answer shape were confirmed from captured Textlocal answers and client code;
+// Textlocal's `unicode` option is not sent (not confirmed for the UK API).
+import { SmsError, type SmsConnector } from '../../types.ts';
+import type { TextlocalConfig } from './config.ts';
+import { fromFailure, fromNetworkError, fromStatus } from './errors.ts';
+
+/** E.164 (`+` optional) → digits with country code; anything else never reaches the provider. */
+function internationalDigits(to: string): string {
+  const digits = to.trim().replace(/^\+/, '');
+  if (!/^[1-9][0-9]{5,14}$/.test(digits)) throw new SmsError('invalid_recipient', 'textlocal: recipient is not an international number');
+  return digits;
+}
+
+interface Answer { status?: unknown; errors?: unknown; warnings?: unknown; messages?: unknown; batch_id?: unknown }
+
+export function create(config: TextlocalConfig): SmsConnector {
+  const url = `${config.apiBaseUrl.replace(/\/+$/, '')}/send/`;
+  const secrets = [config.apiKey, config.hash].filter((s): s is string => Boolean(s));
+  const credentials: Record<string, string> = config.apiKey !== undefined
+    ? { apikey: config.apiKey }
+    : { username: config.username!, hash: config.hash! };
+  return {
+    id: 'textlocal',
+    async send(msg) {
+      const form = new URLSearchParams({ ...credentials, numbers: internationalDigits(msg.to), message: msg.body, sender: config.sender });
+      let status: number;
+      let raw: string;
+      try {
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+          body: form.toString(),
+          redirect: 'manual',
+          signal: AbortSignal.timeout(config.timeoutMs),
+        });
+        status = res.status;
+        raw = await res.text(); // the timeout covers the body too
+      } catch (err) {
+        throw fromNetworkError(err, config.timeoutMs, secrets);
+      }
+      let answer: Answer | undefined;
+      try {
+        const parsed: unknown = JSON.parse(raw);
+        if (typeof parsed === 'object' && parsed !== null) answer = parsed as Answer;
+      } catch { /* not Textlocal's JSON */ }
+
+      if (status < 200 || status >= 300) {
+        throw answer?.status === 'failure' ? fromFailure(status, answer, secrets) : fromStatus(status);
+      }
+      if (answer?.status === 'failure') throw fromFailure(status, answer, secrets);
+      if (answer?.status !== 'success') {
+        // 200 without Textlocal's answer (a captive proxy, an error page): nothing says it was sent.
+        throw new SmsError('unavailable', `textlocal: status=${status} ${answer ? 'unexpected answer' : '(non-JSON body)'}`);
+      }
+      const first = Array.isArray(answer.messages) ? (answer.messages[0] as { id?: unknown } | undefined) : undefined;
+      const id = first?.id ?? answer.batch_id;
+      return typeof id === 'string' || typeof id === 'number' ? { providerMessageId: String(id) } : {};
+    },
+  };
+}
+
+export { create as createTextlocalConnector };

@@ -1,0 +1,70 @@
+// Maps Vonage SMS API failures (per-message `status` codes, HTTP and network errors) to our SmsError codes.
+// Details go to the log: numbers are masked and the API secret is scrubbed, whatever the provider echoes.
+import { SmsError, type SmsErrorCode } from '../../types.ts';
+
+/** https://developer.vonage.com/messaging/sms/guides/troubleshooting-sms — status → our code and a hint for the operator. */
+const byStatus: Record<string, [SmsErrorCode, string]> = {
+  '1': ['rate_limited', 'throttled: sending faster than the account limit'],
+  '2': ['rejected', 'missing parameters'],
+  '3': ['rejected', 'invalid parameters'],
+  '4': ['invalid_config', 'invalid credentials: check apiKey / apiSecret'],
+  '5': ['unavailable', 'internal error at Vonage'],
+  '6': ['rejected', 'invalid message (e.g. unrecognised number prefix)'],
+  '7': ['invalid_recipient', 'number barred'],
+  '8': ['invalid_config', 'partner account barred: the Vonage account is suspended'],
+  '9': ['invalid_config', 'partner quota exceeded: the Vonage account has no credit left; top it up (not a per-recipient problem, so no other number will get through either)'],
+  '10': ['unavailable', 'too many existing binds'],
+  '11': ['invalid_config', 'account not enabled for the HTTP SMS API'],
+  '12': ['rejected', 'message too long'],
+  '14': ['invalid_config', 'invalid signature'],
+  '15': ['invalid_config', 'illegal sender address: `from` is not an allowed sender for this destination (North America needs a Vonage number)'],
+  '22': ['invalid_recipient', 'invalid network code for the destination'],
+  '23': ['invalid_config', 'invalid callback URL'],
+  '29': ['invalid_recipient', 'non-whitelisted destination: the account is in demo mode; add the number in the dashboard or top up'],
+  '32': ['invalid_config', 'signature and API secret disallowed'],
+  '33': ['invalid_recipient', 'number de-activated'],
+  '34': ['invalid_recipient', 'invalid or missing msisdn'],
+};
+
+/** Does Vonage's error-text name the recipient (`to` / msisdn) as the bad parameter? */
+const aboutRecipient = /(^|[^a-z])['"]?to['"]?\s+(address|number|param)|param(eter)?s?\b[^a-z]*['"]?to\b|msisdn/i;
+
+export function scrub(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (!secret) continue;
+    for (const form of new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])) {
+      out = out.split(form).join('[secret]');
+    }
+  }
+  return out
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/\+?\d[\d\s()-]{5,}\d/g, '[number]');
+}
+
+/** A message rejected in Vonage's 200 response (`status` ≠ "0"). */
+export function mapVonageStatus(status: string, errorText: string, secrets: readonly string[]): SmsError {
+  const known = byStatus[status];
+  let code: SmsErrorCode = known?.[0] ?? 'rejected';
+  if (status === '3' && aboutRecipient.test(errorText)) code = 'invalid_recipient';
+  const text = scrub(errorText.slice(0, 200), secrets);
+  return new SmsError(code, `vonage: status=${status} ${text}${known ? ` (${known[1]})` : ''}`.trim());
+}
+
+/** A non-200 HTTP answer (Vonage documents 200 always; a proxy or an outage may say otherwise). */
+export function mapVonageHttp(httpStatus: number): SmsError {
+  const detail = `vonage: http=${httpStatus}`;
+  if (httpStatus === 401 || httpStatus === 403) return new SmsError('invalid_config', detail);
+  if (httpStatus === 429) return new SmsError('rate_limited', detail);
+  if (httpStatus >= 500 || httpStatus === 408) return new SmsError('unavailable', detail);
+  if (httpStatus >= 300 && httpStatus < 400) return new SmsError('invalid_config', `${detail} (redirect not followed: check apiBaseUrl)`);
+  return new SmsError('rejected', detail);
+}
+
+/** fetch threw: timeout, refused, DNS, TLS… Only the error's name and system code are kept. */
+export function mapVonageNetwork(err: unknown, timeoutMs: number): SmsError {
+  const e = err as { name?: string; cause?: { code?: string; name?: string } };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return new SmsError('unavailable', `vonage: no answer within ${timeoutMs}ms`);
+  const cause = e?.cause?.code ?? e?.cause?.name ?? e?.name ?? 'error';
+  return new SmsError('unavailable', `vonage: network error (${String(cause).replace(/[^\w.-]/g, '').slice(0, 40)})`);
+}
