@@ -18,6 +18,7 @@ import { createProvider } from './oidc/provider.ts';
 import { createConnector } from './sms/sender.ts';
 import { createDispatch } from './sms/delivery/dispatch.ts';
 import { createSmsQueue } from './sms/delivery/worker.ts';
+import { statusRoutes } from './sms/status-routes.ts';
 import type { SmsConnector } from './sms/types.ts';
 import type { Store } from './store/types.ts';
 import { errorHandler, notFound } from './web/errors.ts';
@@ -108,6 +109,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
     res.type('html').send(render('home', { locale: config.defaultLocale, demo: Boolean(demo), demoPhone: DEMO_USER.phone }));
   });
   if (demo) app.use(demoRoutes(issuer, demo, render));
+  app.use(statusRoutes({ issuer, connectors: config.sms.connectors, store, log, now }));
   app.use(interactionRoutes({ provider, runner, render, clients, store, defaultLocale: config.defaultLocale, signInFlow: config.signInFlow, log }));
   app.use(provider.callback());
   app.use(notFound());

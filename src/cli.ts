@@ -1,15 +1,60 @@
-// Command line: `flowgate users add --phone <number> [--name <name>] [--email <email>]`.
+// Command line: `flowgate users add --phone <number> [--name <name>] [--email <email>]` and
+// `flowgate sms test --to <number>` (a `generic` message through the configured connector chain).
 import { parseArgs } from 'node:util';
 import { normalizePhone } from './authenticators/identify-phone/phone.ts';
 import { loadConfigFile } from './config/load.ts';
 import { runtimeFromEnv } from './runtime.ts';
+import type { DestinationStream } from 'pino';
+import { createLogger } from './log.ts';
+import { createDispatch } from './sms/delivery/dispatch.ts';
+import { checkDestination } from './sms/phone-policy.ts';
+import { createConnector } from './sms/sender.ts';
+import { compileTemplate, pickTemplate } from './sms/template.ts';
+import { SmsError } from './sms/types.ts';
 import { openStore } from './store/open.ts';
 
 const usage = `usage: flowgate users add --phone <number> [--name <name>] [--email <email>]
+       flowgate sms test --to <number>
   Uses DATABASE_URL (default sqlite:./data/flowgate.db) and FLOWGATE_CONFIG like the server.`;
+
+async function smsTest(rest: string[]): Promise<number> {
+  const { values } = parseArgs({ args: rest, options: { to: { type: 'string' } } });
+  if (!values.to) {
+    process.stderr.write(`flowgate: --to is required\n${usage}\n`);
+    return 2;
+  }
+  const runtime = runtimeFromEnv(process.env);
+  const config = loadConfigFile(runtime.configFile);
+  const phone = normalizePhone(values.to, config.defaultRegion);
+  if (!phone.ok) {
+    process.stderr.write(`flowgate: --to '${values.to}' is not a valid phone number (${phone.reason})\n`);
+    return 2;
+  }
+  const refused = checkDestination(phone.e164, config.sms.allowedCountries ?? [config.defaultRegion]);
+  if (refused) {
+    process.stderr.write(`flowgate: ${phone.e164} may not receive SMS (${refused}); no provider was called\n`);
+    return 1;
+  }
+  const log = createLogger('info', process.stderr as unknown as DestinationStream);
+  const connectors = await Promise.all(config.sms.connectors.map(createConnector));
+  const dispatch = createDispatch(connectors, config.sms.delivery, log);
+  const body = compileTemplate(pickTemplate({}, config.sms.templates, 'generic', config.defaultLocale))({
+    code: '000000', ttlMinutes: '5', appName: config.appName, host: new URL(runtime.issuer).hostname,
+  });
+  try {
+    const sent = await dispatch({ to: phone.e164, body: `[test] ${body}`, usage: 'generic', locale: config.defaultLocale });
+    process.stdout.write(`sent to ${phone.e164} via ${sent.connector}${sent.providerMessageId ? ` (message id ${sent.providerMessageId})` : ''}\n`);
+    return 0;
+  } catch (err) {
+    const code = err instanceof SmsError ? err.code : 'unavailable';
+    process.stdout.write(`not sent to ${phone.e164}: ${code} (every connector failed; details above)\n`);
+    return 1;
+  }
+}
 
 async function main(argv: string[]): Promise<number> {
   const [group, command, ...rest] = argv;
+  if (group === 'sms' && command === 'test') return smsTest(rest);
   if (group !== 'users' || command !== 'add') {
     process.stderr.write(`${usage}\n`);
     return 2;

@@ -39,7 +39,7 @@ export function createDispatch(connectors: SmsConnector[], opts: DeliveryOptions
           return { connector: connector.id, providerMessageId: providerMessageId ?? null };
         } catch (err) {
           last = err instanceof SmsError ? err : new SmsError('unavailable', (err as Error).message);
-          log.warn({ connector: connector.id, code: last.code, detail: last.detail, attempt: attempt + 1 }, 'sms send failed');
+          log.warn({ connector: connector.id, error: last.code, detail: last.detail, attempt: attempt + 1 }, 'sms send failed');
           if (!retryable(last)) break;
           breaker.failure(now());
           if (attempt < opts.retries && breaker.allows(now())) {
@@ -48,7 +48,7 @@ export function createDispatch(connectors: SmsConnector[], opts: DeliveryOptions
         }
       }
       if (last.code === 'invalid_recipient' || last.code === 'rejected') break;
-      if (index < connectors.length - 1) log.warn({ from: connector.id, to: connectors[index + 1]!.id, code: last.code }, 'sms failover');
+      if (index < connectors.length - 1) log.warn({ from: connector.id, to: connectors[index + 1]!.id, error: last.code }, 'sms failover');
     }
     throw last;
   };

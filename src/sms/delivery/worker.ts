@@ -43,7 +43,7 @@ export function createSmsQueue(store: Store, dispatch: Dispatch, log: Logger, al
     } catch (err) {
       const code = err instanceof SmsError ? err.code : 'unavailable';
       await store.smsOutbox.markFailed(id, code, now());
-      log.error({ id, code, usage: msg.usage }, 'sms not delivered: every connector failed');
+      log.error({ id, error: code, usage: msg.usage }, 'sms not delivered: every connector failed');
     }
   }
 

@@ -19,6 +19,8 @@ export const configSchema = z.object({
   /** Origin of MessageBird's REST API (tests point it at a local fake). */
   apiBaseUrl: z.url({ protocol: /^https?$/ }).default('https://rest.messagebird.com'),
   timeoutMs: z.number().int().min(100).max(60_000).default(5_000),
+  /** Secret: the signing key that verifies status reports (MessageBird-Signature-JWT) at /sms/status/messagebird. */
+  signingKey: z.string().min(16).optional(),
 }).strict();
 export type MessageBirdConfig = z.infer<typeof configSchema>;
-export const secretKeys = ['accessKey'] as const;
+export const secretKeys = ['accessKey', 'signingKey'] as const;

@@ -11,6 +11,8 @@ export const configSchema = z.object({
   /** Base URL of Twilio's API (tests point it at a local fake). */
   apiBaseUrl: z.string().url().optional(),
   timeoutMs: z.number().int().min(100).max(60_000).default(5_000),
+  /** Public URL of /sms/status/twilio; when set, Twilio reports delivery there (signed with authToken). */
+  statusCallbackUrl: z.string().url().optional(),
 }).strict().refine((c) => Boolean(c.from) !== Boolean(c.messagingServiceSid), {
   message: 'set exactly one of `from` or `messagingServiceSid`',
 });

@@ -29,6 +29,7 @@ export function create(config: TwilioConfig): SmsConnector {
           to: msg.to,
           body: msg.body,
           ...(config.messagingServiceSid ? { messagingServiceSid: config.messagingServiceSid } : { from: config.from! }),
+          ...(config.statusCallbackUrl ? { statusCallback: config.statusCallbackUrl } : {}),
         });
         return { providerMessageId: sent.sid };
       } catch (err) {
