@@ -18,7 +18,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { Agent } from 'node:http';
+import { Agent, createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -80,6 +80,8 @@ interface Server {
 
 const children = new Set<ChildProcess>();
 const tempDirs = new Set<string>();
+/** In-process servers (the fake SMS providers): closed after the children are stopped. */
+const closers = new Set<() => Promise<void>>();
 
 function alive(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
@@ -98,6 +100,7 @@ let cleaned: Promise<void> | undefined;
 function cleanup(): Promise<void> {
   cleaned ??= (async () => {
     await Promise.all([...children].map(stopChild));
+    await Promise.all([...closers].map((close) => close().catch(() => undefined)));
     for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   })();
   return cleaned;
@@ -274,6 +277,116 @@ class OutboxReader {
 }
 
 // ---------------------------------------------------------------------------------------------
+// A fake SMS provider, in this process, for flowgate's `webhook` connector: it records every
+// message (recipient, body) on arrival and answers `{"id": …}` after `delayMs`. A message's code
+// becomes readable (codeAfter) once the provider has answered, i.e. when the SMS counts as sent.
+
+interface ProviderMessage { to: string; body: string; receivedAt: number; answeredAt?: number }
+
+class FakeSmsProvider implements CodeSource {
+  /** Every message received, in order (the bodies, so the bench can read the codes). */
+  readonly messages: ProviderMessage[] = [];
+  answered = 0;
+  /** Most messages waiting for the provider's answer at one time. */
+  maxPending = 0;
+  private readonly bad: string[] = [];
+  private seq = 0;
+  private readonly newest = new Map<string, { seq: number; code: string }>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  private constructor(readonly label: string, readonly delayMs: number, private readonly server: HttpServer, readonly url: string) {}
+
+  static async start(label: string, delayMs: number): Promise<FakeSmsProvider> {
+    const server = createHttpServer();
+    server.keepAliveTimeout = 30_000;
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    const provider = new FakeSmsProvider(label, delayMs, server, `http://127.0.0.1:${port}/sms`);
+    closers.add(() => provider.close());
+    server.on('request', (req, res) => provider.handle(req, res));
+    return provider;
+  }
+
+  get pending(): number { return this.messages.length - this.answered; }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      let msg: { to?: unknown; text?: unknown } = {};
+      try { msg = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof msg; } catch { /* below */ }
+      if (req.method !== 'POST' || req.url !== '/sms' || typeof msg.to !== 'string' || typeof msg.text !== 'string') {
+        this.bad.push(`${req.method} ${req.url}: ${Buffer.concat(chunks).toString('utf8').slice(0, 200)}`);
+        res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"bad request"}');
+        return;
+      }
+      const m = /#([0-9A-Z]+)\s*$/.exec(msg.text);
+      if (!m) this.bad.push(`no code in SMS body: ${msg.text}`);
+      const entry: ProviderMessage = { to: msg.to, body: msg.text, receivedAt: performance.now() };
+      this.messages.push(entry);
+      const id = this.messages.length;
+      this.maxPending = Math.max(this.maxPending, this.pending);
+      const answer = () => {
+        entry.answeredAt = performance.now();
+        this.answered += 1;
+        if (m) {
+          this.seq += 1;
+          this.newest.set(entry.to, { seq: this.seq, code: m[1]! });
+        }
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `fake-${id}` }));
+      };
+      if (this.delayMs <= 0) { answer(); return; }
+      const timer = setTimeout(() => { this.timers.delete(timer); answer(); }, this.delayMs);
+      this.timers.add(timer);
+    });
+  }
+
+  /** Throws if anything other than a well-formed message with a code reached the provider. */
+  check(): void {
+    if (this.bad.length) throw new BenchError(`fake provider (${this.label}): ${this.bad.length} bad request(s), first: ${this.bad[0]}`);
+  }
+
+  /** Waits until `expected` messages were received and every one of them was answered. */
+  async settle(expected: number, timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    while (this.messages.length < expected || this.pending > 0) {
+      this.check();
+      if (performance.now() > deadline) {
+        throw new BenchError(`fake provider (${this.label}): ${this.messages.length} of ${expected} queued SMS received, `
+          + `${this.answered} answered, within ${timeoutMs / 1000}s after the last code page`);
+      }
+      await sleep(20);
+    }
+    if (this.messages.length > expected) {
+      throw new BenchError(`fake provider (${this.label}): ${this.messages.length} SMS received for ${expected} code pages`);
+    }
+    this.check();
+  }
+
+  mark(phone: string): number {
+    return this.newest.get(phone)?.seq ?? 0;
+  }
+
+  async codeAfter(phone: string, mark: number): Promise<string> {
+    const deadline = performance.now() + this.delayMs + 10_000;
+    while (performance.now() < deadline) {
+      const entry = this.newest.get(phone);
+      if (entry && entry.seq > mark) return entry.code;
+      await sleep(5);
+    }
+    throw new Error(`fake provider (${this.label}): no new SMS to ${phone}`);
+  }
+
+  async close(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    this.server.closeAllConnections();
+    await new Promise<void>((done) => this.server.close(() => done()));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // The load client.
 
 interface Target {
@@ -297,7 +410,13 @@ function expectPage(page: BenchPage, marker: string, what: string): void {
   }
 }
 
-function flowgateWalk(outbox: OutboxReader): Target['walk'] {
+/** Where the load client reads the SMS codes flowgate sent: the outbox file or a fake provider. */
+interface CodeSource {
+  mark(phone: string): number;
+  codeAfter(phone: string, mark: number): Promise<string>;
+}
+
+function flowgateWalk(outbox: CodeSource): Target['walk'] {
   return async (browser, first, phone) => {
     expectPage(first, 'autocomplete="tel"', 'the phone page');
     const mark = outbox.mark(phone);
@@ -328,7 +447,8 @@ const b64url = (buf: Buffer) => buf.toString('base64url');
 const BASIC = `Basic ${Buffer.from(`${encodeURIComponent(BENCH_CLIENT.client_id)}:${encodeURIComponent(BENCH_CLIENT.client_secret)}`).toString('base64')}`;
 const REDIRECT_URI = BENCH_CLIENT.redirect_uris[0]!;
 
-async function login(target: Target, phone: string): Promise<void> {
+/** A fresh authorization request (PKCE S256, state, nonce) to `origin`'s /auth. */
+function authorizationRequest(origin: string): { url: string; verifier: string; state: string; nonce: string } {
   const verifier = b64url(randomBytes(32));
   const state = b64url(randomBytes(16));
   const nonce = b64url(randomBytes(16));
@@ -336,8 +456,13 @@ async function login(target: Target, phone: string): Promise<void> {
     client_id: BENCH_CLIENT.client_id, response_type: 'code', redirect_uri: REDIRECT_URI, scope: BENCH_SCOPE,
     state, nonce, code_challenge: b64url(createHash('sha256').update(verifier).digest()), code_challenge_method: 'S256',
   });
+  return { url: `${origin}/auth?${params}`, verifier, state, nonce };
+}
+
+async function login(target: Target, phone: string): Promise<void> {
+  const { url, verifier, state, nonce } = authorizationRequest(target.url);
   const browser = new HttpBrowser(target.url, target.agent);
-  const first = await browser.go(`${target.url}/auth?${params}`);
+  const first = await browser.go(url);
   const back = await target.walk(browser, first, phone);
   if (!back.location?.startsWith(`${REDIRECT_URI}?`)) {
     throw new Error(`expected a redirect to the client, got ${back.status}${back.location ? ` → ${back.location}` : ''}: ${back.html.slice(0, 300)}`);
@@ -419,15 +544,22 @@ function percentile(sorted: number[], p: number): number {
 
 // ---------------------------------------------------------------------------------------------
 
-async function startFlowgate(): Promise<{ server: Server; outbox: OutboxReader }> {
+// One argon2id hash of BENCH_PASSWORD (flowgate's hasher and parameters), made once, shared by
+// every user of every flowgate instance: a bench needs no per-user salt.
+let benchHash: Promise<string> | undefined;
+const benchPasswordHash = () => (benchHash ??= createPasswordHasher().hash(BENCH_PASSWORD));
+
+/**
+ * A flowgate in its own process, on its own temp dir and SQLite file, seeded with the bench users.
+ * `connector(dir)` is its one SMS connector's config (given the temp dir, e.g. for an outbox file).
+ */
+async function startFlowgate(name: string, connector: (dir: string) => Record<string, unknown>): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), 'flowgate-bench-'));
   tempDirs.add(dir);
-  const outboxPath = join(dir, 'outbox.jsonl');
   const configPath = join(dir, 'flowgate.yaml');
   const dbPath = join(dir, 'bench.db');
-  // The users, with a password, straight into the store flowgate will open. One argon2id hash
-  // (flowgate's hasher and parameters) shared by all: a bench needs no per-user salt.
-  const passwordHash = await createPasswordHasher().hash(BENCH_PASSWORD);
+  // The users, with a password, straight into the store flowgate will open.
+  const passwordHash = await benchPasswordHash();
   const store = openSqliteStore(dbPath);
   try {
     for (const [i, phone] of BENCH_PHONES.entries()) {
@@ -438,21 +570,20 @@ async function startFlowgate(): Promise<{ server: Server; outbox: OutboxReader }
   }
   writeFileSync(configPath, stringify({
     clients: [{ ...BENCH_CLIENT, client_name: 'Bench App', firstParty: true }],
-    sms: { connectors: [{ type: 'outbox', path: outboxPath }] },
+    sms: { connectors: [connector(dir)] },
     // The same users as config seeds: flowgate creates seeds only if missing, so these are no-ops.
     users: BENCH_PHONES.map((phone, i) => ({ phone, name: userName(i) })),
     flowsDir: join(ROOT, 'flows'),
     logLevel: 'warn',
   }));
   const port = await freePort();
-  const server = startServer('flowgate', 'src/main.ts', {
+  return startServer(name, 'src/main.ts', {
     FLOWGATE_ISSUER: `http://127.0.0.1:${port}`,
     FLOWGATE_CONFIG: configPath,
     DATABASE_URL: `sqlite:${dbPath}`,
     NODE_ENV: 'development',
     BENCH_CLEAN_DIR: dir,
   }, port);
-  return { server, outbox: new OutboxReader(outboxPath) };
 }
 
 async function startBare(): Promise<Server> {
@@ -499,6 +630,114 @@ function emptyRun(): RunResult {
   return { logins: 0, seconds: 0, latenciesMs: [], requests: 0, serverCpuMs: 0, clientCpuMs: 0 };
 }
 
+// ---------------------------------------------------------------------------------------------
+// The code page: how long POST phone → code page takes when the SMS provider is fast, and when it
+// takes 2 s to answer. Two more flowgate processes, each with one `webhook` connector pointed at
+// its own FakeSmsProvider; the SMS is queued by the request and sent by flowgate's worker.
+
+const SLOW_PROVIDER_MS = 2000;
+/**
+ * Each measured code-page run directly follows at least this much of the same load, unmeasured
+ * (and at least BENCH_WARMUP code pages): the 2 s provider's answers to earlier messages then
+ * land, and are recorded by flowgate, while the measured requests run, as in a steady state.
+ */
+const PRELOAD_MS = SLOW_PROVIDER_MS + 500;
+
+interface CodePageInstance {
+  /** 'provider fast' or 'provider 2 s'. */
+  label: string;
+  provider: FakeSmsProvider;
+  server: Server;
+  agent: Agent;
+  /** SMS this instance queued (one per code page it answered): what its provider must receive. */
+  queued: number;
+  latenciesMs: number[];
+  /** One full SMS login afterwards, the code read from the provider once it answered. */
+  loginMs?: number;
+}
+
+async function startCodePageInstance(label: string, delayMs: number): Promise<CodePageInstance> {
+  const provider = await FakeSmsProvider.start(label, delayMs);
+  const server = await startFlowgate(`flowgate (code page, ${label})`, () => ({
+    type: 'webhook', url: provider.url, method: 'POST', bodyFormat: 'json',
+    bodyTemplate: { to: '{{to}}', text: '{{body}}' }, messageIdPath: 'id',
+  }));
+  return { label, provider, server, agent: new Agent({ keepAlive: true, maxSockets: 64 }), queued: 0, latenciesMs: [] };
+}
+
+/** /auth → phone page (not timed), then the timed POST of the phone number → the code page. */
+async function codePage(inst: CodePageInstance, phone: string): Promise<number> {
+  const browser = new HttpBrowser(inst.server.url, inst.agent);
+  const first = await browser.go(authorizationRequest(inst.server.url).url);
+  expectPage(first, 'autocomplete="tel"', 'the phone page');
+  const action = formAction(first.html, '/steps/');
+  const form = { csrf: csrfOf(first.html), phone };
+  const t0 = performance.now();
+  const page = await browser.go(action, { form });
+  const ms = performance.now() - t0;
+  expectPage(page, 'autocomplete="one-time-code"', 'the code page');
+  inst.queued += 1;
+  return ms;
+}
+
+/** At least `total` code pages and at least `minMs` of them, by `concurrency` workers (phones split as in drive()). */
+async function driveCodePages(inst: CodePageInstance, total: number, minMs: number, concurrency: number): Promise<number[]> {
+  const phonesOf = Array.from({ length: concurrency }, (_, w) => BENCH_PHONES.filter((_p, i) => i % concurrency === w));
+  const latenciesMs: number[] = [];
+  let next = 0;
+  let failed = false;
+  const started = performance.now();
+  await Promise.all(phonesOf.map(async (phones) => {
+    for (let k = 0; !failed; k += 1) {
+      if (next >= total && performance.now() - started >= minMs) return;
+      const i = next++;
+      try {
+        latenciesMs.push(await codePage(inst, phones[k % phones.length]!));
+      } catch (err) {
+        failed = true;
+        const exit = alive(inst.server.child) ? '' : ` (server exited: code ${inst.server.child.exitCode}, signal ${inst.server.child.signalCode})`;
+        throw new BenchError(`${inst.server.name}: code page ${i + 1} failed: ${(err as Error).message}${exit}`, { cause: err });
+      }
+    }
+  }));
+  return latenciesMs;
+}
+
+/**
+ * N measured code pages per instance, in two halves run fast, 2 s, 2 s, fast (drift cancels out);
+ * one instance is driven at a time. After each run, every queued SMS must reach the provider and be
+ * answered before the next run starts. Then one full SMS login per instance, its code read from the
+ * provider.
+ */
+async function measureCodePages(fast: CodePageInstance, slow: CodePageInstance): Promise<void> {
+  const half = Math.ceil(N / 2);
+  const rounds: [CodePageInstance, number][] = [[fast, half], [slow, half], [slow, N - half], [fast, N - half]];
+  for (const [inst, n] of rounds) {
+    if (!n) continue;
+    process.stderr.write(`bench: ${inst.server.name}: ≥${PRELOAD_MS / 1000}s unmeasured, then ${n} code pages (C=${C}) …`);
+    const started = performance.now();
+    await driveCodePages(inst, WARMUP, PRELOAD_MS, C);
+    inst.latenciesMs.push(...await driveCodePages(inst, n, 0, C));
+    await inst.provider.settle(inst.queued, inst.provider.delayMs + 30_000);
+    if (!alive(inst.server.child)) throw serverFailure(inst.server, 'exited during the code page run');
+    process.stderr.write(` ${((performance.now() - started) / 1000).toFixed(1)}s (all ${inst.queued} SMS answered)\n`);
+  }
+  for (const inst of [fast, slow]) {
+    const target = await targetFor(inst.server, 'sms', flowgateWalk(inst.provider));
+    const t0 = performance.now();
+    try {
+      await login(target, BENCH_PHONES[0]!);
+    } catch (err) {
+      throw new BenchError(`${inst.server.name}: SMS login with the code from the fake provider failed: ${(err as Error).message}`, { cause: err });
+    } finally {
+      target.agent.destroy();
+    }
+    inst.loginMs = performance.now() - t0;
+    inst.queued += 1;
+    await inst.provider.settle(inst.queued, inst.provider.delayMs + 30_000);
+  }
+}
+
 function table(rows: string[][], rightAligned: boolean[]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows.map((r) => r.map((cell, c) => (rightAligned[c] ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd()).join('\n');
@@ -507,9 +746,16 @@ function table(rows: string[][], rightAligned: boolean[]): string {
 async function main(): Promise<void> {
   if (process.platform !== 'linux') throw new Error('bench reads /proc/<pid>/status: Linux only');
   // Both servers start together; they are then driven one after the other, never at once.
-  const [{ server: fg, outbox }, bare] = await Promise.all([startFlowgate(), startBare()]);
+  let outbox: OutboxReader | undefined;
+  const [fg, bare] = await Promise.all([
+    startFlowgate('flowgate', (dir) => {
+      outbox = new OutboxReader(join(dir, 'outbox.jsonl'));
+      return { type: 'outbox', path: join(dir, 'outbox.jsonl') };
+    }),
+    startBare(),
+  ]);
   await Promise.all([waitReady(fg), waitReady(bare)]);
-  const fgTarget = await targetFor(fg, 'sms', flowgateWalk(outbox));
+  const fgTarget = await targetFor(fg, 'sms', flowgateWalk(outbox!));
   const bareTarget = await targetFor(bare, 'button', bareWalk);
   const fgPwTarget = { ...await targetFor(fg, 'password', flowgatePasswordWalk), amr: 'pwd' };
 
@@ -518,6 +764,13 @@ async function main(): Promise<void> {
   const [f, b] = await measure([{ server: fg, target: fgTarget }, { server: bare, target: bareTarget }]) as [Measured, Measured];
   const [pw] = await measure([{ server: fg, target: fgPwTarget }]) as [Measured];
   for (const t of [fgTarget, bareTarget, fgPwTarget]) t.agent.destroy();
+
+  // The code page, fast vs 2 s provider: two more flowgate processes, started only now so the
+  // figures above are taken as before (two servers, nothing else starting or running).
+  const [cpFast, cpSlow] = await Promise.all([startCodePageInstance('provider fast', 0), startCodePageInstance('provider 2 s', SLOW_PROVIDER_MS)]);
+  await Promise.all([waitReady(cpFast.server), waitReady(cpSlow.server)]);
+  await measureCodePages(cpFast, cpSlow);
+  for (const inst of [cpFast, cpSlow]) inst.agent.destroy();
 
   const fmt = (n: number, digits = 1) => n.toFixed(digits);
   const rows = [['server', 'login', 'mode', 'logins', 'seconds', 'logins/s', 'p50 ms', 'p99 ms', 'req/login', 'server CPU ms', 'client CPU ms']];
@@ -532,7 +785,7 @@ async function main(): Promise<void> {
     ['flowgate (after sms runs)', fmt(f.peakMb), fmt(fg.startSeconds ?? NaN)],
     ['flowgate (after password runs too)', fmt(pw.peakMb), ''],
     ['bare', fmt(b.peakMb), fmt(bare.startSeconds ?? NaN)]];
-  const logs = [fg, bare].filter((s) => s.outputLines > 0);
+  const logs = [fg, bare, cpFast.server, cpSlow.server].filter((s) => s.outputLines > 0);
   const { memoryCost, timeCost, parallelism } = OWASP_ARGON2ID_DEFAULTS;
   const pwCpuMsPerLogin = pw.concurrent.serverCpuMs / pw.concurrent.logins;
 
@@ -552,6 +805,26 @@ async function main(): Promise<void> {
     out.push(`${s.name} wrote ${s.outputLines} log line(s) (logLevel warn); last:`);
     out.push(...s.output.slice(-5).map((l) => `  ${l.length > 300 ? `${l.slice(0, 300)}…` : l}`));
   }
+  out.push('');
+  const cpP50 = (inst: CodePageInstance) => percentile([...inst.latenciesMs].sort((x, y) => x - y), 50);
+  out.push(`code page = POST phone → code page (POST /interaction/:uid/steps/identify renders it), ${N} requests per instance, concurrency ${C},`);
+  out.push(`  each request after its own /auth and phone page (not timed); two more flowgate processes, SMS connector \`webhook\` → a fake`);
+  out.push(`  provider in this process answering after 0 ms (fast) or ${SLOW_PROVIDER_MS} ms; flowgate queues the SMS, its worker sends it`);
+  out.push(`  (sms.delivery defaults: timeout 5000 ms per attempt). Runs: fast, 2 s, 2 s, fast (N/2 each), each right after`);
+  out.push(`  ≥${PRELOAD_MS / 1000} s of the same load (not timed), so the 2 s answers land during the timed requests; all SMS answered in between;`);
+  out.push('  full SMS login = one more sign-in afterwards, the code read from the fake provider once it has answered');
+  const cpStats = [cpFast, cpSlow].map((inst) => {
+    const sorted = [...inst.latenciesMs].sort((x, y) => x - y);
+    return { inst, p50: fmt(percentile(sorted, 50)), p99: fmt(percentile(sorted, 99)) };
+  });
+  const w50 = Math.max(...cpStats.map((c) => c.p50.length));
+  const w99 = Math.max(...cpStats.map((c) => c.p99.length));
+  out.push(table(cpStats.map(({ inst, p50, p99 }) => [
+    'code page', inst.label, `p50 ${p50.padStart(w50)} ms`, `p99 ${p99.padStart(w99)} ms`,
+    `SMS answered ${inst.provider.answered}/${inst.queued}`, `max ${inst.provider.maxPending} waiting on the provider`,
+    `full SMS login ${fmt(inst.loginMs ?? NaN, 0)} ms`,
+  ]), [false, false, false, false, false, false, false]));
+  out.push(`code page p50 ratio (2 s provider / fast): ${(cpP50(cpSlow) / cpP50(cpFast)).toFixed(2)}`);
   out.push('');
   out.push(`password logins/s per core: ${fmt(1000 / pwCpuMsPerLogin)} (argon2id m=${memoryCost} t=${timeCost} p=${parallelism}; `
     + `from server CPU: 1000 / ${fmt(pwCpuMsPerLogin)} server CPU ms per concurrent password login, whole login incl. SMS send)`);
