@@ -12,42 +12,59 @@ export class TemplateError extends Error {
 
 type Node = { type: string; [k: string]: unknown };
 
-function check(node: Node): void {
-  switch (node.type) {
-    case 'Program':
-      for (const child of node.body as Node[]) check(child);
-      return;
-    case 'ContentStatement':
-    case 'CommentStatement':
-      return;
-    case 'MustacheStatement': {
-      const path = node.path as Node & { parts?: string[]; original?: string; data?: boolean; depth?: number };
-      const escaped = node.escaped as boolean;
-      const ok = path.type === 'PathExpression' && !path.data && path.depth === 0
-        && path.parts?.length === 1 && (templateVariables as readonly string[]).includes(path.parts[0]!)
-        && (node.params as unknown[]).length === 0 && !node.hash;
-      if (!ok) {
-        throw new TemplateError(`unknown variable or expression '${String(path.original ?? path.type)}'; allowed: ${templateVariables.map((v) => `{{${v}}}`).join(', ')}`);
+/** How a refusal by checkTemplateVariables reads; the defaults are the SMS template wording. */
+export interface TemplateWording {
+  /** Follows a refused node's type: `'BlockStatement' <notAllowed>; only {{…}}, {{…}}`. */
+  notAllowed?: string;
+  /** Follows `use {{name}},` when a variable is output unescaped. */
+  unescaped?: string;
+}
+
+/**
+ * Checks a parsed handlebars template (Handlebars.parse) against a whitelist: only text, comments and plain
+ * `{{name}}` of the `allowed` variables; no helpers, blocks, partials, paths, @data or unescaped output.
+ * Returns the variables used; throws a TemplateError with a message for the user.
+ */
+export function checkTemplateVariables(ast: unknown, allowed: readonly string[], wording: TemplateWording = {}): Set<string> {
+  const list = allowed.map((v) => `{{${v}}}`).join(', ');
+  const used = new Set<string>();
+  const check = (node: Node): void => {
+    switch (node.type) {
+      case 'Program':
+        for (const child of node.body as Node[]) check(child);
+        return;
+      case 'ContentStatement':
+      case 'CommentStatement':
+        return;
+      case 'MustacheStatement': {
+        const path = node.path as Node & { parts?: string[]; original?: unknown; data?: boolean; depth?: number };
+        const ok = path.type === 'PathExpression' && !path.data && path.depth === 0
+          && path.parts?.length === 1 && allowed.includes(path.parts[0]!)
+          && (node.params as unknown[]).length === 0 && !node.hash;
+        if (!ok) throw new TemplateError(`unknown variable or expression '${String(path.original ?? path.type)}'; allowed: ${list}`);
+        if (!node.escaped) throw new TemplateError(`use {{${path.parts![0]}}}, ${wording.unescaped ?? 'not triple braces'}`);
+        used.add(path.parts![0]!);
+        return;
       }
-      if (!escaped) throw new TemplateError(`use {{${path.parts![0]}}}, not triple braces`);
-      return;
+      default:
+        throw new TemplateError(`'${node.type}' ${wording.notAllowed ?? 'is not allowed in SMS templates'}; only ${list}`);
     }
-    default:
-      throw new TemplateError(`'${node.type}' is not allowed in SMS templates; only ${templateVariables.map((v) => `{{${v}}}`).join(', ')}`);
-  }
+  };
+  check(ast as Node);
+  return used;
 }
 
 export type CompiledTemplate = (vars: TemplateVariables) => string;
 
 export function compileTemplate(source: string, opts: { requireCode?: boolean } = {}): CompiledTemplate {
   if (source.length > MAX_TEMPLATE_LENGTH) throw new TemplateError(`longer than ${MAX_TEMPLATE_LENGTH} characters`);
-  let ast: Node;
+  let ast: unknown;
   try {
-    ast = Handlebars.parse(source) as unknown as Node;
+    ast = Handlebars.parse(source);
   } catch (err) {
     throw new TemplateError(`does not compile: ${(err as Error).message.split('\n')[0]}`);
   }
-  check(ast);
+  checkTemplateVariables(ast, templateVariables);
   if ((opts.requireCode ?? true) && !/\{\{\s*code\s*\}\}/.test(source)) throw new TemplateError('must contain {{code}}');
   const render = Handlebars.compile(source, { noEscape: true, strict: true, knownHelpersOnly: true, knownHelpers: {} });
   return (vars) => {

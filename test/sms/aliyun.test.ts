@@ -4,12 +4,12 @@
 // Aliyun's documented error bodies (codes and body shape from the SendSms / common error-code pages).
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after, before, test } from 'node:test';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { test } from 'node:test';
 import { configSchema, secretKeys } from '../../src/sms/connectors/aliyun/config.ts';
 import { createAliyunConnector } from '../../src/sms/connectors/aliyun/index.ts';
-import { SmsError, type SmsErrorCode, type SmsMessage } from '../../src/sms/types.ts';
+import type { SmsMessage } from '../../src/sms/types.ts';
+import { assertNoSecret, failure, fakeProvider, testErrorMapping, testHangTimeout, testNothingListening, type MappedCase } from '../helpers/fake-provider.ts';
 
 const ACCESS_KEY_ID = 'LTAI5t' + randomBytes(9).toString('hex');
 const ACCESS_KEY_SECRET = 'sk' + randomBytes(15).toString('base64url'); // secret: must never show up in an error
@@ -17,6 +17,8 @@ const SIGN_NAME = '流门测试';
 const TEMPLATE_CODE = 'SMS_154950909';
 const CODE = '493817';
 const BODY = `Your flowgate code is ${CODE}`;
+/** No secret in anything an error shows; nor the message body or the code (bodies are never logged). */
+const SECRETS = [ACCESS_KEY_SECRET, `${ACCESS_KEY_SECRET}&`, CODE, encodeURIComponent(BODY)];
 
 /** Recipients (E.164) the fake treats specially, and what it then sees in PhoneNumbers. */
 const TO = {
@@ -62,11 +64,9 @@ function parseQuery(raw: string): Map<string, string> | string {
 }
 
 interface Seen { method: string; path: string; params: Map<string, string>; }
-let server: Server;
-let baseUrl: string;
+const fake = fakeProvider(handle);
 const seen: Seen[] = [];
 const nonces = new Set<string>();
-const hanging = new Set<ServerResponse>();
 const requestId = () => `${randomBytes(4).toString('hex').toUpperCase()}-6B5C-4F6A-9C2E-${randomBytes(6).toString('hex').toUpperCase()}`;
 
 function reply(res: ServerResponse, status: number, body: Record<string, unknown>) {
@@ -126,51 +126,21 @@ function handle(req: IncomingMessage, res: ServerResponse) {
     res.writeHead(502, { 'content-type': 'text/html' });
     return res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
   }
-  if (phone === '13800000099') { hanging.add(res); res.on('close', () => hanging.delete(res)); return; }
+  if (phone === '13800000099') return fake.hang(res);
   const failure = businessErrors[phone];
   if (failure) return reply(res, 200, { Code: failure[0], Message: failure[1] });
   reply(res, 200, { Code: 'OK', Message: 'OK', BizId: `${Date.now()}${randomBytes(3).readUIntBE(0, 3)}^0` });
 }
 
-before(async () => {
-  server = createServer(handle);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-after(async () => {
-  for (const res of hanging) res.destroy();
-  server.closeAllConnections();
-  await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
-});
-
 /** Built through the connector's own config schema, so the test values are ones a user could configure. */
 function connector(overrides: Record<string, unknown> = {}) {
   return createAliyunConnector(configSchema.parse({
     type: 'aliyun', accessKeyId: ACCESS_KEY_ID, accessKeySecret: ACCESS_KEY_SECRET, signName: SIGN_NAME,
-    templateCode: TEMPLATE_CODE, apiBaseUrl: baseUrl, timeoutMs: 2_000, ...overrides,
+    templateCode: TEMPLATE_CODE, apiBaseUrl: fake.baseUrl, timeoutMs: 2_000, ...overrides,
   }));
 }
 
 const msg = (to: string, body = BODY): SmsMessage => ({ to, body, usage: 'sign-in' });
-
-async function failure(promise: Promise<unknown>): Promise<SmsError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof SmsError, `expected SmsError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the send to fail');
-}
-
-/** No secret in anything an error shows; nor the message body or the code (bodies are never logged). */
-function assertNoSecret(err: SmsError, ...secrets: string[]) {
-  const shown = [JSON.stringify(err), String(err), err.message, err.detail ?? '', err.stack ?? ''];
-  for (const secret of [...secrets, ACCESS_KEY_SECRET, `${ACCESS_KEY_SECRET}&`, CODE, encodeURIComponent(BODY)]) {
-    for (const text of shown) assert.ok(!text.includes(secret), `error shows ${secret}: ${text}`);
-  }
-}
 
 test('sends SendSms with exactly the documented parameters and returns the BizId', async () => {
   const before = seen.length;
@@ -231,7 +201,7 @@ test('an unknown AccessKeyId is invalid_config', async () => {
   const err = await failure(connector({ accessKeyId: 'LTAI5tUnknownKey000' }).send(msg(TO.badKey)));
   assert.equal(err.code, 'invalid_config');
   assert.match(err.detail ?? '', /status=404 code=InvalidAccessKeyId\.NotFound/);
-  assertNoSecret(err);
+  assertNoSecret(err, SECRETS);
 });
 
 test('a wrong AccessKeySecret is invalid_config; neither secret, nor the echoed string to sign, reaches the error', async () => {
@@ -240,11 +210,10 @@ test('a wrong AccessKeySecret is invalid_config; neither secret, nor the echoed 
   assert.equal(err.code, 'invalid_config');
   assert.match(err.detail ?? '', /status=400 code=SignatureDoesNotMatch/);
   assert.doesNotMatch(err.detail ?? '', /string to sign|TemplateParam|13800000004/);
-  assertNoSecret(err, wrong, `${wrong}&`);
+  assertNoSecret(err, [...SECRETS, wrong, `${wrong}&`]);
 });
 
-/** [case, recipient, our code, what the log detail must name] */
-const mapped: [string, string, SmsErrorCode, RegExp][] = [
+const mapped: MappedCase[] = [
   ['isv.BUSINESS_LIMIT_CONTROL', TO.minuteLimit, 'rate_limited', /status=200 code=isv\.BUSINESS_LIMIT_CONTROL/],
   ['isv.DAY_LIMIT_CONTROL', TO.dayLimit, 'rate_limited', /code=isv\.DAY_LIMIT_CONTROL/],
   ['isv.MOBILE_NUMBER_ILLEGAL', TO.illegal, 'invalid_recipient', /code=isv\.MOBILE_NUMBER_ILLEGAL/],
@@ -255,15 +224,10 @@ const mapped: [string, string, SmsErrorCode, RegExp][] = [
   ['400 Throttling.User', TO.throttled, 'rate_limited', /status=400 code=Throttling\.User/],
   ['502 HTML from a load balancer', TO.downHtml, 'unavailable', /status=502/],
 ];
-for (const [name, to, code, detail] of mapped) {
-  test(`Aliyun ${name} → ${code}`, async () => {
-    const err = await failure(connector().send(msg(to)));
-    assert.equal(err.code, code);
-    assert.match(err.detail ?? '', detail);
-    assert.doesNotMatch(err.detail ?? '', /1380000\d{4}/, 'numbers are masked in the detail');
-    assertNoSecret(err);
-  });
-}
+testErrorMapping('Aliyun', mapped, (to) => connector().send(msg(to)), (err) => {
+  assert.doesNotMatch(err.detail ?? '', /1380000\d{4}/, 'numbers are masked in the detail');
+  assertNoSecret(err, SECRETS);
+});
 
 test('a recipient that is not E.164 is invalid_recipient without a request', async () => {
   const before = seen.length;
@@ -272,22 +236,9 @@ test('a recipient that is not E.164 is invalid_recipient without a request', asy
   assert.equal(seen.length, before);
 });
 
-// The runner's timeout only turns a connector that never gives up into a failure instead of a hang.
-test('Aliyun hanging past timeoutMs → unavailable', { timeout: 20_000 }, async () => {
-  const err = await failure(connector({ timeoutMs: 300 }).send(msg(TO.hang)));
-  assert.equal(err.code, 'unavailable');
-  assertNoSecret(err);
-});
+testHangTimeout('Aliyun hanging past timeoutMs → unavailable', () => connector({ timeoutMs: 300 }).send(msg(TO.hang)), (err) => assertNoSecret(err, SECRETS));
 
-test('nothing listening → unavailable, no secret in the error', async () => {
-  const closed = createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  const port = (closed.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => closed.close(() => resolve()));
-  const err = await failure(connector({ apiBaseUrl: `http://127.0.0.1:${port}` }).send(msg(TO.cn)));
-  assert.equal(err.code, 'unavailable');
-  assertNoSecret(err);
-});
+testNothingListening((apiBaseUrl) => connector({ apiBaseUrl }).send(msg(TO.cn)), (err) => assertNoSecret(err, SECRETS));
 
 test('config: strict, secret declared, template code checked, defaults applied', () => {
   assert.deepEqual([...secretKeys], ['accessKeySecret']);

@@ -3,17 +3,19 @@
 // config schema. Configs go through the connector's own configSchema (not yet in connectorSchema).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after, before, test } from 'node:test';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { test } from 'node:test';
 import { configSchema } from '../../src/sms/connectors/messagebird/config.ts';
 import { createMessageBirdConnector } from '../../src/sms/connectors/messagebird/index.ts';
-import { SmsError, type SmsErrorCode, type SmsMessage } from '../../src/sms/types.ts';
+import type { SmsMessage } from '../../src/sms/types.ts';
+import { assertNoSecret, failure, fakeProvider, testErrorMapping, testHangTimeout, testNothingListening, type MappedCase } from '../helpers/fake-provider.ts';
 
 const hex = (n: number) => randomBytes(n / 2).toString('hex');
 const ACCESS_KEY = 'live_' + hex(20); // secret: must never show up in an error
 const ORIGINATOR = 'Flowgate';
 const BODY = 'Your flowgate code is 493817';
+/** Never in an error: the access key, and the message text. */
+const SECRETS = [ACCESS_KEY, BODY];
 
 /** Recipients the fake treats specially (all fictional 555-01xx numbers). */
 const TO = {
@@ -62,10 +64,8 @@ const failures: Record<string, [number, ...ApiError[]]> = {
   [TO.echoesKey.slice(1)]: [422, { code: 21, description: `bad request for key ${ACCESS_KEY}`, parameter: null }],
 };
 
-let server: Server;
-let baseUrl: string;
+const fake = fakeProvider(handle);
 const seen: Seen[] = [];
-const hanging = new Set<ServerResponse>();
 
 function handle(req: IncomingMessage, res: ServerResponse, raw: string) {
   let json: unknown;
@@ -90,7 +90,7 @@ function handle(req: IncomingMessage, res: ServerResponse, raw: string) {
   }
   const msisdn = String(recipients[0]);
 
-  if (msisdn === TO.hang.slice(1)) { hanging.add(res); res.on('close', () => hanging.delete(res)); return; }
+  if (msisdn === TO.hang.slice(1)) return fake.hang(res);
   if (msisdn === TO.tooMany.slice(1)) { res.writeHead(429, { 'content-type': 'text/plain' }); return res.end('Too Many Requests'); }
   if (msisdn === TO.downHtml.slice(1)) {
     res.writeHead(503, { 'content-type': 'text/html' });
@@ -124,24 +124,7 @@ function handle(req: IncomingMessage, res: ServerResponse, raw: string) {
   }));
 }
 
-before(async () => {
-  server = createServer((req, res) => {
-    let raw = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => { raw += chunk; });
-    req.on('end', () => handle(req, res, raw));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-after(async () => {
-  for (const res of hanging) res.destroy();
-  server.closeAllConnections();
-  await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
-});
-
-const valid = () => ({ type: 'messagebird', accessKey: ACCESS_KEY, originator: ORIGINATOR, apiBaseUrl: baseUrl, timeoutMs: 2_000 });
+const valid = () => ({ type: 'messagebird', accessKey: ACCESS_KEY, originator: ORIGINATOR, apiBaseUrl: fake.baseUrl, timeoutMs: 2_000 });
 
 /** Built through the real config schema, so the test values are ones a user could configure. */
 function connector(overrides: Record<string, unknown> = {}) {
@@ -149,23 +132,6 @@ function connector(overrides: Record<string, unknown> = {}) {
 }
 
 const msg = (to: string): SmsMessage => ({ to, body: BODY, usage: 'sign-in' });
-
-async function failure(promise: Promise<unknown>): Promise<SmsError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof SmsError, `expected SmsError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the send to fail');
-}
-
-function assertNoSecret(err: SmsError, ...secrets: string[]) {
-  const shown = [JSON.stringify(err), String(err), err.message, err.detail ?? '', err.stack ?? ''];
-  for (const secret of [...secrets, ACCESS_KEY, BODY]) {
-    for (const text of shown) assert.ok(!text.includes(secret), `error leaks a secret: ${text}`);
-  }
-}
 
 test('sends: POST /messages, AccessKey auth, JSON { originator, recipients: [msisdn], body }; returns the id', async () => {
   const before = seen.length;
@@ -188,7 +154,7 @@ test('returns the id MessageBird assigned (not a made-up one)', async () => {
 });
 
 test('a numeric originator and an apiBaseUrl with a trailing slash', async () => {
-  await connector({ originator: '+31612345678', apiBaseUrl: `${baseUrl}/` }).send(msg(TO.ok));
+  await connector({ originator: '+31612345678', apiBaseUrl: `${fake.baseUrl}/` }).send(msg(TO.ok));
   const req = seen.at(-1)!;
   assert.equal(req.path, '/messages');
   assert.equal((req.json as { originator: string }).originator, '+31612345678');
@@ -199,7 +165,7 @@ test('a wrong access key is invalid_config, and the wrong key is not in the erro
   const err = await failure(connector({ accessKey: wrong }).send(msg(TO.badAuth)));
   assert.equal(err.code, 'invalid_config');
   assert.match(err.detail ?? '', /status=401 code=2 parameter=access_key/);
-  assertNoSecret(err, wrong);
+  assertNoSecret(err, [...SECRETS, wrong]);
 });
 
 test('a number that is not international never reaches MessageBird → invalid_recipient', async () => {
@@ -207,13 +173,12 @@ test('a number that is not international never reaches MessageBird → invalid_r
   for (const to of ['', '12345', '+0123456789', 'not a number', '+1202555010000000']) {
     const err = await failure(connector().send(msg(to)));
     assert.equal(err.code, 'invalid_recipient');
-    assertNoSecret(err);
+    assertNoSecret(err, SECRETS);
   }
   assert.equal(seen.length, before, 'no request was made');
 });
 
-/** [case, recipient, our code, what the log detail must name] */
-const mapped: [string, string, SmsErrorCode, RegExp][] = [
+const mapped: MappedCase[] = [
   ['422 code 9 recipients (no correct recipients)', TO.missingRecipient, 'invalid_recipient', /status=422 code=9 parameter=recipients/],
   ['422 code 10 recipients (invalid)', TO.invalidRecipient, 'invalid_recipient', /status=422 code=10 parameter=recipients/],
   ['422 code 10 originator', TO.badOriginator, 'invalid_config', /status=422 code=10 parameter=originator/],
@@ -224,38 +189,20 @@ const mapped: [string, string, SmsErrorCode, RegExp][] = [
   ['503 HTML from a load balancer', TO.downHtml, 'unavailable', /status=503 \(non-JSON body\)/],
   ['an error text quoting the access key', TO.echoesKey, 'rejected', /code=21 .*\[redacted\]/],
 ];
-for (const [name, to, code, detail] of mapped) {
-  test(`MessageBird ${name} → ${code}`, async () => {
-    const err = await failure(connector().send(msg(to)));
-    assert.equal(err.code, code);
-    assert.match(err.detail ?? '', detail);
-    assert.ok(!(err.detail ?? '').includes(to.slice(1)), `the recipient's number is masked: ${err.detail}`);
-    assertNoSecret(err);
-  });
-}
+testErrorMapping('MessageBird', mapped, (to) => connector().send(msg(to)), (err, to) => {
+  assert.ok(!(err.detail ?? '').includes(to.slice(1)), `the recipient's number is masked: ${err.detail}`);
+  assertNoSecret(err, SECRETS);
+});
 
 test('a wrong apiBaseUrl path (404) → invalid_config', async () => {
-  const err = await failure(connector({ apiBaseUrl: `${baseUrl}/v2` }).send(msg(TO.ok)));
+  const err = await failure(connector({ apiBaseUrl: `${fake.baseUrl}/v2` }).send(msg(TO.ok)));
   assert.equal(err.code, 'invalid_config');
-  assertNoSecret(err);
+  assertNoSecret(err, SECRETS);
 });
 
-// The runner's timeout only turns a connector that never gives up into a failure instead of a hang.
-test('MessageBird hanging past timeoutMs → unavailable', { timeout: 20_000 }, async () => {
-  const err = await failure(connector({ timeoutMs: 300 }).send(msg(TO.hang)));
-  assert.equal(err.code, 'unavailable');
-  assertNoSecret(err);
-});
+testHangTimeout('MessageBird hanging past timeoutMs → unavailable', () => connector({ timeoutMs: 300 }).send(msg(TO.hang)), (err) => assertNoSecret(err, SECRETS));
 
-test('nothing listening → unavailable, no secret in the error', async () => {
-  const closed = createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  const port = (closed.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => closed.close(() => resolve()));
-  const err = await failure(connector({ apiBaseUrl: `http://127.0.0.1:${port}` }).send(msg(TO.ok)));
-  assert.equal(err.code, 'unavailable');
-  assertNoSecret(err);
-});
+testNothingListening((apiBaseUrl) => connector({ apiBaseUrl }).send(msg(TO.ok)), (err) => assertNoSecret(err, SECRETS));
 
 test('config: defaults to the real API origin and a 5 s timeout', () => {
   const c = configSchema.parse({ type: 'messagebird', accessKey: ACCESS_KEY, originator: ORIGINATOR });

@@ -6,12 +6,12 @@
 // common error-code and SMS error-code pages; the English message texts are paraphrased.
 import assert from 'node:assert/strict';
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after, before, test } from 'node:test';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { test } from 'node:test';
 import { configSchema, secretKeys } from '../../src/sms/connectors/tencent/config.ts';
 import { createTencentConnector } from '../../src/sms/connectors/tencent/index.ts';
-import { SmsError, type SmsErrorCode, type SmsMessage } from '../../src/sms/types.ts';
+import type { SmsMessage } from '../../src/sms/types.ts';
+import { assertNoSecret, failure, fakeProvider, testErrorMapping, testHangTimeout, testNothingListening, type MappedCase } from '../helpers/fake-provider.ts';
 
 const SECRET_ID = 'AKID' + randomBytes(16).toString('hex');
 const SECRET_KEY = randomBytes(16).toString('hex'); // secret: must never show up in an error
@@ -20,6 +20,8 @@ const TEMPLATE_ID = '1110';
 const SIGN_NAME = '腾讯云';
 const CODE = '582014';
 const BODY = `Your flowgate code is ${CODE}`;
+/** No secret in anything an error shows; nor the message body or the code (bodies are never logged). */
+const SECRETS = [SECRET_KEY, 'TC3' + SECRET_KEY, CODE];
 
 const TO = {
   ok: '+8613800000000',
@@ -50,10 +52,8 @@ function tc3Expected(req: IncomingMessage, raw: Buffer, signedHeaders: string[],
 }
 
 interface Seen { method: string; path: string; headers: IncomingMessage['headers']; body: Record<string, unknown>; }
-let server: Server;
-let baseUrl: string;
+const fake = fakeProvider(handle);
 const seen: Seen[] = [];
-const hanging = new Set<ServerResponse>();
 
 function respond(res: ServerResponse, response: Record<string, unknown>) {
   res.writeHead(200, { 'content-type': 'application/json' });
@@ -73,9 +73,9 @@ const perNumber: Record<string, [string, string]> = {
 
 const AUTH = /^TC3-HMAC-SHA256 Credential=([^/]+)\/(\d{4}-\d\d-\d\d)\/([a-z]+)\/tc3_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/;
 
-function handle(req: IncomingMessage, res: ServerResponse, raw: Buffer) {
+function handle(req: IncomingMessage, res: ServerResponse, text: string, raw: Buffer) {
   let body: Record<string, unknown> = {};
-  try { body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>; } catch { /* checked below */ }
+  try { body = JSON.parse(text) as Record<string, unknown>; } catch { /* checked below */ }
   seen.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
 
   if (req.method !== 'POST' || req.url !== '/') return apiError(res, 'InvalidAction', 'The requested action does not exist.');
@@ -114,55 +114,21 @@ function handle(req: IncomingMessage, res: ServerResponse, raw: Buffer) {
     res.writeHead(502, { 'content-type': 'text/html' });
     return res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
   }
-  if (phone === TO.hang) { hanging.add(res); res.on('close', () => hanging.delete(res)); return; }
+  if (phone === TO.hang) return fake.hang(res);
   const fail = perNumber[phone];
   if (fail) return respond(res, { SendStatusSet: [status(phone, ...fail)] });
   respond(res, { SendStatusSet: [status(phone, 'Ok', 'send success', `5000:${randomBytes(12).readBigUInt64BE()}`)] });
 }
 
-before(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => handle(req, res, Buffer.concat(chunks)));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-after(async () => {
-  for (const res of hanging) res.destroy();
-  server.closeAllConnections();
-  await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
-});
-
 /** Built through the connector's own config schema, so the test values are ones a user could configure. */
 function connector(overrides: Record<string, unknown> = {}) {
   return createTencentConnector(configSchema.parse({
     type: 'tencent', secretId: SECRET_ID, secretKey: SECRET_KEY, smsSdkAppId: SDK_APP_ID, templateId: TEMPLATE_ID,
-    signName: SIGN_NAME, apiBaseUrl: baseUrl, timeoutMs: 2_000, ...overrides,
+    signName: SIGN_NAME, apiBaseUrl: fake.baseUrl, timeoutMs: 2_000, ...overrides,
   }));
 }
 
 const msg = (to: string, body = BODY): SmsMessage => ({ to, body, usage: 'sign-in' });
-
-async function failure(promise: Promise<unknown>): Promise<SmsError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof SmsError, `expected SmsError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the send to fail');
-}
-
-/** No secret in anything an error shows; nor the message body or the code (bodies are never logged). */
-function assertNoSecret(err: SmsError, ...secrets: string[]) {
-  const shown = [JSON.stringify(err), String(err), err.message, err.detail ?? '', err.stack ?? ''];
-  for (const secret of [...secrets, SECRET_KEY, 'TC3' + SECRET_KEY, CODE]) {
-    for (const text of shown) assert.ok(!text.includes(secret), `error shows ${secret}: ${text}`);
-  }
-}
 
 test('sends SendSms: signed headers, exactly the documented body, returns the SerialNo', async () => {
   const before = seen.length;
@@ -172,7 +138,7 @@ test('sends SendSms: signed headers, exactly the documented body, returns the Se
   assert.equal(req.method, 'POST');
   assert.equal(req.path, '/');
   assert.equal(req.headers['content-type'], 'application/json; charset=utf-8');
-  assert.equal(req.headers.host, new URL(baseUrl).host);
+  assert.equal(req.headers.host, new URL(fake.baseUrl).host);
   assert.equal(req.headers['x-tc-action'], 'SendSms');
   assert.equal(req.headers['x-tc-version'], '2021-01-11');
   assert.equal(req.headers['x-tc-region'], 'ap-guangzhou');
@@ -206,7 +172,7 @@ test('an unknown SecretId is invalid_config', async () => {
   const err = await failure(connector({ secretId: 'AKIDunknown' }).send(msg(TO.badId)));
   assert.equal(err.code, 'invalid_config');
   assert.match(err.detail ?? '', /code=AuthFailure\.SecretIdNotFound/);
-  assertNoSecret(err);
+  assertNoSecret(err, SECRETS);
 });
 
 test('a wrong SecretKey is invalid_config, and neither key is in the error', async () => {
@@ -214,11 +180,10 @@ test('a wrong SecretKey is invalid_config, and neither key is in the error', asy
   const err = await failure(connector({ secretKey: wrong }).send(msg(TO.badKey)));
   assert.equal(err.code, 'invalid_config');
   assert.match(err.detail ?? '', /status=200 code=AuthFailure\.SignatureFailure requestId=/);
-  assertNoSecret(err, wrong, 'TC3' + wrong);
+  assertNoSecret(err, [...SECRETS, wrong, 'TC3' + wrong]);
 });
 
-/** [case, recipient, our code, what the log detail must name] */
-const mapped: [string, string, SmsErrorCode, RegExp][] = [
+const mapped: MappedCase[] = [
   ['per-number LimitExceeded.PhoneNumberDailyLimit', TO.daily, 'rate_limited', /code=LimitExceeded\.PhoneNumberDailyLimit \(recipient status\)/],
   ['per-number InvalidParameterValue.IncorrectPhoneNumber', TO.incorrect, 'invalid_recipient', /code=InvalidParameterValue\.IncorrectPhoneNumber/],
   ['per-number FailedOperation.InsufficientBalanceInSmsPackage', TO.balance, 'invalid_config', /code=FailedOperation\.InsufficientBalanceInSmsPackage/],
@@ -228,15 +193,10 @@ const mapped: [string, string, SmsErrorCode, RegExp][] = [
   ['InternalError', TO.internal, 'unavailable', /code=InternalError requestId=/],
   ['502 HTML from a load balancer', TO.downHtml, 'unavailable', /status=502/],
 ];
-for (const [name, to, code, detail] of mapped) {
-  test(`Tencent ${name} → ${code}`, async () => {
-    const err = await failure(connector().send(msg(to)));
-    assert.equal(err.code, code);
-    assert.match(err.detail ?? '', detail);
-    assert.doesNotMatch(err.detail ?? '', /1380000\d{4}/, 'numbers are masked in the detail');
-    assertNoSecret(err);
-  });
-}
+testErrorMapping('Tencent', mapped, (to) => connector().send(msg(to)), (err) => {
+  assert.doesNotMatch(err.detail ?? '', /1380000\d{4}/, 'numbers are masked in the detail');
+  assertNoSecret(err, SECRETS);
+});
 
 test('a recipient that is not E.164 is invalid_recipient without a request', async () => {
   const before = seen.length;
@@ -245,22 +205,9 @@ test('a recipient that is not E.164 is invalid_recipient without a request', asy
   assert.equal(seen.length, before);
 });
 
-// The runner's timeout only turns a connector that never gives up into a failure instead of a hang.
-test('Tencent hanging past timeoutMs → unavailable', { timeout: 20_000 }, async () => {
-  const err = await failure(connector({ timeoutMs: 300 }).send(msg(TO.hang)));
-  assert.equal(err.code, 'unavailable');
-  assertNoSecret(err);
-});
+testHangTimeout('Tencent hanging past timeoutMs → unavailable', () => connector({ timeoutMs: 300 }).send(msg(TO.hang)), (err) => assertNoSecret(err, SECRETS));
 
-test('nothing listening → unavailable, no secret in the error', async () => {
-  const closed = createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  const port = (closed.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => closed.close(() => resolve()));
-  const err = await failure(connector({ apiBaseUrl: `http://127.0.0.1:${port}` }).send(msg(TO.ok)));
-  assert.equal(err.code, 'unavailable');
-  assertNoSecret(err);
-});
+testNothingListening((apiBaseUrl) => connector({ apiBaseUrl }).send(msg(TO.ok)), (err) => assertNoSecret(err, SECRETS));
 
 test('config: strict, secret declared, ids checked, defaults applied', () => {
   assert.deepEqual([...secretKeys], ['secretKey']);

@@ -4,12 +4,12 @@
 // connector's own configSchema (not yet in connectorSchema).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after, before, test } from 'node:test';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { test } from 'node:test';
 import { configSchema } from '../../src/sms/connectors/textlocal/config.ts';
 import { createTextlocalConnector } from '../../src/sms/connectors/textlocal/index.ts';
-import { SmsError, type SmsErrorCode, type SmsMessage } from '../../src/sms/types.ts';
+import type { SmsMessage } from '../../src/sms/types.ts';
+import { assertNoSecret, failure, fakeProvider, testErrorMapping, testHangTimeout, testNothingListening, type MappedCase } from '../helpers/fake-provider.ts';
 
 const hex = (n: number) => randomBytes(n / 2).toString('hex');
 const API_KEY = 'NDc' + hex(40); // secret
@@ -17,6 +17,8 @@ const USERNAME = 'ops@example.com';
 const HASH = hex(40); // secret
 const SENDER = 'Flowgate';
 const BODY = 'Your flowgate code is 493817';
+/** Never in an error: the credentials, and the message text. */
+const SECRETS = [API_KEY, HASH, BODY];
 
 /** Recipients the fake treats specially (fictional UK 07700 900xxx drama numbers). */
 const TO = {
@@ -72,10 +74,8 @@ const failures: Record<string, Failure> = {
   [digits(TO.failureHtml)]: { errors: '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n' },
 };
 
-let server: Server;
-let baseUrl: string;
+const fake = fakeProvider(handle);
 const seen: Seen[] = [];
-const hanging = new Set<ServerResponse>();
 let batch = 900_000_000;
 
 function handle(req: IncomingMessage, res: ServerResponse, raw: string) {
@@ -97,7 +97,7 @@ function handle(req: IncomingMessage, res: ServerResponse, raw: string) {
   if (!form.message) return failureAnswer(res, { errors: [{ code: 5, message: 'No message content' }] });
   if (!form.sender) return failureAnswer(res, { errors: [{ code: 44, message: 'No sender name specified' }] });
 
-  if (numbers === digits(TO.hang)) { hanging.add(res); res.on('close', () => hanging.delete(res)); return; }
+  if (numbers === digits(TO.hang)) return fake.hang(res);
   if (numbers === digits(TO.tooMany)) { res.writeHead(429, { 'content-type': 'text/plain' }); return res.end('Too Many Requests'); }
   if (numbers === digits(TO.down)) {
     res.writeHead(502, { 'content-type': 'text/html' });
@@ -126,24 +126,7 @@ function handle(req: IncomingMessage, res: ServerResponse, raw: string) {
   }));
 }
 
-before(async () => {
-  server = createServer((req, res) => {
-    let raw = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => { raw += chunk; });
-    req.on('end', () => handle(req, res, raw));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-after(async () => {
-  for (const res of hanging) res.destroy();
-  server.closeAllConnections();
-  await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
-});
-
-const valid = (): Record<string, unknown> => ({ type: 'textlocal', apiKey: API_KEY, sender: SENDER, apiBaseUrl: baseUrl, timeoutMs: 2_000 });
+const valid = (): Record<string, unknown> => ({ type: 'textlocal', apiKey: API_KEY, sender: SENDER, apiBaseUrl: fake.baseUrl, timeoutMs: 2_000 });
 
 /** Built through the real config schema, so the test values are ones a user could configure. */
 function connector(overrides: Record<string, unknown> = {}) {
@@ -151,23 +134,6 @@ function connector(overrides: Record<string, unknown> = {}) {
 }
 
 const msg = (to: string): SmsMessage => ({ to, body: BODY, usage: 'sign-in' });
-
-async function failure(promise: Promise<unknown>): Promise<SmsError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof SmsError, `expected SmsError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the send to fail');
-}
-
-function assertNoSecret(err: SmsError, ...secrets: string[]) {
-  const shown = [JSON.stringify(err), String(err), err.message, err.detail ?? '', err.stack ?? ''];
-  for (const secret of [...secrets, API_KEY, HASH, BODY]) {
-    for (const text of shown) assert.ok(!text.includes(secret), `error leaks a secret: ${text}`);
-  }
-}
 
 test('sends with apiKey: POST /send/, form apikey/numbers (no +)/message/sender; returns the message id', async () => {
   const before = seen.length;
@@ -206,14 +172,14 @@ test('a wrong API key (HTTP 200, code 3) is invalid_config, and the wrong key is
   const err = await failure(connector({ apiKey: wrong }).send(msg(TO.badAuth)));
   assert.equal(err.code, 'invalid_config');
   assert.match(err.detail ?? '', /status=200 code=3 Invalid login details/);
-  assertNoSecret(err, wrong);
+  assertNoSecret(err, [...SECRETS, wrong]);
 });
 
 test('a wrong hash is invalid_config, and the wrong hash is not in the error', async () => {
   const wrong = hex(40);
   const err = await failure(connector({ apiKey: undefined, username: USERNAME, hash: wrong }).send(msg(TO.badAuth)));
   assert.equal(err.code, 'invalid_config');
-  assertNoSecret(err, wrong);
+  assertNoSecret(err, [...SECRETS, wrong]);
 });
 
 test('a number that is not international never reaches Textlocal → invalid_recipient', async () => {
@@ -221,13 +187,12 @@ test('a number that is not international never reaches Textlocal → invalid_rec
   for (const to of ['', '07700900100x', '+0447700900100', 'not a number', '+4477009001000000']) {
     const err = await failure(connector().send(msg(to)));
     assert.equal(err.code, 'invalid_recipient');
-    assertNoSecret(err);
+    assertNoSecret(err, SECRETS);
   }
   assert.equal(seen.length, before, 'no request was made');
 });
 
-/** [case, recipient, our code, what the log detail must name] */
-const mapped: [string, string, SmsErrorCode, RegExp][] = [
+const mapped: MappedCase[] = [
   ['code 32 invalid number format', TO.badFormat, 'invalid_recipient', /status=200 code=32/],
   ['code 51 no valid numbers (invalid number warning)', TO.noValid, 'invalid_recipient', /code=51 .*warnings: Invalid number/],
   ['code 51 no valid numbers (number in DND)', TO.dnd, 'rejected', /code=51 .*warnings: Number is in DND/],
@@ -241,44 +206,26 @@ const mapped: [string, string, SmsErrorCode, RegExp][] = [
   ['HTTP 200 that is not JSON', TO.notJson, 'unavailable', /non-JSON/],
   ['an error text quoting the credentials', TO.echoesKey, 'rejected', /code=6 .*\[redacted\]/],
 ];
-for (const [name, to, code, detail] of mapped) {
-  test(`Textlocal ${name} → ${code}`, async () => {
-    const err = await failure(connector().send(msg(to)));
-    assert.equal(err.code, code);
-    assert.match(err.detail ?? '', detail);
-    assert.ok(!(err.detail ?? '').includes(digits(to)), `the recipient's number is not logged: ${err.detail}`);
-    assertNoSecret(err);
-  });
-}
+testErrorMapping('Textlocal', mapped, (to) => connector().send(msg(to)), (err, to) => {
+  assert.ok(!(err.detail ?? '').includes(digits(to)), `the recipient's number is not logged: ${err.detail}`);
+  assertNoSecret(err, SECRETS);
+});
 
 test('an error text quoting the hash (username + hash login) → the hash is scrubbed', async () => {
   const err = await failure(connector({ apiKey: undefined, username: USERNAME, hash: HASH }).send(msg(TO.echoesKey)));
   assert.match(err.detail ?? '', /code=6 .*\[redacted\]/);
-  assertNoSecret(err);
+  assertNoSecret(err, SECRETS);
 });
 
 test('a wrong apiBaseUrl path (404) → invalid_config', async () => {
-  const err = await failure(connector({ apiBaseUrl: `${baseUrl}/v2` }).send(msg(TO.ok)));
+  const err = await failure(connector({ apiBaseUrl: `${fake.baseUrl}/v2` }).send(msg(TO.ok)));
   assert.equal(err.code, 'invalid_config');
-  assertNoSecret(err);
+  assertNoSecret(err, SECRETS);
 });
 
-// The runner's timeout only turns a connector that never gives up into a failure instead of a hang.
-test('Textlocal hanging past timeoutMs → unavailable', { timeout: 20_000 }, async () => {
-  const err = await failure(connector({ timeoutMs: 300 }).send(msg(TO.hang)));
-  assert.equal(err.code, 'unavailable');
-  assertNoSecret(err);
-});
+testHangTimeout('Textlocal hanging past timeoutMs → unavailable', () => connector({ timeoutMs: 300 }).send(msg(TO.hang)), (err) => assertNoSecret(err, SECRETS));
 
-test('nothing listening → unavailable, no secret in the error', async () => {
-  const closed = createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  const port = (closed.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => closed.close(() => resolve()));
-  const err = await failure(connector({ apiBaseUrl: `http://127.0.0.1:${port}` }).send(msg(TO.ok)));
-  assert.equal(err.code, 'unavailable');
-  assertNoSecret(err);
-});
+testNothingListening((apiBaseUrl) => connector({ apiBaseUrl }).send(msg(TO.ok)), (err) => assertNoSecret(err, SECRETS));
 
 test('config: defaults to the real API origin and a 5 s timeout', () => {
   const c = configSchema.parse({ type: 'textlocal', apiKey: API_KEY, sender: SENDER });

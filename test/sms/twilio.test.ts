@@ -2,18 +2,20 @@
 // request shape and auth, success, error-code mapping, timeout, and no secret in errors.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after, before, test } from 'node:test';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { test } from 'node:test';
 import { connectorSchema, type ConnectorConfig } from '../../src/config/schema.ts';
 import { createTwilioConnector } from '../../src/sms/connectors/twilio/index.ts';
-import { SmsError, type SmsErrorCode, type SmsMessage } from '../../src/sms/types.ts';
+import type { SmsMessage } from '../../src/sms/types.ts';
+import { assertNoSecret, failure, fakeProvider, testErrorMapping, testHangTimeout, testNothingListening, type MappedCase } from '../helpers/fake-provider.ts';
 
 type TwilioConfig = Extract<ConnectorConfig, { type: 'twilio' }>;
 
 const hex = (n: number) => randomBytes(n / 2).toString('hex');
 const ACCOUNT_SID = 'AC' + '0'.repeat(24) + hex(8);
 const AUTH_TOKEN = 'tok' + hex(32); // secret: must never show up in an error
+/** Never in an error: the token, and the Basic credentials made from it. */
+const SECRETS = [AUTH_TOKEN, Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')];
 const MESSAGING_SERVICE_SID = 'MG' + '1'.repeat(24) + hex(8);
 const FROM = '+15005550006';
 
@@ -51,10 +53,8 @@ const failures: Record<string, [number, number, string]> = {
   [TO.down]: [503, 20503, 'Service Unavailable'],
 };
 
-let server: Server;
-let baseUrl: string;
+const fake = fakeProvider(handle);
 const seen: Seen[] = [];
-const hanging = new Set<ServerResponse>();
 
 function handle(req: IncomingMessage, res: ServerResponse, raw: string) {
   const form = Object.fromEntries(new URLSearchParams(raw));
@@ -73,7 +73,7 @@ function handle(req: IncomingMessage, res: ServerResponse, raw: string) {
   if (!form.Body) return twilioError(res, 400, 21602, 'Message body is required.');
   if (!form.From && !form.MessagingServiceSid) return twilioError(res, 400, 21603, "A 'From' or 'MessagingServiceSid' parameter is required to send a message.");
 
-  if (form.To === TO.hang) { hanging.add(res); res.on('close', () => hanging.delete(res)); return; }
+  if (form.To === TO.hang) return fake.hang(res);
   if (form.To === TO.downHtml) {
     res.writeHead(503, { 'content-type': 'text/html' });
     return res.end('<html><body><h1>503 Service Unavailable</h1></body></html>');
@@ -108,49 +108,15 @@ function handle(req: IncomingMessage, res: ServerResponse, raw: string) {
   }));
 }
 
-before(async () => {
-  server = createServer((req, res) => {
-    let raw = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => { raw += chunk; });
-    req.on('end', () => handle(req, res, raw));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-after(async () => {
-  for (const res of hanging) res.destroy();
-  server.closeAllConnections();
-  await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
-});
-
 /** Built through the real config schema, so the test values are ones a user could configure. */
 function connector(overrides: Record<string, unknown> = {}) {
   const config = connectorSchema.parse({
-    type: 'twilio', accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, from: FROM, apiBaseUrl: baseUrl, timeoutMs: 2_000, ...overrides,
+    type: 'twilio', accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, from: FROM, apiBaseUrl: fake.baseUrl, timeoutMs: 2_000, ...overrides,
   }) as TwilioConfig;
   return createTwilioConnector(config);
 }
 
 const msg = (to: string): SmsMessage => ({ to, body: 'Your flowgate code is 123456', usage: 'sign-in' });
-
-async function failure(promise: Promise<unknown>): Promise<SmsError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof SmsError, `expected SmsError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the send to fail');
-}
-
-function assertNoSecret(err: SmsError, ...secrets: string[]) {
-  const shown = [JSON.stringify(err), String(err), err.message, err.detail ?? '', err.stack ?? ''];
-  for (const secret of [...secrets, AUTH_TOKEN, Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')]) {
-    for (const text of shown) assert.ok(!text.includes(secret), `error leaks a secret: ${text}`);
-  }
-}
 
 test('sends with `from`: To/From/Body only, Basic auth, returns the message sid', async () => {
   const before = seen.length;
@@ -184,39 +150,18 @@ test('a wrong auth token is invalid_config, and the wrong token is not in the er
   const err = await failure(connector({ authToken: wrong }).send(msg(TO.badAuth)));
   assert.equal(err.code, 'invalid_config');
   assert.match(err.detail ?? '', /20003/);
-  assertNoSecret(err, wrong, Buffer.from(`${ACCOUNT_SID}:${wrong}`).toString('base64'));
+  assertNoSecret(err, [...SECRETS, wrong, Buffer.from(`${ACCOUNT_SID}:${wrong}`).toString('base64')]);
 });
 
-/** [case, recipient, our code, what the log detail must name] */
-const mapped: [string, string, SmsErrorCode, RegExp][] = [
+const mapped: MappedCase[] = [
   ['400 21211 invalid To', TO.invalidTo, 'invalid_recipient', /status=400 code=21211/],
   ['400 21610 unsubscribed', TO.unsubscribed, 'rejected', /status=400 code=21610/],
   ['429 20429 too many requests', TO.tooMany, 'rate_limited', /status=429 code=20429/],
   ['503 JSON error', TO.down, 'unavailable', /status=503 code=20503/],
   ['503 HTML from a load balancer', TO.downHtml, 'unavailable', /status=503/],
 ];
-for (const [name, to, code, detail] of mapped) {
-  test(`Twilio ${name} → ${code}`, async () => {
-    const err = await failure(connector().send(msg(to)));
-    assert.equal(err.code, code);
-    assert.match(err.detail ?? '', detail);
-    assertNoSecret(err);
-  });
-}
+testErrorMapping('Twilio', mapped, (to) => connector().send(msg(to)), (err) => assertNoSecret(err, SECRETS));
 
-// The runner's timeout only turns a connector that never gives up into a failure instead of a hang.
-test('Twilio hanging past timeoutMs → unavailable', { timeout: 20_000 }, async () => {
-  const err = await failure(connector({ timeoutMs: 300 }).send(msg(TO.hang)));
-  assert.equal(err.code, 'unavailable');
-  assertNoSecret(err);
-});
+testHangTimeout('Twilio hanging past timeoutMs → unavailable', () => connector({ timeoutMs: 300 }).send(msg(TO.hang)), (err) => assertNoSecret(err, SECRETS));
 
-test('nothing listening → unavailable, no secret in the error', async () => {
-  const closed = createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  const port = (closed.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => closed.close(() => resolve()));
-  const err = await failure(connector({ apiBaseUrl: `http://127.0.0.1:${port}` }).send(msg(TO.ok)));
-  assert.equal(err.code, 'unavailable');
-  assertNoSecret(err);
-});
+testNothingListening((apiBaseUrl) => connector({ apiBaseUrl }).send(msg(TO.ok)), (err) => assertNoSecret(err, SECRETS));

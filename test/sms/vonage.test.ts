@@ -2,16 +2,18 @@
 // credentials, success, every documented status mapped, HTTP/network failures, and no secret in errors.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after, before, test } from 'node:test';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { test } from 'node:test';
 import { configSchema, secretKeys } from '../../src/sms/connectors/vonage/config.ts';
 import { createVonageConnector, isGsm7 } from '../../src/sms/connectors/vonage/index.ts';
-import { SmsError, type SmsErrorCode, type SmsMessage } from '../../src/sms/types.ts';
+import type { SmsMessage } from '../../src/sms/types.ts';
+import { assertNoSecret, failure, fakeProvider, testErrorMapping, testHangTimeout, testNothingListening, type MappedCase } from '../helpers/fake-provider.ts';
 
 const API_KEY = randomBytes(4).toString('hex');
 const API_SECRET = 'Sx' + randomBytes(12).toString('hex'); // secret: must never show up in an error
 const FROM = 'Flowgate';
+/** Never in an error. */
+const SECRETS = [API_SECRET];
 
 /** Recipients the fake treats specially (fictional 555-01xx numbers), and Vonage's documented answers. */
 const TO = {
@@ -59,10 +61,8 @@ const scripted: Record<string, [string, string]> = {
 
 interface Seen { method: string; path: string; contentType: string | undefined; form: Record<string, string> }
 
-let server: Server;
-let baseUrl: string;
+const fake = fakeProvider(handle);
 const seen: Seen[] = [];
-const hanging = new Set<ServerResponse>();
 
 function reply(res: ServerResponse, body: unknown) {
   res.writeHead(200, { 'content-type': 'application/json' });
@@ -89,7 +89,7 @@ function handle(req: IncomingMessage, res: ServerResponse, raw: string) {
   const to = form.to!;
   if (!/^\d{6,15}$/.test(to)) return reply(res, failed(to, '3', 'Invalid to address'));
 
-  if (to === digits(TO.hang)) { hanging.add(res); res.on('close', () => hanging.delete(res)); return; }
+  if (to === digits(TO.hang)) return fake.hang(res);
   if (to === digits(TO.http503)) {
     res.writeHead(503, { 'content-type': 'text/html' });
     return res.end('<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>');
@@ -105,50 +105,16 @@ function handle(req: IncomingMessage, res: ServerResponse, raw: string) {
   return reply(res, { 'message-count': '1', messages: [accepted(to)] });
 }
 
-before(async () => {
-  server = createServer((req, res) => {
-    let raw = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => { raw += chunk; });
-    req.on('end', () => handle(req, res, raw));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-after(async () => {
-  for (const res of hanging) res.destroy();
-  server.closeAllConnections();
-  await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
-});
-
 /** Built through the connector's config schema, so the test values are ones a user could configure. */
 function connector(overrides: Record<string, unknown> = {}) {
   const config = configSchema.parse({
-    type: 'vonage', apiKey: API_KEY, apiSecret: API_SECRET, from: FROM, apiBaseUrl: baseUrl, timeoutMs: 2_000, ...overrides,
+    type: 'vonage', apiKey: API_KEY, apiSecret: API_SECRET, from: FROM, apiBaseUrl: fake.baseUrl, timeoutMs: 2_000, ...overrides,
   });
   return createVonageConnector(config);
 }
 
 const BODY = 'Your flowgate code is 123456';
 const msg = (to: string, body = BODY): SmsMessage => ({ to, body, usage: 'sign-in', locale: 'en' });
-
-async function failure(promise: Promise<unknown>): Promise<SmsError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof SmsError, `expected SmsError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the send to fail');
-}
-
-function assertNoSecret(err: SmsError, ...secrets: string[]) {
-  const shown = [JSON.stringify(err), String(err), err.message, err.detail ?? '', err.stack ?? ''];
-  for (const secret of [...secrets, API_SECRET]) {
-    for (const text of shown) assert.ok(!text.includes(secret), `error leaks a secret: ${text}`);
-  }
-}
 
 test('config: apiSecret is the secret; bad `from` is refused with a clear message', () => {
   assert.deepEqual([...secretKeys], ['apiSecret']);
@@ -201,11 +167,10 @@ test('a wrong api secret is invalid_config, and neither secret is in the error',
   const err = await failure(connector({ apiSecret: wrong }).send(msg(TO.badAuth)));
   assert.equal(err.code, 'invalid_config');
   assert.match(err.detail ?? '', /status=4 Bad Credentials/);
-  assertNoSecret(err, wrong);
+  assertNoSecret(err, [...SECRETS, wrong]);
 });
 
-/** [case, recipient, our code, what the log detail must name] */
-const mapped: [string, string, SmsErrorCode, RegExp][] = [
+const mapped: MappedCase[] = [
   ['1 Throttled', TO.throttled, 'rate_limited', /status=1 Throttled/],
   ['2 Missing params', TO.missing, 'rejected', /status=2 Missing from param/],
   ['3 Invalid params about `to`', TO.invalidTo, 'invalid_recipient', /status=3 Invalid to address/],
@@ -223,21 +188,16 @@ const mapped: [string, string, SmsErrorCode, RegExp][] = [
   ['HTTP 401', TO.http401, 'invalid_config', /http=401/],
   ['200 with a non-JSON body', TO.notJson, 'unavailable', /not JSON/],
 ];
-for (const [name, to, code, detail] of mapped) {
-  test(`Vonage ${name} → ${code}`, async () => {
-    const err = await failure(connector().send(msg(to)));
-    assert.equal(err.code, code);
-    assert.match(err.detail ?? '', detail);
-    assert.ok(!(err.detail ?? '').includes(digits(to)), `detail shows the recipient: ${err.detail}`);
-    assertNoSecret(err);
-  });
-}
+testErrorMapping('Vonage', mapped, (to) => connector().send(msg(to)), (err, to) => {
+  assert.ok(!(err.detail ?? '').includes(digits(to)), `detail shows the recipient: ${err.detail}`);
+  assertNoSecret(err, SECRETS);
+});
 
 test('an error-text quoting the secret and the number is scrubbed before it reaches the detail', async () => {
   const err = await failure(connector().send(msg(TO.echoesSecret)));
   assert.equal(err.code, 'invalid_recipient');
   assert.match(err.detail ?? '', /Invalid to address \[number\] \(api_secret=\[secret\]\)/);
-  assertNoSecret(err, digits(TO.echoesSecret));
+  assertNoSecret(err, [...SECRETS, digits(TO.echoesSecret)]);
 });
 
 test('a recipient that is not a phone number is refused without a request', async () => {
@@ -247,20 +207,9 @@ test('a recipient that is not a phone number is refused without a request', asyn
   assert.equal(seen.length, before);
 });
 
-// The runner's timeout only turns a connector that never gives up into a failure instead of a hang.
-test('Vonage hanging past timeoutMs → unavailable', { timeout: 20_000 }, async () => {
-  const err = await failure(connector({ timeoutMs: 300 }).send(msg(TO.hang)));
-  assert.equal(err.code, 'unavailable');
-  assertNoSecret(err);
-});
+testHangTimeout('Vonage hanging past timeoutMs → unavailable', () => connector({ timeoutMs: 300 }).send(msg(TO.hang)), (err) => assertNoSecret(err, SECRETS));
 
-test('nothing listening → unavailable, no secret in the error', async () => {
-  const closed = createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  const port = (closed.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => closed.close(() => resolve()));
-  const err = await failure(connector({ apiBaseUrl: `http://127.0.0.1:${port}` }).send(msg(TO.ok)));
-  assert.equal(err.code, 'unavailable');
+testNothingListening((apiBaseUrl) => connector({ apiBaseUrl }).send(msg(TO.ok)), (err) => {
   assert.match(err.detail ?? '', /ECONNREFUSED/);
-  assertNoSecret(err);
+  assertNoSecret(err, SECRETS);
 });

@@ -2,12 +2,12 @@
 // basic and bearer auth, template checks at load, status mapping, timeouts, and no secret in errors.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after, before, test } from 'node:test';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { test } from 'node:test';
 import { configSchema, secretKeys, type WebhookConfig } from '../../src/sms/connectors/webhook/config.ts';
 import { createWebhookConnector } from '../../src/sms/connectors/webhook/index.ts';
-import { SmsError, type SmsErrorCode, type SmsMessage } from '../../src/sms/types.ts';
+import type { SmsErrorCode, SmsMessage } from '../../src/sms/types.ts';
+import { assertNoSecret, failure, fakeProvider, testHangTimeout, testNothingListening } from '../helpers/fake-provider.ts';
 
 const secret = (prefix: string) => prefix + randomBytes(12).toString('hex');
 const PASSWORD = secret('pw'); // secrets: must never show up in an error
@@ -18,6 +18,8 @@ const BASIC = 'Basic ' + Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64
 
 const TO = '+12025550100';
 const BODY = 'Your flowgate code is 123456';
+/** Never in an error: the credentials, the message text and code, the recipient. */
+const SECRETS = [PASSWORD, TOKEN, API_KEY_HEADER, BASIC.slice(6), BODY, '123456', TO, TO.slice(1)];
 
 interface Seen {
   method: string;
@@ -27,10 +29,8 @@ interface Seen {
   raw: string;
 }
 
-let server: Server;
-let baseUrl: string;
+const fake = fakeProvider(handle);
 const seen: Seen[] = [];
-const hanging = new Set<ServerResponse>();
 
 function json(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'content-type': 'application/json' });
@@ -60,36 +60,17 @@ function handle(req: IncomingMessage, res: ServerResponse, raw: string) {
       res.writeHead(503, { 'content-type': 'text/html' });
       return res.end('<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>');
     case '/hang':
-      hanging.add(res);
-      res.on('close', () => hanging.delete(res));
-      return;
+      return fake.hang(res);
     default:
       return json(res, 404, { error: 'not found' });
   }
 }
 
-before(async () => {
-  server = createServer((req, res) => {
-    let raw = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => { raw += chunk; });
-    req.on('end', () => handle(req, res, raw));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-after(async () => {
-  for (const res of hanging) res.destroy();
-  server.closeAllConnections();
-  await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
-});
-
 const TEMPLATE = { recipient: '{{to}}', text: '{{body}}', kind: '{{usage}}', lang: '{{locale}}', sender: 'Flowgate' };
 
 function parse(overrides: Record<string, unknown> = {}): WebhookConfig {
   return configSchema.parse({
-    type: 'webhook', url: `${baseUrl}/v1/messages`, bodyTemplate: TEMPLATE, timeoutMs: 2_000, ...overrides,
+    type: 'webhook', url: `${fake.baseUrl}/v1/messages`, bodyTemplate: TEMPLATE, timeoutMs: 2_000, ...overrides,
   });
 }
 /** Built through the connector's config schema, so the test values are ones a user could configure. */
@@ -97,25 +78,8 @@ const connector = (overrides: Record<string, unknown> = {}) => createWebhookConn
 
 const msg = (body = BODY, locale: string | null = 'de-CH'): SmsMessage => ({ to: TO, body, usage: 'sign-in', ...(locale ? { locale } : {}) });
 
-async function failure(promise: Promise<unknown>): Promise<SmsError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof SmsError, `expected SmsError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the send to fail');
-}
-
-function assertNoSecret(err: SmsError) {
-  const shown = [JSON.stringify(err), String(err), err.message, err.detail ?? '', err.stack ?? ''];
-  for (const s of [PASSWORD, TOKEN, API_KEY_HEADER, BASIC.slice(6), BODY, '123456', TO, TO.slice(1)]) {
-    for (const text of shown) assert.ok(!text.includes(s), `error leaks '${s}': ${text}`);
-  }
-}
-
 function issues(config: Record<string, unknown>): string[] {
-  const r = configSchema.safeParse({ type: 'webhook', url: `${baseUrl}/v1/messages`, bodyTemplate: TEMPLATE, ...config });
+  const r = configSchema.safeParse({ type: 'webhook', url: `${fake.baseUrl}/v1/messages`, bodyTemplate: TEMPLATE, ...config });
   assert.equal(r.success, false, 'expected the config to be refused');
   return r.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
 }
@@ -172,7 +136,7 @@ test('PUT JSON with bearer auth', async () => {
 });
 
 test('GET: fields go in the query string (kept with the URL\'s own parameters), no body; bearer auth', async () => {
-  await connector({ method: 'GET', url: `${baseUrl}/v1/messages?ver=1.0&fmt=json`, auth: { bearer: TOKEN } }).send(msg('Code 123456 & more'));
+  await connector({ method: 'GET', url: `${fake.baseUrl}/v1/messages?ver=1.0&fmt=json`, auth: { bearer: TOKEN } }).send(msg('Code 123456 & more'));
   const req = seen.at(-1)!;
   assert.equal(req.method, 'GET');
   assert.equal(req.path, '/v1/messages');
@@ -194,7 +158,7 @@ test('messageIdPath: only own properties; a missing path or a non-JSON answer gi
   assert.equal((await connector({ messageIdPath: 'data.missing' }).send(msg())).providerMessageId, undefined);
   assert.equal((await connector({ messageIdPath: 'data.constructor.name' }).send(msg())).providerMessageId, undefined);
   assert.equal((await connector({ messageIdPath: 'data.status' }).send(msg())).providerMessageId, 'queued');
-  assert.equal((await connector({ url: `${baseUrl}/plain`, messageIdPath: 'id' }).send(msg())).providerMessageId, undefined);
+  assert.equal((await connector({ url: `${fake.baseUrl}/plain`, messageIdPath: 'id' }).send(msg())).providerMessageId, undefined);
 });
 
 test('templates naming anything but to/body/usage/locale are refused at load with a clear message', () => {
@@ -251,22 +215,22 @@ const mapped: [number, SmsErrorCode][] = [
 for (const [status, code] of mapped) {
   test(`HTTP ${status} → ${code}; the echoed request (secrets, body, number) is scrubbed from the detail`, async () => {
     const err = await failure(connector({
-      url: `${baseUrl}/status/${status}`, headers: { 'X-Api-Key': API_KEY_HEADER }, auth: { basic: { username: USERNAME, password: PASSWORD } },
+      url: `${fake.baseUrl}/status/${status}`, headers: { 'X-Api-Key': API_KEY_HEADER }, auth: { basic: { username: USERNAME, password: PASSWORD } },
     }).send(msg()));
     assert.equal(err.code, code);
     assert.match(err.detail ?? '', new RegExp(`^webhook: POST 127\\.0\\.0\\.1:\\d+ status=${status} .*request refused`));
-    assertNoSecret(err);
+    assertNoSecret(err, SECRETS);
   });
 }
 
 test('bearer token echoed in a 401 is scrubbed as well', async () => {
-  const err = await failure(connector({ url: `${baseUrl}/status/401`, bodyFormat: 'form', auth: { bearer: TOKEN } }).send(msg()));
+  const err = await failure(connector({ url: `${fake.baseUrl}/status/401`, bodyFormat: 'form', auth: { bearer: TOKEN } }).send(msg()));
   assert.equal(err.code, 'invalid_config');
-  assertNoSecret(err);
+  assertNoSecret(err, SECRETS);
 });
 
 test('a 503 HTML page → unavailable', async () => {
-  const err = await failure(connector({ url: `${baseUrl}/html-503` }).send(msg()));
+  const err = await failure(connector({ url: `${fake.baseUrl}/html-503` }).send(msg()));
   assert.equal(err.code, 'unavailable');
   assert.match(err.detail ?? '', /status=503/);
 });
@@ -277,12 +241,12 @@ test('successStatus: only the listed statuses count as accepted', async () => {
   const err = await failure(connector({ successStatus: 202 }).send(msg()));
   assert.equal(err.code, 'rejected');
   assert.match(err.detail ?? '', /status=201/);
-  assertNoSecret(err);
+  assertNoSecret(err, SECRETS);
 });
 
 test('a redirect is not followed (secrets stay with the configured URL) → invalid_config', async () => {
   const before = seen.length;
-  const err = await failure(connector({ url: `${baseUrl}/redirect`, auth: { bearer: TOKEN } }).send(msg()));
+  const err = await failure(connector({ url: `${fake.baseUrl}/redirect`, auth: { bearer: TOKEN } }).send(msg()));
   assert.equal(err.code, 'invalid_config');
   assert.match(err.detail ?? '', /status=307/);
   assert.equal(seen.length, before + 1, 'the redirect target was not requested');
@@ -290,27 +254,21 @@ test('a redirect is not followed (secrets stay with the configured URL) → inva
 
 test('the URL (which may carry a key) is not in the detail', async () => {
   const key = secret('uk');
-  const err = await failure(connector({ url: `${baseUrl}/status/400?key=${key}` }).send(msg()));
+  const err = await failure(connector({ url: `${fake.baseUrl}/status/400?key=${key}` }).send(msg()));
   assert.equal(err.code, 'rejected');
   assert.ok(!(err.detail ?? '').includes(key));
 });
 
-// The runner's timeout only turns a connector that never gives up into a failure instead of a hang.
-test('hanging past timeoutMs → unavailable', { timeout: 20_000 }, async () => {
-  const err = await failure(connector({ url: `${baseUrl}/hang`, timeoutMs: 300, auth: { bearer: TOKEN }, headers: { 'X-Api-Key': API_KEY_HEADER } }).send(msg()));
-  assert.equal(err.code, 'unavailable');
-  assertNoSecret(err);
-});
+testHangTimeout(
+  'hanging past timeoutMs → unavailable',
+  () => connector({ url: `${fake.baseUrl}/hang`, timeoutMs: 300, auth: { bearer: TOKEN }, headers: { 'X-Api-Key': API_KEY_HEADER } }).send(msg()),
+  (err) => assertNoSecret(err, SECRETS),
+);
 
-test('nothing listening → unavailable, no secret in the error', async () => {
-  const closed = createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  const port = (closed.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => closed.close(() => resolve()));
-  const err = await failure(connector({
-    url: `http://127.0.0.1:${port}/send`, auth: { basic: { username: USERNAME, password: PASSWORD } }, headers: { 'X-Api-Key': API_KEY_HEADER },
-  }).send(msg()));
-  assert.equal(err.code, 'unavailable');
-  assert.match(err.detail ?? '', /ECONNREFUSED/);
-  assertNoSecret(err);
-});
+testNothingListening(
+  (base) => connector({ url: `${base}/send`, auth: { basic: { username: USERNAME, password: PASSWORD } }, headers: { 'X-Api-Key': API_KEY_HEADER } }).send(msg()),
+  (err) => {
+    assert.match(err.detail ?? '', /ECONNREFUSED/);
+    assertNoSecret(err, SECRETS);
+  },
+);

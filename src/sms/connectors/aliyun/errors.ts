@@ -1,6 +1,7 @@
 // Maps Alibaba Cloud failures (SendSms `Code`, gateway errors, HTTP status, network) to our SmsError codes.
 // Business errors (isv.*, isp.*) come with HTTP 200; gateway errors (keys, signature, throttling) with 4xx.
 import { SmsError, type SmsErrorCode } from '../../types.ts';
+import { scrubDetail, type NetworkFailure } from '../http.ts';
 
 const byCode: Record<string, SmsErrorCode> = {
   'isv.BUSINESS_LIMIT_CONTROL': 'rate_limited', // per-number minute/hour flow control
@@ -44,12 +45,9 @@ const byPrefix: [string, SmsErrorCode][] = [
   ['InternalError', 'unavailable'],
 ];
 
-/** Log-safe text: the provider's message cut before any echoed string-to-sign, numbers masked. */
+/** Log-safe text: the provider's message cut before any echoed string-to-sign, numbers (even short ones) masked. */
 export function cleanMessage(message: unknown): string {
-  return String(message ?? '')
-    .replace(/\s*server string to sign is:[\s\S]*$/i, '')
-    .slice(0, 200)
-    .replace(/\+?\d[\d\s()-]{2,}\d/g, '[number]');
+  return scrubDetail(String(message ?? '').replace(/\s*server string to sign is:[\s\S]*$/i, ''), [], { numbers: 'short' });
 }
 
 export interface AliyunFailure {
@@ -74,9 +72,8 @@ export function mapAliyunError(f: AliyunFailure): SmsError {
   return new SmsError('rejected', detail);
 }
 
-/** fetch failed before an HTTP response: timeout, refused, reset, DNS. */
-export function aliyunNetworkError(err: unknown, timeoutMs: number): SmsError {
-  const e = err as { name?: string; cause?: { code?: string } };
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') return new SmsError('unavailable', `aliyun: no response within ${timeoutMs}ms`);
-  return new SmsError('unavailable', `aliyun: network error ${String(e.cause?.code ?? e.name ?? 'unknown').slice(0, 60)}`);
+/** The detail of a request without an answer: timeout, refused, reset, DNS. */
+export function networkDetail(f: NetworkFailure): string {
+  if (f.timeout) return `aliyun: no response within ${f.timeoutMs}ms`;
+  return `aliyun: network error ${String(f.cause.code ?? f.name ?? 'unknown').slice(0, 60)}`;
 }

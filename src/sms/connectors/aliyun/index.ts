@@ -1,10 +1,11 @@
 // `aliyun` connector: Alibaba Cloud SMS `SendSms` (dysmsapi, API version 2017-05-25) over a signed RPC
-// GET request (sign.ts), with Node's fetch. The rendered message is the template's one variable.
+// GET request (sign.ts), sent through ../http.ts. The rendered message is the template's one variable.
 import { randomUUID } from 'node:crypto';
 import type { AliyunConfig } from './config.ts';
 import { SmsError, type SmsConnector } from '../../types.ts';
 import { signedQuery } from './sign.ts';
-import { aliyunNetworkError, mapAliyunError } from './errors.ts';
+import { requestProvider } from '../http.ts';
+import { mapAliyunError, networkDetail } from './errors.ts';
 
 export const DEFAULT_API_BASE_URL = 'https://dysmsapi.aliyuncs.com';
 export const API_VERSION = '2017-05-25';
@@ -53,15 +54,9 @@ export function create(config: AliyunConfig): SmsConnector {
       };
       const url = `${base}/?${signedQuery('GET', params, config.accessKeySecret)}`;
 
-      let status: number;
-      let text: string;
-      try {
-        const res = await fetch(url, { method: 'GET', headers: { accept: 'application/json' }, signal: AbortSignal.timeout(config.timeoutMs) });
-        status = res.status;
-        text = await res.text();
-      } catch (err) {
-        throw aliyunNetworkError(err, config.timeoutMs);
-      }
+      const { status, text } = await requestProvider({
+        url, method: 'GET', headers: { accept: 'application/json' }, timeoutMs: config.timeoutMs, networkDetail,
+      });
 
       let body: SendSmsResponse | undefined;
       try {

@@ -10,6 +10,7 @@
 //   25 not enough balance, 98 API not found, 99 internal error; 429 for rate limiting
 //   (its body is not documented, so the status alone decides).
 import { SmsError, type SmsErrorCode } from '../../types.ts';
+import { scrubDetail, type NetworkFailure } from '../http.ts';
 
 interface ApiError { code?: unknown; description?: unknown; parameter?: unknown }
 
@@ -41,16 +42,6 @@ function classify(e: ApiError): SmsErrorCode | undefined {
   return code === undefined ? undefined : byCode[code];
 }
 
-/** Text from the provider, fit for the log: bounded, numbers masked, known secrets removed. */
-export function clean(text: string, secrets: readonly string[], max = 200): string {
-  let out = text;
-  for (const s of secrets) {
-    if (s.length < 4) continue;
-    out = out.split(s).join('[redacted]').split(encodeURIComponent(s)).join('[redacted]');
-  }
-  return out.replace(/[\r\n\t]+/g, ' ').slice(0, max).replace(/\+?\d[\d\s()-]{5,}\d/g, '[number]');
-}
-
 export function fromResponse(status: number, raw: string, secrets: readonly string[]): SmsError {
   let errors: ApiError[] = [];
   let json = true;
@@ -61,8 +52,8 @@ export function fromResponse(status: number, raw: string, secrets: readonly stri
     json = false;
   }
   const listed = errors.slice(0, 3).map((e) => {
-    const parameter = typeof e.parameter === 'string' ? ` parameter=${clean(e.parameter, secrets, 40)}` : '';
-    return `code=${typeof e.code === 'number' ? e.code : '-'}${parameter} ${clean(String(e.description ?? ''), secrets, 120)}`;
+    const parameter = typeof e.parameter === 'string' ? ` parameter=${scrubDetail(e.parameter, secrets, { max: 40 })}` : '';
+    return `code=${typeof e.code === 'number' ? e.code : '-'}${parameter} ${scrubDetail(String(e.description ?? ''), secrets, { max: 120 })}`;
   });
   const detail = `messagebird: status=${status} ${json ? (listed.join('; ') || 'no error list') : '(non-JSON body)'}`;
 
@@ -76,10 +67,8 @@ export function fromResponse(status: number, raw: string, secrets: readonly stri
   return new SmsError('rejected', detail);
 }
 
-/** fetch threw: nothing listening, DNS, TLS, reset, or our timeout. */
-export function fromNetworkError(err: unknown, timeoutMs: number, secrets: readonly string[]): SmsError {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === 'TimeoutError') return new SmsError('unavailable', `messagebird: no answer within ${timeoutMs}ms`);
-  const cause = e?.cause?.code ?? e?.cause?.message ?? '';
-  return new SmsError('unavailable', `messagebird: network ${e?.name ?? 'error'} ${clean(`${e?.message ?? ''} ${cause}`, secrets, 160)}`);
+/** The detail of a request without an answer: nothing listening, DNS, TLS, reset, or our timeout. */
+export function networkDetail(f: NetworkFailure, secrets: readonly string[]): string {
+  if (f.timeout) return `messagebird: no answer within ${f.timeoutMs}ms`;
+  return `messagebird: network ${f.name ?? 'error'} ${scrubDetail(`${f.message ?? ''} ${f.cause.code ?? f.cause.message ?? ''}`, secrets, { max: 160 })}`;
 }

@@ -1,14 +1,15 @@
 // `messagebird` connector: POST {apiBaseUrl}/messages with `Authorization: AccessKey <key>` and a
 // JSON body { originator, recipients: ["<msisdn without +>"], body, datacoding: "auto" }; 201 → id.
-// No SDK: Node's fetch, a per-request timeout (AbortSignal.timeout), no redirects followed.
+// No SDK: one request through ../http.ts (a per-request timeout, no redirects followed).
 //
 // `datacoding: "auto"` is on purpose: MessageBird's default is `plain`, which *replaces* every
 // character outside GSM 03.38 — a template in Greek, Cyrillic or with emoji would arrive mangled.
 // Recipients are sent as digit strings (the form MessageBird's own SDK examples use; the API also
 // takes integers, but a string cannot lose digits).
 import { SmsError, type SmsConnector } from '../../types.ts';
+import { requestProvider } from '../http.ts';
 import type { MessageBirdConfig } from './config.ts';
-import { fromNetworkError, fromResponse } from './errors.ts';
+import { fromResponse, networkDetail } from './errors.ts';
 
 /** E.164 (`+` optional) → MSISDN digits; anything else never reaches the provider. */
 function msisdn(to: string): string {
@@ -24,25 +25,19 @@ export function create(config: MessageBirdConfig): SmsConnector {
     id: 'messagebird',
     async send(msg) {
       const recipient = msisdn(msg.to);
-      let status: number;
-      let raw: string;
-      try {
-        const res = await fetch(url, {
-          method: 'POST',
-          headers: {
-            authorization: `AccessKey ${config.accessKey}`,
-            accept: 'application/json',
-            'content-type': 'application/json',
-          },
-          body: JSON.stringify({ originator: config.originator, recipients: [recipient], body: msg.body, datacoding: 'auto' }),
-          redirect: 'manual',
-          signal: AbortSignal.timeout(config.timeoutMs),
-        });
-        status = res.status;
-        raw = await res.text(); // the timeout covers the body too
-      } catch (err) {
-        throw fromNetworkError(err, config.timeoutMs, secrets);
-      }
+      const { status, text: raw } = await requestProvider({
+        url,
+        method: 'POST',
+        headers: {
+          authorization: `AccessKey ${config.accessKey}`,
+          accept: 'application/json',
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ originator: config.originator, recipients: [recipient], body: msg.body, datacoding: 'auto' }),
+        redirect: 'manual',
+        timeoutMs: config.timeoutMs,
+        networkDetail: (f) => networkDetail(f, secrets),
+      });
       if (status < 200 || status >= 300) throw fromResponse(status, raw, secrets);
       // 2xx means MessageBird accepted the message: never fail (and so never fail over and send
       // a second code) just because the answer cannot be read.

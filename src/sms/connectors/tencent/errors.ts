@@ -1,6 +1,7 @@
 // Maps Tencent Cloud failures (Response.Error, a number's SendStatus Code, HTTP status, network) to our
 // SmsError codes. Tencent answers API errors with HTTP 200 and `Response.Error`.
 import { SmsError, type SmsErrorCode } from '../../types.ts';
+import { scrubDetail, type NetworkFailure } from '../http.ts';
 
 const byCode: Record<string, SmsErrorCode> = {
   'FailedOperation.InsufficientBalanceInSmsPackage': 'invalid_config', // package used up: an operator's job
@@ -31,9 +32,9 @@ const byPrefix: [string, SmsErrorCode][] = [
   ['ResourceUnavailable', 'unavailable'],
 ];
 
-/** Log-safe text: numbers masked, bounded. */
+/** Log-safe text: numbers (even short ones) masked, bounded. */
 export function cleanMessage(message: unknown): string {
-  return String(message ?? '').slice(0, 200).replace(/\+?\d[\d\s()-]{2,}\d/g, '[number]');
+  return scrubDetail(String(message ?? ''), [], { numbers: 'short' });
 }
 
 export interface TencentFailure {
@@ -61,9 +62,8 @@ export function mapTencentError(f: TencentFailure): SmsError {
   return new SmsError('rejected', detail);
 }
 
-/** fetch failed before an HTTP response: timeout, refused, reset, DNS. */
-export function tencentNetworkError(err: unknown, timeoutMs: number): SmsError {
-  const e = err as { name?: string; cause?: { code?: string } };
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') return new SmsError('unavailable', `tencent: no response within ${timeoutMs}ms`);
-  return new SmsError('unavailable', `tencent: network error ${String(e.cause?.code ?? e.name ?? 'unknown').slice(0, 60)}`);
+/** The detail of a request without an answer: timeout, refused, reset, DNS. */
+export function networkDetail(f: NetworkFailure): string {
+  if (f.timeout) return `tencent: no response within ${f.timeoutMs}ms`;
+  return `tencent: network error ${String(f.cause.code ?? f.name ?? 'unknown').slice(0, 60)}`;
 }

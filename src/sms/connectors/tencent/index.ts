@@ -1,9 +1,10 @@
 // `tencent` connector: Tencent Cloud SMS `SendSms` (API 3.0, version 2021-01-11), a JSON POST signed
-// with TC3-HMAC-SHA256 (sign.ts), with Node's fetch. The rendered message is the template's one parameter.
+// with TC3-HMAC-SHA256 (sign.ts), sent through ../http.ts. The rendered message is the template's one parameter.
 import type { TencentConfig } from './config.ts';
 import { SmsError, type SmsConnector } from '../../types.ts';
 import { JSON_CONTENT_TYPE, signTc3 } from './sign.ts';
-import { mapTencentError, tencentNetworkError } from './errors.ts';
+import { requestProvider } from '../http.ts';
+import { mapTencentError, networkDetail } from './errors.ts';
 
 export const DEFAULT_API_BASE_URL = 'https://sms.tencentcloudapi.com';
 export const API_VERSION = '2021-01-11';
@@ -43,27 +44,21 @@ export function create(config: TencentConfig): SmsConnector {
       const timestamp = Math.floor(Date.now() / 1000);
       const { authorization } = signTc3({ secretId: config.secretId, secretKey: config.secretKey, service: SERVICE, host, timestamp, payload });
 
-      let status: number;
-      let text: string;
-      try {
-        const res = await fetch(`${base}/`, {
-          method: 'POST',
-          headers: {
-            authorization,
-            'content-type': JSON_CONTENT_TYPE,
-            'x-tc-action': 'SendSms',
-            'x-tc-version': API_VERSION,
-            'x-tc-timestamp': String(timestamp),
-            'x-tc-region': config.region,
-          },
-          body: payload,
-          signal: AbortSignal.timeout(config.timeoutMs),
-        });
-        status = res.status;
-        text = await res.text();
-      } catch (err) {
-        throw tencentNetworkError(err, config.timeoutMs);
-      }
+      const { status, text } = await requestProvider({
+        url: `${base}/`,
+        method: 'POST',
+        headers: {
+          authorization,
+          'content-type': JSON_CONTENT_TYPE,
+          'x-tc-action': 'SendSms',
+          'x-tc-version': API_VERSION,
+          'x-tc-timestamp': String(timestamp),
+          'x-tc-region': config.region,
+        },
+        body: payload,
+        timeoutMs: config.timeoutMs,
+        networkDetail,
+      });
 
       let response: SendSmsResponse['Response'];
       try {

@@ -14,6 +14,7 @@
 // Assumed: Textlocal documents no rate-limit error code; HTTP 429 (if a proxy or they send it) is
 //   taken as rate_limited, 5xx as unavailable.
 import { SmsError, type SmsErrorCode } from '../../types.ts';
+import { scrubDetail, type NetworkFailure } from '../http.ts';
 
 interface ApiError { code?: unknown; message?: unknown }
 interface ApiWarning { code?: unknown; message?: unknown }
@@ -40,24 +41,14 @@ const byCode: Record<number, SmsErrorCode> = {
 /** Worst first: an account problem explains every other error in the same answer. */
 const rank: SmsErrorCode[] = ['invalid_config', 'rate_limited', 'unavailable', 'invalid_recipient', 'rejected'];
 
-/** Text from the provider, fit for the log: bounded, numbers masked, known secrets removed. */
-export function clean(text: string, secrets: readonly string[], max = 200): string {
-  let out = text;
-  for (const s of secrets) {
-    if (s.length < 4) continue;
-    out = out.split(s).join('[redacted]').split(encodeURIComponent(s)).join('[redacted]');
-  }
-  return out.replace(/[\r\n\t]+/g, ' ').slice(0, max).replace(/\+?\d[\d\s()-]{5,}\d/g, '[number]');
-}
-
 const objects = <T>(v: unknown): T[] => (Array.isArray(v) ? v.filter((e): e is T => typeof e === 'object' && e !== null) : []);
 
 /** A `status: "failure"` answer (or a non-2xx one that carried it). */
 export function fromFailure(status: number, body: { errors?: unknown; warnings?: unknown }, secrets: readonly string[]): SmsError {
   const errors = objects<ApiError>(body.errors);
   // Warnings carry the refused numbers in `numbers`: only their messages go to the log.
-  const warnings = objects<ApiWarning>(body.warnings).map((w) => clean(String(w.message ?? ''), secrets, 60)).filter(Boolean);
-  const listed = errors.slice(0, 3).map((e) => `code=${typeof e.code === 'number' ? e.code : '-'} ${clean(String(e.message ?? ''), secrets, 120)}`);
+  const warnings = objects<ApiWarning>(body.warnings).map((w) => scrubDetail(String(w.message ?? ''), secrets, { max: 60 })).filter(Boolean);
+  const listed = errors.slice(0, 3).map((e) => `code=${typeof e.code === 'number' ? e.code : '-'} ${scrubDetail(String(e.message ?? ''), secrets, { max: 120 })}`);
   const detail = `textlocal: status=${status} ${listed.join('; ') || (typeof body.errors === 'string' ? '(errors not a list)' : 'no error list')}`
     + (warnings.length ? ` warnings: ${warnings.slice(0, 3).join('; ')}` : '');
 
@@ -81,10 +72,8 @@ export function fromStatus(status: number): SmsError {
   return new SmsError('rejected', detail);
 }
 
-/** fetch threw: nothing listening, DNS, TLS, reset, or our timeout. */
-export function fromNetworkError(err: unknown, timeoutMs: number, secrets: readonly string[]): SmsError {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === 'TimeoutError') return new SmsError('unavailable', `textlocal: no answer within ${timeoutMs}ms`);
-  const cause = e?.cause?.code ?? e?.cause?.message ?? '';
-  return new SmsError('unavailable', `textlocal: network ${e?.name ?? 'error'} ${clean(`${e?.message ?? ''} ${cause}`, secrets, 160)}`);
+/** The detail of a request without an answer: nothing listening, DNS, TLS, reset, or our timeout. */
+export function networkDetail(f: NetworkFailure, secrets: readonly string[]): string {
+  if (f.timeout) return `textlocal: no answer within ${f.timeoutMs}ms`;
+  return `textlocal: network ${f.name ?? 'error'} ${scrubDetail(`${f.message ?? ''} ${f.cause.code ?? f.cause.message ?? ''}`, secrets, { max: 160 })}`;
 }

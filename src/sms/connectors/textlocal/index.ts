@@ -2,12 +2,13 @@
 // `apikey` (or `username` + `hash`), `numbers` (international, no `+`), `message`, `sender`.
 // Credentials travel in the body, never in the URL. Textlocal answers HTTP 200 for failures too:
 // `status: "success"` carries `messages: [{ id, recipient }]`, `status: "failure"` an `errors` list.
-// No SDK: Node's fetch, a per-request timeout (AbortSignal.timeout), no redirects followed.
+// No SDK: one request through ../http.ts (a per-request timeout, no redirects followed).
 // Field names and the answer shape were confirmed from captured Textlocal answers and client code;
 // Textlocal's `unicode` option is not sent (not confirmed for the UK API).
 import { SmsError, type SmsConnector } from '../../types.ts';
+import { requestProvider } from '../http.ts';
 import type { TextlocalConfig } from './config.ts';
-import { fromFailure, fromNetworkError, fromStatus } from './errors.ts';
+import { fromFailure, fromStatus, networkDetail } from './errors.ts';
 
 /** E.164 (`+` optional) → digits with country code; anything else never reaches the provider. */
 function internationalDigits(to: string): string {
@@ -28,21 +29,15 @@ export function create(config: TextlocalConfig): SmsConnector {
     id: 'textlocal',
     async send(msg) {
       const form = new URLSearchParams({ ...credentials, numbers: internationalDigits(msg.to), message: msg.body, sender: config.sender });
-      let status: number;
-      let raw: string;
-      try {
-        const res = await fetch(url, {
-          method: 'POST',
-          headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
-          body: form.toString(),
-          redirect: 'manual',
-          signal: AbortSignal.timeout(config.timeoutMs),
-        });
-        status = res.status;
-        raw = await res.text(); // the timeout covers the body too
-      } catch (err) {
-        throw fromNetworkError(err, config.timeoutMs, secrets);
-      }
+      const { status, text: raw } = await requestProvider({
+        url,
+        method: 'POST',
+        headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+        body: form.toString(),
+        redirect: 'manual',
+        timeoutMs: config.timeoutMs,
+        networkDetail: (f) => networkDetail(f, secrets),
+      });
       let answer: Answer | undefined;
       try {
         const parsed: unknown = JSON.parse(raw);

@@ -1,6 +1,7 @@
-// Maps Vonage SMS API failures (per-message `status` codes, HTTP and network errors) to our SmsError codes.
+// Maps Vonage SMS API failures (per-message `status` codes, HTTP status) to our SmsError codes; no answer: ../http.ts.
 // Details go to the log: numbers are masked and the API secret is scrubbed, whatever the provider echoes.
 import { SmsError, type SmsErrorCode } from '../../types.ts';
+import { scrubDetail } from '../http.ts';
 
 /** https://developer.vonage.com/messaging/sms/guides/troubleshooting-sms — status → our code and a hint for the operator. */
 const byStatus: Record<string, [SmsErrorCode, string]> = {
@@ -29,25 +30,12 @@ const byStatus: Record<string, [SmsErrorCode, string]> = {
 /** Does Vonage's error-text name the recipient (`to` / msisdn) as the bad parameter? */
 const aboutRecipient = /(^|[^a-z])['"]?to['"]?\s+(address|number|param)|param(eter)?s?\b[^a-z]*['"]?to\b|msisdn/i;
 
-export function scrub(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (!secret) continue;
-    for (const form of new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])) {
-      out = out.split(form).join('[secret]');
-    }
-  }
-  return out
-    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
-    .replace(/\+?\d[\d\s()-]{5,}\d/g, '[number]');
-}
-
 /** A message rejected in Vonage's 200 response (`status` ≠ "0"). */
 export function mapVonageStatus(status: string, errorText: string, secrets: readonly string[]): SmsError {
   const known = byStatus[status];
   let code: SmsErrorCode = known?.[0] ?? 'rejected';
   if (status === '3' && aboutRecipient.test(errorText)) code = 'invalid_recipient';
-  const text = scrub(errorText.slice(0, 200), secrets);
+  const text = scrubDetail(errorText, secrets, { placeholder: '[secret]' });
   return new SmsError(code, `vonage: status=${status} ${text}${known ? ` (${known[1]})` : ''}`.trim());
 }
 
@@ -59,12 +47,4 @@ export function mapVonageHttp(httpStatus: number): SmsError {
   if (httpStatus >= 500 || httpStatus === 408) return new SmsError('unavailable', detail);
   if (httpStatus >= 300 && httpStatus < 400) return new SmsError('invalid_config', `${detail} (redirect not followed: check apiBaseUrl)`);
   return new SmsError('rejected', detail);
-}
-
-/** fetch threw: timeout, refused, DNS, TLS… Only the error's name and system code are kept. */
-export function mapVonageNetwork(err: unknown, timeoutMs: number): SmsError {
-  const e = err as { name?: string; cause?: { code?: string; name?: string } };
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return new SmsError('unavailable', `vonage: no answer within ${timeoutMs}ms`);
-  const cause = e?.cause?.code ?? e?.cause?.name ?? e?.name ?? 'error';
-  return new SmsError('unavailable', `vonage: network error (${String(cause).replace(/[^\w.-]/g, '').slice(0, 40)})`);
 }

@@ -1,8 +1,9 @@
-// `vonage` connector: POST /sms/json of the Vonage (Nexmo) SMS API with Node's fetch.
+// `vonage` connector: POST /sms/json of the Vonage (Nexmo) SMS API, one request through ../http.ts.
 // The API answers 200 with one status per message part; any non-zero status fails the send.
 import type { VonageConfig } from './config.ts';
 import { SmsError, type SmsConnector } from '../../types.ts';
-import { mapVonageHttp, mapVonageNetwork, mapVonageStatus } from './errors.ts';
+import { requestProvider } from '../http.ts';
+import { mapVonageHttp, mapVonageStatus } from './errors.ts';
 
 const DEFAULT_BASE_URL = 'https://rest.nexmo.com';
 const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -31,22 +32,18 @@ export function create(config: VonageConfig): SmsConnector {
       const form = new URLSearchParams({ api_key: config.apiKey, api_secret: config.apiSecret, from, to, text: msg.body });
       if (!isGsm7(msg.body)) form.set('type', 'unicode');
 
-      let status: number;
-      let raw: string;
-      try {
-        const res = await fetch(endpoint, {
-          method: 'POST',
-          body: form,
-          headers: { accept: 'application/json' },
-          // The body carries the secret: never replay it to wherever a redirect points.
-          redirect: 'manual',
-          signal: AbortSignal.timeout(config.timeoutMs),
-        });
-        status = res.status;
-        raw = res.ok ? await readCapped(res) : (await res.body?.cancel().catch(() => undefined), '');
-      } catch (err) {
-        throw mapVonageNetwork(err, config.timeoutMs);
-      }
+      const { status, text: raw } = await requestProvider({
+        url: endpoint,
+        method: 'POST',
+        body: form,
+        headers: { accept: 'application/json' },
+        // The body carries the secret: never replay it to wherever a redirect points.
+        redirect: 'manual',
+        timeoutMs: config.timeoutMs,
+        maxBytes: MAX_RESPONSE_BYTES,
+        bodyOnlyIfOk: true,
+        networkDetail: 'vonage:',
+      });
       if (status !== 200) throw mapVonageHttp(status);
 
       let parsed: { messages?: unknown };
@@ -66,24 +63,6 @@ export function create(config: VonageConfig): SmsConnector {
       return typeof id === 'string' && id ? { providerMessageId: id } : {};
     },
   };
-}
-
-async function readCapped(res: Response): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.byteLength;
-    if (size > MAX_RESPONSE_BYTES) {
-      await reader.cancel().catch(() => undefined);
-      break;
-    }
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 export { create as createVonageConnector };

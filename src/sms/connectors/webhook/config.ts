@@ -2,54 +2,27 @@
 // handlebars templates over the message (`to`, `body`, `usage`, `locale`), checked here at load.
 import Handlebars from 'handlebars';
 import { z } from 'zod';
+import { checkTemplateVariables, TemplateError } from '../../template.ts';
 
 export const webhookVariables = ['to', 'body', 'usage', 'locale'] as const;
 export type WebhookVariables = Record<(typeof webhookVariables)[number], string>;
 export const MAX_FIELD_TEMPLATE_LENGTH = 2_000;
 
-const allowed = webhookVariables.map((v) => `{{${v}}}`).join(', ');
-
-type Node = { type: string; [k: string]: unknown };
-
-/** Walks a parsed template: only text, comments and plain `{{variable}}` of the list above. Throws a message for the user. */
-function check(node: Node): void {
-  switch (node.type) {
-    case 'Program':
-      for (const child of node.body as Node[]) check(child);
-      return;
-    case 'ContentStatement':
-    case 'CommentStatement':
-      return;
-    case 'MustacheStatement': {
-      const path = node.path as Node & { parts?: string[]; original?: unknown; data?: boolean; depth?: number };
-      const ok = path.type === 'PathExpression' && !path.data && path.depth === 0
-        && path.parts?.length === 1 && (webhookVariables as readonly string[]).includes(path.parts[0]!)
-        && (node.params as unknown[]).length === 0 && !node.hash;
-      if (!ok) throw new Error(`unknown variable or expression '${String(path.original ?? path.type)}'; allowed: ${allowed}`);
-      if (!node.escaped) throw new Error(`use {{${path.parts![0]}}}, not triple braces or {{&…}}`);
-      return;
-    }
-    default:
-      throw new Error(`'${node.type}' (helpers, blocks, partials) is not allowed; only ${allowed}`);
-  }
-}
-
-/** Parses and checks one field template; returns the variables it uses. Throws with a message for the user. */
+/**
+ * Parses and checks one field template: only text, comments and plain `{{variable}}` of the list above.
+ * Returns the variables it uses. Throws a TemplateError with a message for the user.
+ */
 export function checkFieldTemplate(source: string): Set<string> {
-  let ast: Node;
+  let ast: unknown;
   try {
-    ast = Handlebars.parse(source) as unknown as Node;
+    ast = Handlebars.parse(source);
   } catch (err) {
-    throw new Error(`does not compile: ${(err as Error).message.split('\n').filter((l) => !/^-*\^$/.test(l)).join(' ').slice(0, 300)}`);
+    throw new TemplateError(`does not compile: ${(err as Error).message.split('\n').filter((l) => !/^-*\^$/.test(l)).join(' ').slice(0, 300)}`);
   }
-  check(ast);
-  const used = new Set<string>();
-  const walk = (n: Node) => {
-    if (n.type === 'Program') for (const c of n.body as Node[]) walk(c);
-    if (n.type === 'MustacheStatement') used.add((n.path as { parts: string[] }).parts[0]!);
-  };
-  walk(ast);
-  return used;
+  return checkTemplateVariables(ast, webhookVariables, {
+    notAllowed: '(helpers, blocks, partials) is not allowed',
+    unescaped: 'not triple braces or {{&…}}',
+  });
 }
 
 const fieldTemplate = z.string().max(MAX_FIELD_TEMPLATE_LENGTH).superRefine((source, ctx) => {

@@ -3,7 +3,8 @@
 import Handlebars from 'handlebars';
 import { checkFieldTemplate, webhookVariables, type WebhookConfig, type WebhookVariables } from './config.ts';
 import type { SmsConnector } from '../../types.ts';
-import { mapWebhookNetwork, mapWebhookStatus } from './errors.ts';
+import { requestProvider } from '../http.ts';
+import { mapWebhookStatus } from './errors.ts';
 
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
@@ -62,25 +63,21 @@ export function create(config: WebhookConfig): SmsConnector {
       const scrubbed = [...secrets, msg.body, msg.to];
 
       const url = new URL(config.url);
-      const init: RequestInit = { method, headers: { ...headers }, redirect: 'manual', signal: AbortSignal.timeout(config.timeoutMs) };
+      const requestHeaders = { ...headers };
+      let body: string | URLSearchParams | undefined;
       if (method === 'GET') {
         for (const [name, value] of values) url.searchParams.set(name, value);
       } else if (config.bodyFormat === 'form') {
-        init.body = new URLSearchParams(values.map(([n, v]) => [n, v]));
+        body = new URLSearchParams(values.map(([n, v]) => [n, v]));
       } else {
-        (init.headers as Record<string, string>)['content-type'] = 'application/json';
-        init.body = JSON.stringify(Object.fromEntries(values));
+        requestHeaders['content-type'] = 'application/json';
+        body = JSON.stringify(Object.fromEntries(values));
       }
 
-      let status: number;
-      let text: string;
-      try {
-        const res = await fetch(url, init);
-        status = res.status;
-        text = await readCapped(res);
-      } catch (err) {
-        throw mapWebhookNetwork(method, host, err, config.timeoutMs);
-      }
+      const { status, text } = await requestProvider({
+        url, method, headers: requestHeaders, body, redirect: 'manual', timeoutMs: config.timeoutMs, maxBytes: MAX_RESPONSE_BYTES,
+        networkDetail: `webhook: ${method} ${host}`, // never the URL (it may carry a key): the method and host only
+      });
       if (!success(status)) throw mapWebhookStatus(method, host, status, text, scrubbed);
 
       if (!config.messageIdPath) return {};
@@ -92,24 +89,6 @@ export function create(config: WebhookConfig): SmsConnector {
       }
     },
   };
-}
-
-async function readCapped(res: Response): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.byteLength;
-    if (size > MAX_RESPONSE_BYTES) {
-      await reader.cancel().catch(() => undefined);
-      break;
-    }
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 export { create as createWebhookConnector };
