@@ -9,6 +9,7 @@ import type { FlowState, InteractionInfo, Runner, RunOutcome } from '../flows/ru
 import { isFirstParty } from '../oidc/provider.ts';
 import type { Store } from '../store/types.ts';
 import { completeFlow } from './complete-flow.ts';
+import { interactionLock } from './interaction-lock.ts';
 import { HttpError } from './errors.ts';
 import { checkCsrf, formBody, readForm } from './forms.ts';
 import { pickLocale } from './i18n/index.ts';
@@ -38,6 +39,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     if (!UID.test(req.params.uid as string)) return next(new HttpError(400, 'session_not_found'));
     next();
   });
+  router.use('/interaction/:uid', interactionLock());
 
   async function load(req: Request, res: Response) {
     const details = await provider.interactionDetails(req, res);

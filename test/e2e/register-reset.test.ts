@@ -120,3 +120,15 @@ test('reset answers registered and unregistered numbers alike until the code is 
   };
   assert.deepEqual(await answer('+12025550188'), await answer(NEW_PHONE));
 });
+
+test('parallel submissions of the right code in a multi-step flow leave it on the next step', async () => {
+  const { browser, page } = await start({ prompt: 'create' });
+  const codePage = await post(browser, page, '/steps/', { phone: '+12025550151' });
+  const code = await lastCode(server, '+12025550151');
+  const action = formAction(codePage.html, '/steps/');
+  const results = await Promise.all(Array.from({ length: 10 }, () => browser.request(action, { form: { csrf: csrfOf(codePage.html), code } })));
+  assert.equal(results.filter((r) => r.status === 200 && /autocomplete="name"/.test(r.html)).length, 1, 'one submission moves on');
+  assert.ok(results.every((r) => r.status < 500));
+  const now = await browser.go(action.replace(/\/steps\/.*$/, ''));
+  assert.match(now.html, /autocomplete="name"/, 'the flow stays on the profile step');
+});
