@@ -12,8 +12,15 @@
 // users are created in the bench SQLite file before flowgate starts, all with one argon2id hash
 // of BENCH_PASSWORD made with flowgate's own hasher (same parameters, so no rehash on sign-in).
 //
-// Env: BENCH_N (logins per mode, default 200), BENCH_C (concurrency, default 8),
-//      BENCH_WARMUP (warm-up logins per server, default 50).
+// Then the "code page": the latency of the one request that POSTs the phone number and gets the
+// code page back, against two more flowgate processes, each with a `webhook` SMS connector pointed
+// at its own fake provider in this process (FakeSmsProvider), which answers at once or after 2 s.
+// The SMS is queued by the request and sent by flowgate's worker, so a slow provider should not
+// show in the page's latency. Every queued SMS must reach its provider and be answered.
+//
+// Env: BENCH_N (logins per mode and code pages per instance, default 200), BENCH_C (concurrency,
+//      default 8), BENCH_WARMUP (warm-up logins per server, and minimum unmeasured code pages
+//      before each code-page run, default 50).
 // Prints a table; the last line is `ratio: X.XX` = flowgate / bare concurrent SMS logins per second.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -642,6 +649,8 @@ const SLOW_PROVIDER_MS = 2000;
  * land, and are recorded by flowgate, while the measured requests run, as in a steady state.
  */
 const PRELOAD_MS = SLOW_PROVIDER_MS + 500;
+/** Before any of that, each instance is warmed up (JIT, caches) by this much load, untimed. */
+const CODE_PAGE_WARMUP_MS = 5000;
 
 interface CodePageInstance {
   /** 'provider fast' or 'provider 2 s'. */
@@ -704,14 +713,25 @@ async function driveCodePages(inst: CodePageInstance, total: number, minMs: numb
 }
 
 /**
- * N measured code pages per instance, in two halves run fast, 2 s, 2 s, fast (drift cancels out);
- * one instance is driven at a time. After each run, every queued SMS must reach the provider and be
+ * N measured code pages per instance, in quarters run fast, 2 s, 2 s, fast, fast, 2 s, 2 s, fast
+ * (this machine's speed drifts; the order cancels a steady drift and averages out bursts); one
+ * instance is driven at a time. After each run, every queued SMS must reach the provider and be
  * answered before the next run starts. Then one full SMS login per instance, its code read from the
  * provider.
  */
 async function measureCodePages(fast: CodePageInstance, slow: CodePageInstance): Promise<void> {
-  const half = Math.ceil(N / 2);
-  const rounds: [CodePageInstance, number][] = [[fast, half], [slow, half], [slow, N - half], [fast, N - half]];
+  const quarter = [0, 1, 2, 3].map((k) => Math.floor((N + k) / 4)); // sums to N
+  const rounds: [CodePageInstance, number][] = [
+    [fast, quarter[0]!], [slow, quarter[0]!], [slow, quarter[1]!], [fast, quarter[1]!],
+    [fast, quarter[2]!], [slow, quarter[2]!], [slow, quarter[3]!], [fast, quarter[3]!],
+  ];
+  for (const inst of [fast, slow]) {
+    process.stderr.write(`bench: ${inst.server.name}: warm-up, ≥${CODE_PAGE_WARMUP_MS / 1000}s of code pages (C=${C}) …`);
+    const started = performance.now();
+    await driveCodePages(inst, WARMUP, CODE_PAGE_WARMUP_MS, C);
+    await inst.provider.settle(inst.queued, inst.provider.delayMs + 30_000);
+    process.stderr.write(` ${((performance.now() - started) / 1000).toFixed(1)}s (all ${inst.queued} SMS answered)\n`);
+  }
   for (const [inst, n] of rounds) {
     if (!n) continue;
     process.stderr.write(`bench: ${inst.server.name}: ≥${PRELOAD_MS / 1000}s unmeasured, then ${n} code pages (C=${C}) …`);
@@ -807,12 +827,13 @@ async function main(): Promise<void> {
   }
   out.push('');
   const cpP50 = (inst: CodePageInstance) => percentile([...inst.latenciesMs].sort((x, y) => x - y), 50);
-  out.push(`code page = POST phone → code page (POST /interaction/:uid/steps/identify renders it), ${N} requests per instance, concurrency ${C},`);
-  out.push(`  each request after its own /auth and phone page (not timed); two more flowgate processes, SMS connector \`webhook\` → a fake`);
-  out.push(`  provider in this process answering after 0 ms (fast) or ${SLOW_PROVIDER_MS} ms; flowgate queues the SMS, its worker sends it`);
-  out.push(`  (sms.delivery defaults: timeout 5000 ms per attempt). Runs: fast, 2 s, 2 s, fast (N/2 each), each right after`);
-  out.push(`  ≥${PRELOAD_MS / 1000} s of the same load (not timed), so the 2 s answers land during the timed requests; all SMS answered in between;`);
-  out.push('  full SMS login = one more sign-in afterwards, the code read from the fake provider once it has answered');
+  out.push(`code page = POST phone → code page (POST /interaction/:uid/steps/identify renders it), ${N} timed requests per instance,`);
+  out.push(`  concurrency ${C}, each after its own /auth and phone page (untimed). Two more flowgate processes, SMS connector \`webhook\``);
+  out.push(`  → a fake provider in this process that answers after 0 ms (fast) or ${SLOW_PROVIDER_MS} ms; flowgate queues the SMS and its worker`);
+  out.push(`  sends it (sms.delivery defaults: 5000 ms per attempt). Each instance warmed up (≥${CODE_PAGE_WARMUP_MS / 1000} s), then timed runs of N/4:`);
+  out.push(`  fast, 2 s, 2 s, fast, fast, 2 s, 2 s, fast, each right after ≥${PRELOAD_MS / 1000} s of the same load (untimed) so the 2 s answers`);
+  out.push('  land during the timed requests; every SMS answered before the next run. full SMS login = one more sign-in');
+  out.push('  afterwards, its code read from the fake provider once the provider has answered');
   const cpStats = [cpFast, cpSlow].map((inst) => {
     const sorted = [...inst.latenciesMs].sort((x, y) => x - y);
     return { inst, p50: fmt(percentile(sorted, 50)), p99: fmt(percentile(sorted, 99)) };

@@ -94,3 +94,29 @@ test('the circuit opens after repeated failures, skips the connector, and closes
   assert.equal(flaky.calls, 2, 'skipped once its circuit opened');
   assert.equal(backup.calls, 4);
 });
+
+test('a slow provider gets at most 32 messages at once; the rest wait their turn and all are sent', async () => {
+  const store = openSqliteStore(join(dir, 'b.db'));
+  const waiting: Array<() => void> = [];
+  let calls = 0;
+  const dispatch: Dispatch = () => new Promise((resolve) => {
+    calls += 1;
+    waiting.push(() => resolve({ connector: 'slow', providerMessageId: null }));
+  });
+  const queue = createSmsQueue(store, dispatch, log, ['US']);
+  const ids = await Promise.all(Array.from({ length: 50 }, () => queue.enqueue({ ...msg, expiresAt: Date.now() + 300_000 })));
+  while (calls < 32) await new Promise((r) => setTimeout(r, 5));
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(calls, 32, 'no more than 32 in flight');
+  const drained = queue.drain();
+  while (waiting.length) {
+    waiting.shift()!();
+    await new Promise((r) => setImmediate(r));
+    while (!waiting.length && calls < 50) await new Promise((r) => setTimeout(r, 5));
+  }
+  await drained;
+  assert.equal(calls, 50);
+  for (const id of ids) assert.equal((await store.smsOutbox.get(id))?.status, 'sent');
+  await queue.stop();
+  await store.close();
+});

@@ -23,6 +23,8 @@ export interface SmsQueue {
 const LEASE_MS = 60_000;
 const POLL_MS = 1_000;
 const BATCH = 16;
+/** Messages in flight at once: a slow provider must not open hundreds of connections. */
+const MAX_INFLIGHT = 32;
 
 export function createSmsQueue(store: Store, dispatch: Dispatch, log: Logger, allowedCountries: readonly string[], now = Date.now): SmsQueue {
   let running: Promise<void> | null = null;
@@ -50,14 +52,16 @@ export function createSmsQueue(store: Store, dispatch: Dispatch, log: Logger, al
   async function pump(): Promise<void> {
     do {
       again = false;
-      const due = await store.smsOutbox.claimDue(now(), BATCH, LEASE_MS);
+      const room = Math.min(BATCH, MAX_INFLIGHT - inflight.size);
+      if (room <= 0) break;
+      const due = await store.smsOutbox.claimDue(now(), room, LEASE_MS);
       for (const m of due) {
         const task = deliver(m.id, { to: m.to, body: m.body ?? '', usage: m.usage as SmsMessage['usage'], ...(m.locale ? { locale: m.locale } : {}) }, m.expiresAt)
           .catch((err: unknown) => log.error({ err, id: m.id }, 'sms queue error'))
-          .finally(() => inflight.delete(task));
+          .finally(() => { inflight.delete(task); if (!stopped) kick(); });
         inflight.add(task);
       }
-      if (due.length === BATCH) again = true;
+      if (due.length === room) again = true;
     } while (again && !stopped);
   }
 
