@@ -1,9 +1,8 @@
 // Phone input → E.164, refusing overlong input, control, bidi and zero-width characters.
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { FORBIDDEN_CHARACTERS as FORBIDDEN } from '../forbidden-characters.ts';
 
 export const MAX_PHONE_INPUT = 32;
-// C0/C1 controls, bidi marks and overrides, zero-width characters, BOM.
-const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/u;
 
 export type PhoneResult = { ok: true; e164: string } | { ok: false; reason: 'empty' | 'too_long' | 'bad_characters' | 'invalid' };
 

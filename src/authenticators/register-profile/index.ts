@@ -2,6 +2,7 @@
 // fields appear and which are required is step config.
 import { z } from 'zod';
 import type { AuthenticatorFactory } from '../types.ts';
+import { FORBIDDEN_CHARACTERS as FORBIDDEN } from '../forbidden-characters.ts';
 
 const field = z.enum(['required', 'optional', 'off']);
 const configSchema = z.object({
@@ -13,7 +14,6 @@ const configSchema = z.object({
 type Config = z.infer<typeof configSchema>;
 
 const MAX_NAME = 100;
-const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/u;
 const email = z.string().max(254).email();
 
 export const registerProfile: AuthenticatorFactory<Config> = {
