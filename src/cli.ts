@@ -32,7 +32,8 @@ async function smsTest(rest: string[]): Promise<number> {
   }
   const refused = checkDestination(phone.e164, config.sms.allowedCountries ?? [config.defaultRegion]);
   if (refused) {
-    process.stderr.write(`flowgate: ${phone.e164} may not receive SMS (${refused}); no provider was called\n`);
+    const why = { country_not_allowed: 'its country is not in sms.allowedCountries', type_not_allowed: 'it is not a mobile number (premium-rate, toll-free, landline, VoIP or satellite)', invalid: 'it is not a valid number' }[refused];
+    process.stderr.write(`flowgate: ${phone.e164} may not receive SMS: ${why} (${refused}); no provider was called\n`);
     return 1;
   }
   const log = createLogger('info', process.stderr as unknown as DestinationStream);

@@ -74,6 +74,14 @@ function checkSteps(file: string, steps: StepDef[], registry: Map<string, AnyFac
   });
 }
 
+const IDENTIFIES_ONLY = new Set(['identify-phone', 'register-profile', 'set-password', 'sms-notify']);
+
+/** Whether any enabled, non-condition step could prove who the person is. */
+function provesSomething(steps: LoadedStep[]): boolean {
+  return steps.some((s) => s.requirement !== 'DISABLED' && !s.condition
+    && (s.steps ? provesSomething(s.steps) : !IDENTIFIES_ONLY.has(s.authenticator!)));
+}
+
 /** A step that needs a user must come after a step that identifies one. */
 function checkUserOrder(file: string, steps: LoadedStep[], identified: { value: boolean }): void {
   for (const step of steps) {
@@ -104,6 +112,9 @@ export function loadFlowText(file: string, text: string, registry: Map<string, A
     throw new FlowError(`${file}: step (flow), field steps: the flow can never finish: every step is disabled`);
   }
   checkUserOrder(file, steps, { value: false });
+  if (flow.kind === 'sign-in' && !provesSomething(steps)) {
+    throw new FlowError(`${file}: step (flow), field steps: a sign-in flow needs at least one enabled step that checks the person (e.g. sms-otp or password)`);
+  }
   return { id: flow.id, file, kind: flow.kind, afterReset: flow.afterReset, steps };
 }
 
@@ -121,6 +132,5 @@ export function loadFlows(dir: string, registry: Map<string, AnyFactory>): Map<s
     if (flows.has(flow.id)) throw new FlowError(`${file}: field id: flow '${flow.id}' is defined twice`);
     flows.set(flow.id, flow);
   }
-  if (!flows.has('sign-in')) throw new FlowError(`${dir}: no flow with id 'sign-in'`);
   return flows;
 }

@@ -20,7 +20,7 @@ export interface FlowState {
   ended?: { error: string; status: number };
 }
 
-export interface Choice { id: string; label: string }
+export interface Choice { id: string; label: string; authenticator?: string }
 
 export type RunOutcome =
   | { kind: 'render'; stepId: string; view: string; model: Record<string, unknown>; status: number; choices: Choice[]; flow: LoadedFlow }
@@ -102,6 +102,7 @@ export function createRunner(opts: {
     return found.options.filter((o) => o.id !== found.current).map((o) => ({
       id: o.id,
       label: o.authenticator ? (opts.registry.get(o.authenticator)?.displayName ?? o.id) : o.id,
+      ...(o.authenticator ? { authenticator: o.authenticator } : {}),
     }));
   }
 

@@ -69,6 +69,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       },
     },
     interactions: { policy: policy() },
+    discovery: { prompt_values_supported: ['none', 'login', 'consent', 'create'] },
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
     responseTypes: ['code'],
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],

@@ -16,8 +16,8 @@ export async function completeFlow(deps: CompleteDeps, flow: LoadedFlow, subject
   const phone = subject.phone!;
   switch (flow.kind) {
     case 'sign-in':
-      // A flow whose conditions skipped every proof must not sign anyone in.
-      if (subject.userId && amr.length === 0) return { kind: 'page', view: 'error', model: { message: 'not_authenticated' } };
+      // A flow whose conditions skipped every proof signs no one in, and answers everyone alike.
+      if (amr.length === 0) return { kind: 'page', view: 'error', model: { message: 'not_authenticated' } };
       if (subject.userId) return { kind: 'login', accountId: subject.userId, amr };
       if (subject.phoneVerified === phone && deps.hasFlow('register')) {
         return { kind: 'switch', flowId: 'register', carry: true, notice: 'no_account_register' };

@@ -12,7 +12,7 @@ import { completeFlow } from './complete-flow.ts';
 import { interactionLock } from './interaction-lock.ts';
 import { HttpError } from './errors.ts';
 import { checkCsrf, formBody, readForm } from './forms.ts';
-import { pickLocale } from './i18n/index.ts';
+import { hasMessage, pickLocale, translate } from './i18n/index.ts';
 import type { Render } from './views.ts';
 
 const UID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -71,14 +71,23 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   async function respond(req: Request, res: Response, details: Details, info: InteractionInfo, state: FlowState, outcome: RunOutcome): Promise<void> {
     const base = { locale: info.locale, uid: info.uid, csrf: state.csrf, clientName: info.clientName, signInFlow: deps.signInFlow };
     switch (outcome.kind) {
-      case 'render':
+      case 'render': {
+        // Registering a number that has an account: say so as soon as the number is proven.
+        if (outcome.flow.kind === 'register' && state.subject.userId && state.subject.phoneVerified === state.subject.phone) {
+          return void page(res, 200, 'interaction/account-exists', { ...base, phone: state.subject.phone });
+        }
+        const choices = outcome.choices.map((c) => {
+          const key = `authenticator.${c.authenticator ?? ''}`;
+          return { id: c.id, label: c.authenticator && hasMessage(info.locale, key) ? translate(info.locale, key) : c.label };
+        });
         page(res, outcome.status, `interaction/${outcome.view}`, {
-          ...outcome.model, ...base, stepId: outcome.stepId, choices: outcome.choices,
+          ...outcome.model, ...base, stepId: outcome.stepId, choices,
           canRegister: outcome.flow.kind === 'sign-in' && switchable.has('register'),
           canReset: outcome.flow.kind === 'sign-in' && switchable.has('reset-credentials'),
           flowKind: outcome.flow.kind,
         });
         return;
+      }
       case 'next':
       case 'stale':
         res.redirect(303, `/interaction/${info.uid}`);

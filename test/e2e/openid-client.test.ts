@@ -17,6 +17,7 @@ async function rp() {
 
 test('openid-client signs in by SMS code, reads userinfo, refreshes and logs out', async () => {
   const config = await rp();
+  assert.ok((config.serverMetadata().prompt_values_supported as string[] | undefined)?.includes('create'), 'discovery lists prompt=create');
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();

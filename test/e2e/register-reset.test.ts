@@ -76,14 +76,13 @@ test('prompt=create registers a new person by phone; they then sign in by SMS an
   assert.ok(refreshBeforeReset);
 });
 
-test('registering a number that has an account offers sign-in instead', async () => {
+test('registering a number that has an account offers sign-in as soon as the number is proven', async () => {
   const { browser, page } = await start({ prompt: 'create' });
   const codePage = await post(browser, page, '/steps/', { phone: NEW_PHONE });
-  const profile = await post(browser, codePage, '/steps/', { code: await lastCode(server, NEW_PHONE) });
-  const pwPage = await post(browser, profile, '/steps/', { name: 'Someone Else' });
-  const exists = await post(browser, pwPage, '/steps/', { skip: '1' });
+  const exists = await post(browser, codePage, '/steps/', { code: await lastCode(server, NEW_PHONE) });
   assert.equal(exists.status, 200);
   assert.match(exists.html, /already have an account/);
+  assert.doesNotMatch(exists.html, /autocomplete="name"/, 'no profile form for an existing account');
 });
 
 test('reset by SMS code: the new password works, the old one fails, an earlier refresh token is refused', async () => {

@@ -111,6 +111,8 @@ steps:
     const { page } = await begin(s, NO_PASSWORD);
     assert.ok(!isDone(page));
     assert.match(page.html, /did not check anything/);
+    const unknown = await begin(s, '+12025550115');
+    assert.equal(unknown.page.html.replace(/\+12025550115/g, 'X'), page.html.replace(/\+12025550113/g, 'X'), 'unknown numbers get the same page');
   } finally {
     await s.close();
     rmSync(bare, { recursive: true, force: true });

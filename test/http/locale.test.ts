@@ -51,6 +51,7 @@ test('ui_locales=de gives German pages and a German SMS', async () => {
   assert.equal(h1Of(codePage.html), de['code.heading']);
   assert.ok(codePage.html.includes(de['code.submit']));
   assert.ok(!codePage.html.includes(en['code.heading']));
+  assert.ok(codePage.html.includes(`>${de['authenticator.password']}</button>`), 'the other sign-in ways are German too');
   assert.equal(sms.locale, 'de');
   assert.equal(sms.usage, 'sign-in');
   assert.match(sms.body, /ist Ihr Anmeldecode/);

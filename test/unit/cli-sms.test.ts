@@ -35,6 +35,6 @@ test('sms test fails over from an unreachable webhook to the outbox and prints i
 
   const refused = await runCommand(['--import', 'tsx', 'src/cli.ts', 'sms', 'test', '--to', '+1 800 555 0100'], env);
   assert.equal(refused.code, 1);
-  assert.match(refused.out, /may not receive SMS \(type_not_allowed\); no provider was called/);
+  assert.match(refused.out, /may not receive SMS: it is not a mobile number .*\(type_not_allowed\); no provider was called/);
   assert.equal(readFileSync(outbox, 'utf8').trim().split('\n').length, 1);
 });

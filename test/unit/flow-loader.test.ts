@@ -26,6 +26,7 @@ test('refusals name file, step and field', () => {
     ['id: x\nsteps:\n  - id: a\n    authenticator: identify-phone\n    requirement: MAYBE\n', /flows\/x.yaml: step 'a', field requirement: /],
     ['id: x\nsteps:\n  - id: a\n    requirement: REQUIRED\n', /flows\/x.yaml: step 'a', field \(step\): a step has either/],
     ['id: x\nsteps: [\n', /flows\/x.yaml: not valid YAML/],
+    ['id: x\nsteps:\n  - { id: a, authenticator: identify-phone, requirement: REQUIRED }\n  - { id: s, authenticator: sms-otp, requirement: DISABLED }\n', /flows\/x.yaml: step \(flow\), field steps: a sign-in flow needs at least one enabled step that checks the person/],
     ['id: x\nsteps:\n  - id: a\n    authenticator: identify-phone\n    requirement: REQUIRED\n  - id: c\n    requirement: CONDITIONAL\n    steps:\n      - { id: s, authenticator: sms-otp, requirement: REQUIRED }\n', /step 'c', field steps: a CONDITIONAL sub-flow needs at least one condition step/],
     ['id: x\nsteps:\n  - id: a\n    authenticator: identify-phone\n    requirement: REQUIRED\n  - { id: k, authenticator: condition-user-configured, requirement: REQUIRED }\n', /step 'k', field authenticator: condition-user-configured is a condition and belongs inside a CONDITIONAL sub-flow/],
     ['id: x\nsteps:\n  - id: a\n    authenticator: sms-otp\n    requirement: CONDITIONAL\n', /step 'a', field requirement: CONDITIONAL applies to sub-flows/],

@@ -35,6 +35,8 @@ export const en = {
   'links.register': 'Create an account',
   'links.reset': 'Forgot your password?',
   'choices.other': 'Or sign in another way:',
+  'authenticator.sms-otp': 'Code by SMS',
+  'authenticator.password': 'Password',
   'notice.no_account_register': 'There is no account for this number yet. Create one now — your number is already verified.',
   'notice.password_reset_done': 'Your password has been changed and your other sessions were signed out. Sign in again.',
   'password.heading': 'Enter your password',

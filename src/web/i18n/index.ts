@@ -22,3 +22,8 @@ export function translate(locale: string, key: string, vars: Record<string, unkn
   const text = own(Object.hasOwn(catalogs, locale) ? catalogs[locale] : undefined, key) ?? own(en, key) ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? ''));
 }
+
+/** Whether a catalog (or English) has the key; lets callers fall back to their own text. */
+export function hasMessage(locale: string, key: string): boolean {
+  return (Object.hasOwn(catalogs, locale) && Object.hasOwn(catalogs[locale]!, key)) || Object.hasOwn(en, key);
+}
