@@ -20,7 +20,8 @@ export interface SmsQueue {
   stop(): Promise<void>;
 }
 
-const LEASE_MS = 60_000;
+/** Longer than the worst chain of timeouts and retries; a lease only matters after a crash. */
+const LEASE_MS = 10 * 60_000;
 const POLL_MS = 1_000;
 const BATCH = 16;
 /** Messages in flight at once: a slow provider must not open hundreds of connections. */
@@ -31,6 +32,7 @@ export function createSmsQueue(store: Store, dispatch: Dispatch, log: Logger, al
   let again = false;
   let stopped = false;
   const inflight = new Set<Promise<void>>();
+  const inflightIds = new Set<string>();
 
   async function deliver(id: string, msg: SmsMessage, expiresAt: number): Promise<void> {
     if (now() >= expiresAt) {
@@ -56,9 +58,11 @@ export function createSmsQueue(store: Store, dispatch: Dispatch, log: Logger, al
       if (room <= 0) break;
       const due = await store.smsOutbox.claimDue(now(), room, LEASE_MS);
       for (const m of due) {
+        if (inflightIds.has(m.id)) continue; // this process is still sending it
+        inflightIds.add(m.id);
         const task = deliver(m.id, { to: m.to, body: m.body ?? '', usage: m.usage as SmsMessage['usage'], ...(m.locale ? { locale: m.locale } : {}) }, m.expiresAt)
           .catch((err: unknown) => log.error({ err, id: m.id }, 'sms queue error'))
-          .finally(() => { inflight.delete(task); if (!stopped) kick(); });
+          .finally(() => { inflight.delete(task); inflightIds.delete(m.id); if (!stopped) kick(); });
         inflight.add(task);
       }
       if (due.length === room) again = true;
