@@ -88,7 +88,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   const now = deps.now ?? Date.now;
   const connectors = deps.connectors ?? await Promise.all(config.sms.connectors.map(createConnector));
   const allowedCountries = config.sms.allowedCountries ?? [config.defaultRegion];
-  const sms = createSmsQueue(store, createDispatch(connectors, config.sms.delivery, log, now), log, allowedCountries, now);
+  const sms = createSmsQueue(store, createDispatch(connectors, config.sms.delivery, log, now), log, allowedCountries, now, config.sms.delivery.concurrency);
   const runner = createRunner({
     store,
     flows,

@@ -47,7 +47,9 @@ export const configSchema = z.object({
       backoffMs: z.number().int().min(10).max(60_000).default(250),
       breakerThreshold: z.number().int().min(1).max(100).default(5),
       breakerCooldownMs: z.number().int().min(100).max(3_600_000).default(30_000),
-    }).strict().default({ timeoutMs: 5_000, retries: 2, backoffMs: 250, breakerThreshold: 5, breakerCooldownMs: 30_000 }),
+      /** Messages sent at once (a slow provider must not open hundreds of connections). */
+      concurrency: z.number().int().min(1).max(4096).default(64),
+    }).strict().default({ timeoutMs: 5_000, retries: 2, backoffMs: 250, breakerThreshold: 5, breakerCooldownMs: 30_000, concurrency: 64 }),
     /** With NODE_ENV=production, `console`/`outbox` are refused unless this is true. */
     allowDevConnectorsInProduction: z.boolean().default(false),
     /** Global message templates by usage then locale; a step's own `templates` override these. */
@@ -67,7 +69,7 @@ export const configSchema = z.object({
       }),
   }).strict().default({
     connectors: [{ type: 'console' }], allowDevConnectorsInProduction: false, templates: {},
-    delivery: { timeoutMs: 5_000, retries: 2, backoffMs: 250, breakerThreshold: 5, breakerCooldownMs: 30_000 },
+    delivery: { timeoutMs: 5_000, retries: 2, backoffMs: 250, breakerThreshold: 5, breakerCooldownMs: 30_000, concurrency: 64 },
   }),
   /** The flow that runs for a plain sign-in (`sign-in`, or `sign-in-2fa` for password + SMS). */
   signInFlow: z.string().default('sign-in'),

@@ -95,7 +95,7 @@ test('the circuit opens after repeated failures, skips the connector, and closes
   assert.equal(backup.calls, 4);
 });
 
-test('a slow provider gets at most 32 messages at once; the rest wait their turn and all are sent', async () => {
+test('a slow provider gets at most `concurrency` messages at once; the rest wait their turn and all are sent', async () => {
   const store = openSqliteStore(join(dir, 'b.db'));
   const waiting: Array<() => void> = [];
   let calls = 0;
@@ -103,7 +103,7 @@ test('a slow provider gets at most 32 messages at once; the rest wait their turn
     calls += 1;
     waiting.push(() => resolve({ connector: 'slow', providerMessageId: null }));
   });
-  const queue = createSmsQueue(store, dispatch, log, ['US']);
+  const queue = createSmsQueue(store, dispatch, log, ['US'], Date.now, 32);
   const ids = await Promise.all(Array.from({ length: 50 }, () => queue.enqueue({ ...msg, expiresAt: Date.now() + 300_000 })));
   while (calls < 32) await new Promise((r) => setTimeout(r, 5));
   await new Promise((r) => setTimeout(r, 50));

@@ -24,10 +24,9 @@ export interface SmsQueue {
 const LEASE_MS = 10 * 60_000;
 const POLL_MS = 1_000;
 const BATCH = 16;
-/** Messages in flight at once: a slow provider must not open hundreds of connections. */
-const MAX_INFLIGHT = 32;
 
-export function createSmsQueue(store: Store, dispatch: Dispatch, log: Logger, allowedCountries: readonly string[], now = Date.now): SmsQueue {
+/** `concurrency`: messages in flight at once, so a slow provider cannot open hundreds of connections. */
+export function createSmsQueue(store: Store, dispatch: Dispatch, log: Logger, allowedCountries: readonly string[], now = Date.now, concurrency = 64): SmsQueue {
   let running: Promise<void> | null = null;
   let again = false;
   let stopped = false;
@@ -54,7 +53,7 @@ export function createSmsQueue(store: Store, dispatch: Dispatch, log: Logger, al
   async function pump(): Promise<void> {
     do {
       again = false;
-      const room = Math.min(BATCH, MAX_INFLIGHT - inflight.size);
+      const room = Math.min(BATCH, concurrency - inflight.size);
       if (room <= 0) break;
       const due = await store.smsOutbox.claimDue(now(), room, LEASE_MS);
       for (const m of due) {
