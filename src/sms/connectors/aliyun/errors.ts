@@ -1,7 +1,7 @@
 // Maps Alibaba Cloud failures (SendSms `Code`, gateway errors, HTTP status, network) to our SmsError codes.
 // Business errors (isv.*, isp.*) come with HTTP 200; gateway errors (keys, signature, throttling) with 4xx.
 import { SmsError, type SmsErrorCode } from '../../types.ts';
-import { scrubDetail, type NetworkFailure } from '../http.ts';
+import { codeFor, errorFromStatus, scrubDetail, type NetworkFailure } from '../http.ts';
 
 const byCode: Record<string, SmsErrorCode> = {
   'isv.BUSINESS_LIMIT_CONTROL': 'rate_limited', // per-number minute/hour flow control
@@ -61,15 +61,10 @@ export function mapAliyunError(f: AliyunFailure): SmsError {
   const code = typeof f.code === 'string' ? f.code.slice(0, 100) : undefined;
   const requestId = typeof f.requestId === 'string' ? ` requestId=${f.requestId.slice(0, 64)}` : '';
   const detail = `aliyun: status=${f.status} code=${code ?? '-'}${requestId} ${cleanMessage(f.message)}`.trimEnd();
-  if (code) {
-    const mapped = byCode[code] ?? byPrefix.find(([prefix]) => code.startsWith(prefix))?.[1];
-    if (mapped) return new SmsError(mapped, detail);
-  }
-  if (f.status === 401 || f.status === 403) return new SmsError('invalid_config', detail);
-  if (f.status === 429) return new SmsError('rate_limited', detail);
-  if (f.status >= 500) return new SmsError('unavailable', detail);
+  const mapped = codeFor(code, byCode, byPrefix);
+  if (mapped) return new SmsError(mapped, detail);
   if (f.status === 200 && !code) return new SmsError('unavailable', `${detail} unexpected response`);
-  return new SmsError('rejected', detail);
+  return errorFromStatus(f.status, detail);
 }
 
 /** The detail of a request without an answer: timeout, refused, reset, DNS. */

@@ -1,7 +1,7 @@
 // Maps Tencent Cloud failures (Response.Error, a number's SendStatus Code, HTTP status, network) to our
 // SmsError codes. Tencent answers API errors with HTTP 200 and `Response.Error`.
 import { SmsError, type SmsErrorCode } from '../../types.ts';
-import { scrubDetail, type NetworkFailure } from '../http.ts';
+import { codeFor, errorFromStatus, scrubDetail, type NetworkFailure } from '../http.ts';
 
 const byCode: Record<string, SmsErrorCode> = {
   'FailedOperation.InsufficientBalanceInSmsPackage': 'invalid_config', // package used up: an operator's job
@@ -51,15 +51,10 @@ export function mapTencentError(f: TencentFailure): SmsError {
   const requestId = typeof f.requestId === 'string' ? ` requestId=${f.requestId.slice(0, 64)}` : '';
   const where = f.perNumber ? ' (recipient status)' : '';
   const detail = `tencent: status=${f.status} code=${code ?? '-'}${where}${requestId} ${cleanMessage(f.message)}`.trimEnd();
-  if (code) {
-    const mapped = byCode[code] ?? byPrefix.find(([prefix]) => code.startsWith(prefix))?.[1];
-    if (mapped) return new SmsError(mapped, detail);
-  }
-  if (f.status === 401 || f.status === 403) return new SmsError('invalid_config', detail);
-  if (f.status === 429) return new SmsError('rate_limited', detail);
-  if (f.status >= 500) return new SmsError('unavailable', detail);
+  const mapped = codeFor(code, byCode, byPrefix);
+  if (mapped) return new SmsError(mapped, detail);
   if (f.status === 200 && !code) return new SmsError('unavailable', `${detail} unexpected response`);
-  return new SmsError('rejected', detail);
+  return errorFromStatus(f.status, detail);
 }
 
 /** The detail of a request without an answer: timeout, refused, reset, DNS. */

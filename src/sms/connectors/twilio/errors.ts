@@ -1,5 +1,6 @@
 // Maps Twilio failures (RestException status/code, network errors) to our SmsError codes.
 import { SmsError, type SmsErrorCode } from '../../types.ts';
+import { codeFor, errorFromStatus } from '../http.ts';
 
 const byTwilioCode: Record<number, SmsErrorCode> = {
   20003: 'invalid_config', // authentication failed
@@ -23,12 +24,9 @@ export function mapTwilioError(err: unknown): SmsError {
   const message = String(e.message ?? '').slice(0, 200).replace(/\+?\d[\d\s()-]{5,}\d/g, '[number]');
   const detail = `twilio: status=${e.status ?? '-'} code=${e.code ?? '-'} ${message}`;
   if (typeof e.status === 'number') {
-    const mapped = typeof e.code === 'number' ? byTwilioCode[e.code] : undefined;
+    const mapped = typeof e.code === 'number' ? codeFor(e.code, byTwilioCode) : undefined;
     if (mapped) return new SmsError(mapped, detail);
-    if (e.status === 401 || e.status === 403) return new SmsError('invalid_config', detail);
-    if (e.status === 429) return new SmsError('rate_limited', detail);
-    if (e.status >= 500) return new SmsError('unavailable', detail);
-    return new SmsError('rejected', detail);
+    return errorFromStatus(e.status, detail);
   }
   return new SmsError('unavailable', detail);
 }
