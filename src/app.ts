@@ -13,6 +13,7 @@ import { FlowError, loadFlows } from './flows/loader.ts';
 import { loadPluginAuthenticators } from './flows/plugins.ts';
 import { builtinAuthenticators } from './flows/registry.ts';
 import { createRunner } from './flows/runner.ts';
+import { createGuard } from './guard/index.ts';
 import { loadCookieKeys, loadSecret, loadSigningKeys } from './oidc/keys.ts';
 import { createProvider } from './oidc/provider.ts';
 import { createConnector } from './sms/sender.ts';
@@ -89,12 +90,13 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   const connectors = deps.connectors ?? await Promise.all(config.sms.connectors.map(createConnector));
   const allowedCountries = config.sms.allowedCountries ?? [config.defaultRegion];
   const sms = createSmsQueue(store, createDispatch(connectors, config.sms.delivery, log, now), log, allowedCountries, now, config.sms.delivery.concurrency);
+  const guard = createGuard(store.guard, config.limits, log, now);
   const runner = createRunner({
     store,
     flows,
     registry,
     deps: {
-      store, sms, appName: config.appName, issuer, defaultRegion: config.defaultRegion,
+      store, sms, guard, appName: config.appName, issuer, defaultRegion: config.defaultRegion,
       otpKey: await loadSecret(store, 'otp-hmac'), now, allowedCountries,
       passwords: createPasswordHasher(), templates: config.sms.templates,
     },
@@ -110,7 +112,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   });
   if (demo) app.use(demoRoutes(issuer, demo, render));
   app.use(statusRoutes({ issuer, connectors: config.sms.connectors, store, log, now }));
-  app.use(interactionRoutes({ provider, runner, render, clients, store, defaultLocale: config.defaultLocale, signInFlow: config.signInFlow, log }));
+  app.use(interactionRoutes({ provider, runner, render, clients, store, defaultLocale: config.defaultLocale, signInFlow: config.signInFlow, guard, log }));
   app.use(provider.callback());
   app.use(notFound());
   app.use(errorHandler(render, log, config.defaultLocale));

@@ -1,5 +1,5 @@
 // Command line: `flowgate users add --phone <number> [--name <name>] [--email <email>]` and
-// `flowgate sms test --to <number>` (a `generic` message through the configured connector chain).
+// `flowgate users unlock --phone <number>` and `flowgate sms test --to <number>` (a `generic` message through the configured connector chain).
 import { parseArgs } from 'node:util';
 import { normalizePhone } from './authenticators/identify-phone/phone.ts';
 import { loadConfigFile } from './config/load.ts';
@@ -12,8 +12,10 @@ import { createConnector } from './sms/sender.ts';
 import { compileTemplate, pickTemplate } from './sms/template.ts';
 import { SmsError } from './sms/types.ts';
 import { openStore } from './store/open.ts';
+import { createGuard } from './guard/index.ts';
 
 const usage = `usage: flowgate users add --phone <number> [--name <name>] [--email <email>]
+       flowgate users unlock --phone <number>
        flowgate sms test --to <number>
   Uses DATABASE_URL (default sqlite:./data/flowgate.db) and FLOWGATE_CONFIG like the server.`;
 
@@ -53,9 +55,32 @@ async function smsTest(rest: string[]): Promise<number> {
   }
 }
 
+/** Clears the guessing lockout of a number and of the account that has it (the admin's unlock). */
+async function usersUnlock(rest: string[]): Promise<number> {
+  const { values } = parseArgs({ args: rest, options: { phone: { type: 'string' } } });
+  const runtime = runtimeFromEnv(process.env);
+  const config = loadConfigFile(runtime.configFile);
+  const phone = normalizePhone(values.phone ?? '', config.defaultRegion);
+  if (!phone.ok) {
+    process.stderr.write(`flowgate: --phone '${values.phone ?? ''}' is not a valid phone number (${phone.reason})\n${usage}\n`);
+    return 2;
+  }
+  const store = openStore(runtime.databaseUrl);
+  try {
+    const user = await store.users.findByPhone(phone.e164);
+    const guard = createGuard(store.guard, config.limits, createLogger('silent'), Date.now);
+    const cleared = await guard.unlock({ phone: phone.e164, ...(user ? { userId: user.id } : {}) });
+    process.stdout.write(cleared ? `unlocked ${phone.e164}: failed attempts cleared\n` : `${phone.e164} was not locked (no failed attempts recorded)\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [group, command, ...rest] = argv;
   if (group === 'sms' && command === 'test') return smsTest(rest);
+  if (group === 'users' && command === 'unlock') return usersUnlock(rest);
   if (group !== 'users' || command !== 'add') {
     process.stderr.write(`${usage}\n`);
     return 2;

@@ -4,10 +4,12 @@ import type { z } from 'zod';
 import type { Requirement } from '../flows/model.ts';
 import type { Store, User } from '../store/types.ts';
 import type { SmsQueue } from '../sms/delivery/worker.ts';
+import type { Guard } from '../guard/index.ts';
 
 export type FlowErrorCode =
   | 'invalid_input' | 'code_invalid' | 'code_expired' | 'code_dead' | 'send_failed'
-  | 'too_many_codes' | 'too_many_attempts' | 'resend_too_soon' | 'password_invalid' | 'password_rejected';
+  | 'too_many_codes' | 'too_many_attempts' | 'resend_too_soon' | 'password_invalid' | 'password_rejected'
+  | 'send_held' | 'locked';
 
 export type StepResult =
   | { kind: 'success'; amr?: string }
@@ -30,7 +32,8 @@ export interface FlowSubject {
 export interface StepContext<C> {
   config: C;
   stepId: string;
-  interaction: { uid: string; locale: string; clientName: string };
+  /** `ip`: the client's address (from X-Forwarded-For only behind a trusted proxy). */
+  interaction: { uid: string; locale: string; clientName: string; ip: string };
   subject: FlowSubject;
   /** The account behind subject.userId, when there is one. */
   user?: User;
@@ -43,6 +46,8 @@ export interface StepContext<C> {
 export interface AuthenticatorDeps {
   store: Store;
   sms: SmsQueue;
+  /** Sending limits and guessing lockouts, kept in the store: ask before sending or checking. */
+  guard: Guard;
   /** Countries that may receive SMS (`sms.allowedCountries`, default the default region). */
   allowedCountries: readonly string[];
   appName: string;

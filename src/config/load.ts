@@ -39,7 +39,11 @@ export function loadConfigFile(path: string | undefined): Config {
 
 /** Refusals that depend on the environment, not on the file alone. */
 export function checkForEnvironment(config: Config, production: boolean): void {
-  if (!production || config.sms.allowDevConnectorsInProduction) return;
+  if (!production) return;
+  if (!config.limits.enabled) {
+    throw new ConfigError('limits.enabled: the abuse limits may be turned off for a benchmark only, never with NODE_ENV=production');
+  }
+  if (config.sms.allowDevConnectorsInProduction) return;
   const dev = config.sms.connectors.filter((c) => c.type === 'console' || c.type === 'outbox');
   if (dev.length) {
     throw new ConfigError(

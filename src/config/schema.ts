@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { compileTemplate, TemplateError } from '../sms/template.ts';
 import { usages } from '../sms/types.ts';
 import { connectorTypes } from '../sms/connectors/registry.ts';
+import { limitsSchema } from '../guard/config.ts';
 
 const url = z.string().url();
 
@@ -85,6 +86,8 @@ export const configSchema = z.object({
     name: z.string().max(200).optional(),
     email: z.string().email().optional(),
   }).strict()).default([]),
+  /** Abuse limits: SMS sending caps and guessing lockouts, kept in the store (see src/guard/config.ts). */
+  limits: limitsSchema.default(limitsSchema.parse({})),
   /** Trust X-Forwarded-* from a TLS-terminating proxy. */
   trustProxy: z.boolean().default(false),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),

@@ -29,7 +29,7 @@ export type RunOutcome =
   | { kind: 'ended'; error: string; status: number }
   | { kind: 'stale' };
 
-export interface InteractionInfo { uid: string; locale: string; clientName: string; expiresAt: number }
+export interface InteractionInfo { uid: string; locale: string; clientName: string; expiresAt: number; ip: string }
 
 export function createRunner(opts: {
   store: Store;
@@ -56,7 +56,7 @@ export function createRunner(opts: {
     return {
       config: step.resolvedConfig,
       stepId: step.id,
-      interaction: { uid: info.uid, locale: info.locale, clientName: info.clientName },
+      interaction: { uid: info.uid, locale: info.locale, clientName: info.clientName, ip: info.ip },
       subject: state.subject,
       ...(user ? { user } : {}),
       state: state.stepState[step.id]!,
@@ -99,19 +99,47 @@ export function createRunner(opts: {
   function choicesFor(state: FlowState, step: LoadedStep, p: Progress): Choice[] {
     const found = alternativeChoices(flowOf(state).steps, step.id, p);
     if (!found) return [];
-    return found.options.filter((o) => o.id !== found.current).map((o) => ({
-      id: o.id,
-      label: o.authenticator ? (opts.registry.get(o.authenticator)?.displayName ?? o.id) : o.id,
-      ...(o.authenticator ? { authenticator: o.authenticator } : {}),
-    }));
+    return found.options.filter((o) => o.id !== found.current).map(label);
   }
 
-  async function apply(info: InteractionInfo, state: FlowState, step: LoadedStep, result: StepResult, p: Progress): Promise<RunOutcome> {
+  const label = (o: LoadedStep): Choice => ({
+    id: o.id,
+    label: o.authenticator ? (opts.registry.get(o.authenticator)?.displayName ?? o.id) : o.id,
+    ...(o.authenticator ? { authenticator: o.authenticator } : {}),
+  });
+
+  /**
+   * The alternatives at the pending step's level when nobody has picked one yet: the person chooses
+   * before any of them runs (so no SMS is sent to someone who will use a password).
+   */
+  function undecided(state: FlowState, step: LoadedStep, p: Progress): { levelId: string; options: Choice[] } | undefined {
+    const found = alternativeChoices(flowOf(state).steps, step.id, p);
+    if (!found || Object.hasOwn(state.chosen, found.levelId)) return undefined;
+    return { levelId: found.levelId, options: found.options.map(label) };
+  }
+
+  /** The choice the page after this step will ask for, offered on this step's page (it is the same for everyone). */
+  function upcoming(state: FlowState, step: LoadedStep, p: Progress): Choice[] {
+    const after: Progress = { ...p, completed: new Set([...p.completed, step.id]) };
+    const next = nextStep(flowOf(state).steps, after);
+    return next ? undecided(state, next, after)?.options ?? [] : [];
+  }
+
+  /** A choice made on the previous page (`then`), when it names one of the alternatives now open. */
+  async function applyThen(info: InteractionInfo, state: FlowState, then: string | undefined): Promise<void> {
+    if (!then) return;
+    const { step, p } = await current(info, state);
+    const open = step ? undecided(state, step, p) : undefined;
+    if (open?.options.some((o) => o.id === then)) state.chosen[open.levelId] = then;
+  }
+
+  async function apply(info: InteractionInfo, state: FlowState, step: LoadedStep, result: StepResult, p: Progress, then?: string): Promise<RunOutcome> {
     const save = () => opts.store.flowState.put(info.uid, state, info.expiresAt);
     switch (result.kind) {
       case 'success':
         state.completed.push(step.id);
         if (result.amr && !state.amr.includes(result.amr)) state.amr.push(result.amr);
+        await applyThen(info, state, then);
         await save();
         return { kind: 'next' };
       case 'attempted':
@@ -121,8 +149,10 @@ export function createRunner(opts: {
         const notice = state.notice;
         delete state.notice;
         await save();
+        const next = upcoming(state, step, p);
         return {
-          kind: 'render', stepId: step.id, view: result.view, model: { ...result.model, ...(notice ? { notice } : {}) },
+          kind: 'render', stepId: step.id, view: result.view,
+          model: { ...result.model, ...(notice ? { notice } : {}), ...(next.length ? { then: next } : {}) },
           status: 200, choices: choicesFor(state, step, p), flow: flowOf(state),
         };
       }
@@ -133,8 +163,9 @@ export function createRunner(opts: {
           return { kind: 'ended', ...state.ended };
         }
         await save();
+        const next = upcoming(state, step, p);
         return {
-          kind: 'render', stepId: step.id, view: result.view, model: { ...result.model, error: result.error },
+          kind: 'render', stepId: step.id, view: result.view, model: { ...result.model, error: result.error, ...(next.length ? { then: next } : {}) },
           status: result.status ?? 400, choices: choicesFor(state, step, p), flow: flowOf(state),
         };
     }
@@ -193,6 +224,11 @@ export function createRunner(opts: {
       if (state.ended) return { kind: 'ended', ...state.ended };
       const { user, p, step } = await current(info, state);
       if (!step) return { kind: 'done', flow: flowOf(state), subject: state.subject, amr: state.amr };
+      const open = undecided(state, step, p);
+      if (open) {
+        await opts.store.flowState.put(info.uid, state, info.expiresAt);
+        return { kind: 'render', stepId: step.id, view: 'choose', model: { options: open.options }, status: 200, choices: [], flow: flowOf(state) };
+      }
       const result = await instance(step).authenticate(context(info, state, step, {}, user));
       return apply(info, state, step, result, p);
     },
@@ -203,7 +239,7 @@ export function createRunner(opts: {
       const { user, p, step } = await current(info, state);
       if (!step || step.id !== stepId) return { kind: 'stale' };
       const result = await instance(step).action(context(info, state, step, form, user));
-      const outcome = await apply(info, state, step, result, p);
+      const outcome = await apply(info, state, step, result, p, form.then);
       if (outcome.kind === 'next' && !(await current(info, state)).step) {
         return { kind: 'done', flow: flowOf(state), subject: state.subject, amr: state.amr };
       }

@@ -102,8 +102,48 @@ export interface SmsOutboxStore {
   get(id: string): Promise<QueuedSms | undefined>;
 }
 
+/** One limit on events under a key in a sliding window (a send cap, a cooldown, a distinct-number cap). */
+export interface RateRule {
+  /** Names the limit in the log only (never shown to people). */
+  name: string;
+  key: string;
+  windowMs: number;
+  limit: number;
+  /** Counts distinct event values (e.g. numbers per prefix) instead of events; a value already counted passes. */
+  distinct?: boolean;
+}
+
+export type TakeResult = { ok: true } | { ok: false; rule: string; retryAt: number };
+
+/**
+ * Failure records at or above this count are kept until a success or an unlock; lower ones are
+ * forgotten after 30 idle days. It is the least a hard lock may be configured at.
+ */
+export const KEEP_FAILURES = 20;
+
+/** Consecutive failed proofs under a key, and when the last one was. */
+export interface FailureRecord { failures: number; lastAt: number }
+
+/** The abuse guard's counters: stored, so that they hold across interactions, restarts and instances. */
+export interface GuardStore {
+  /**
+   * Atomically: when every rule holds, records one event (with `value`) under each rule's key and
+   * returns ok; otherwise records nothing and names the first rule that held it back and when it frees.
+   */
+  take(rules: readonly RateRule[], value: string, now: number): Promise<TakeResult>;
+  /** The newest event under a key (e.g. the last code sent to a number). */
+  lastAt(key: string): Promise<number | undefined>;
+  /** Counts one failed proof under every key (atomically per key). */
+  fail(keys: readonly string[], now: number): Promise<void>;
+  /** The record with the most consecutive failures among the keys ({0, 0} when none). */
+  failures(keys: readonly string[]): Promise<FailureRecord>;
+  /** A success (or an admin's unlock): the count starts over. Returns how many keys had failures. */
+  clear(keys: readonly string[]): Promise<number>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
+  guard: GuardStore;
   oidc: {
     upsert(model: string, id: string, payload: Record<string, unknown>, expiresAt: number | null): Promise<void>;
     find(model: string, id: string): Promise<OidcRecord | undefined>;

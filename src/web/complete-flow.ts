@@ -4,15 +4,25 @@ import type { Logger } from 'pino';
 import type { FlowSubject } from '../authenticators/types.ts';
 import type { LoadedFlow } from '../flows/loader.ts';
 import type { Store } from '../store/types.ts';
+import type { Guard } from '../guard/index.ts';
 
 export type Completion =
   | { kind: 'login'; accountId: string; amr: string[] }
   | { kind: 'switch'; flowId: string; carry: boolean; notice: string }
   | { kind: 'page'; view: string; model: Record<string, unknown> };
 
-export interface CompleteDeps { store: Store; signInFlow: string; hasFlow(id: string): boolean; log: Logger }
+export interface CompleteDeps { store: Store; guard: Guard; signInFlow: string; hasFlow(id: string): boolean; log: Logger }
 
 export async function completeFlow(deps: CompleteDeps, flow: LoadedFlow, subject: FlowSubject, amr: string[]): Promise<Completion> {
+  const done = await complete(deps, flow, subject, amr);
+  // A finished proof is the only thing that starts the failure count over.
+  if (done.kind === 'login' || (done.kind === 'switch' && amr.length > 0)) {
+    await deps.guard.succeeded({ phone: subject.phone!, ...(done.kind === 'login' ? { userId: done.accountId } : {}) });
+  }
+  return done;
+}
+
+async function complete(deps: CompleteDeps, flow: LoadedFlow, subject: FlowSubject, amr: string[]): Promise<Completion> {
   const phone = subject.phone!;
   switch (flow.kind) {
     case 'sign-in':
@@ -46,6 +56,7 @@ export async function completeFlow(deps: CompleteDeps, flow: LoadedFlow, subject
       }
       await deps.store.users.update(user.id, { passwordHash: subject.newPasswordHash });
       const revoked = await deps.store.oidc.revokeByAccountId(user.id);
+      await deps.guard.succeeded({ phone, userId: user.id });
       deps.log.info({ userId: user.id, revoked }, 'password reset; sessions and tokens revoked');
       if (flow.afterReset === 'login') return { kind: 'login', accountId: user.id, amr };
       return { kind: 'switch', flowId: deps.signInFlow, carry: false, notice: 'password_reset_done' };

@@ -5,9 +5,10 @@ import { Router, type Request, type Response } from 'express';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { ClientConfig } from '../config/schema.ts';
-import type { FlowState, InteractionInfo, Runner, RunOutcome } from '../flows/runner.ts';
+import type { Choice, FlowState, InteractionInfo, Runner, RunOutcome } from '../flows/runner.ts';
 import { isFirstParty } from '../oidc/provider.ts';
 import type { Store } from '../store/types.ts';
+import type { Guard } from '../guard/index.ts';
 import { completeFlow } from './complete-flow.ts';
 import { interactionLock } from './interaction-lock.ts';
 import { HttpError } from './errors.ts';
@@ -26,6 +27,7 @@ export interface InteractionDeps {
   store: Store;
   defaultLocale: string;
   signInFlow: string;
+  guard: Guard;
   log: Logger;
 }
 
@@ -52,6 +54,8 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       locale,
       clientName: client?.clientName ?? String(params.client_id),
       expiresAt: details.exp * 1000,
+      // express's req.ip: the socket's address, or X-Forwarded-For only when `trustProxy` is set.
+      ip: req.ip ?? '',
     };
     const flowId = details.prompt.name === 'create' && runner.hasFlow('register') ? 'register' : deps.signInFlow;
     const state = await runner.state(details.uid, flowId);
@@ -76,12 +80,14 @@ export function interactionRoutes(deps: InteractionDeps): Router {
         if (outcome.flow.kind === 'register' && state.subject.userId && state.subject.phoneVerified === state.subject.phone) {
           return void page(res, 200, 'interaction/account-exists', { ...base, phone: state.subject.phone });
         }
-        const choices = outcome.choices.map((c) => {
+        const localize = (list: Choice[]) => list.map((c) => {
           const key = `authenticator.${c.authenticator ?? ''}`;
           return { id: c.id, label: c.authenticator && hasMessage(info.locale, key) ? translate(info.locale, key) : c.label };
         });
+        const { then, options } = outcome.model as { then?: Choice[]; options?: Choice[] };
         page(res, outcome.status, `interaction/${outcome.view}`, {
-          ...outcome.model, ...base, stepId: outcome.stepId, choices,
+          ...outcome.model, ...base, stepId: outcome.stepId, choices: localize(outcome.choices),
+          ...(then ? { then: localize(then) } : {}), ...(options ? { options: localize(options) } : {}),
           canRegister: outcome.flow.kind === 'sign-in' && switchable.has('register'),
           canReset: outcome.flow.kind === 'sign-in' && switchable.has('reset-credentials'),
           flowKind: outcome.flow.kind,

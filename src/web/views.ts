@@ -21,6 +21,14 @@ export function createViews(dir: string, appName: string): Render {
     return translate(root?.locale ?? 'en', key, options.hash as Record<string, unknown>);
   });
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  /** A wait in seconds, in words: seconds under two minutes, minutes under two hours, else hours. */
+  hbs.registerHelper('duration', function (this: unknown, seconds: unknown, options: Handlebars.HelperOptions) {
+    const locale = (options.data?.root as { locale?: string } | undefined)?.locale ?? 'en';
+    const s = Math.max(0, Math.ceil(Number(seconds) || 0));
+    if (s < 120) return translate(locale, 'wait.seconds', { n: s });
+    if (s < 7200) return translate(locale, 'wait.minutes', { n: Math.ceil(s / 60) });
+    return translate(locale, 'wait.hours', { n: Math.ceil(s / 3600) });
+  });
   hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
   const templates = new Map<string, Handlebars.TemplateDelegate>();
   for (const file of files(dir)) {

@@ -128,7 +128,7 @@ test('Chromium signs in by SMS code through the hosted pages (openid-client RP)'
 
     const phoneInput = page.locator('input[autocomplete="tel"]');
     await phoneInput.fill(REGISTERED);
-    await page.locator('form', { has: phoneInput }).locator('button[type="submit"]').click();
+    await page.locator('form', { has: phoneInput }).locator('button[type="submit"]').first().click();
 
     // Code page.
     const codeInput = page.locator('input[autocomplete="one-time-code"]');

@@ -19,7 +19,7 @@ test('with no configuration, "Try signing in" completes a login and shows the cl
   assert.match(home.html, /Try signing in/);
   const phonePage = await browser.go(formAction(home.html, '/demo/login'), { form: {} });
   assert.match(phonePage.html, /autocomplete="tel"/);
-  const codePage = await browser.go(formAction(phonePage.html, '/steps/'), { form: { csrf: csrfOf(phonePage.html), phone: '+1 202 555 0100' } });
+  const codePage = await browser.go(formAction(phonePage.html, '/steps/'), { form: { csrf: csrfOf(phonePage.html), phone: '+1 202 555 0100', then: 'sms' } });
   await new Promise((r) => setTimeout(r, 50));
   const printed = /SMS \(console connector, development only\) to \+12025550100[\s\S]*?#(\d{6})/.exec(child.output());
   assert.ok(printed, `the code is printed on the console:\n${child.output()}`);

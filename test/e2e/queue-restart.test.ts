@@ -54,7 +54,7 @@ test('a message queued when the server is killed is sent after the restart', { t
   const phonePage = await browser.go(`${child.url}/auth?${new URLSearchParams({
     client_id: CLIENT.client_id, response_type: 'code', redirect_uri: CLIENT.redirect_uris[0]!, scope: 'openid phone', state: 's',
   })}`);
-  const codePage = await browser.go(formAction(phonePage.html, '/steps/'), { form: { csrf: csrfOf(phonePage.html), phone: REGISTERED } });
+  const codePage = await browser.go(formAction(phonePage.html, '/steps/'), { form: { csrf: csrfOf(phonePage.html), phone: REGISTERED, then: 'sms' } });
   assert.equal(codePage.status, 200);
   while (bodies.length === 0) await new Promise((r) => setTimeout(r, 20));
 

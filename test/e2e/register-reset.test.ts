@@ -38,7 +38,7 @@ async function finish(verifier: string, page: Page) {
 
 async function signInWithPassword(password: string) {
   const { browser, verifier, page } = await start();
-  const codePage = await post(browser, page, '/steps/', { phone: NEW_PHONE });
+  const codePage = await post(browser, page, '/steps/', { phone: NEW_PHONE, then: 'sms' });
   const pwPage = await post(browser, codePage, '/choose', { step: 'password' });
   assert.match(pwPage.html, /autocomplete="current-password"/);
   const done = await post(browser, pwPage, '/steps/', { password });
@@ -50,7 +50,7 @@ let refreshBeforeReset = '';
 test('prompt=create registers a new person by phone; they then sign in by SMS and by password', async () => {
   const { browser, verifier, page } = await start({ prompt: 'create' });
   assert.match(page.html, /Create your account/);
-  const codePage = await post(browser, page, '/steps/', { phone: NEW_PHONE });
+  const codePage = await post(browser, page, '/steps/', { phone: NEW_PHONE, then: 'sms' });
   assert.equal((await outboxLinesOf(server)).at(-1)!.usage, 'register');
   const profile = await post(browser, codePage, '/steps/', { code: await lastCode(server, NEW_PHONE) });
   assert.match(profile.html, /autocomplete="name"/);
@@ -64,7 +64,7 @@ test('prompt=create registers a new person by phone; they then sign in by SMS an
   assert.equal(claims.email, 'grace@example.com');
 
   const sms = await start();
-  const smsCode = await post(sms.browser, sms.page, '/steps/', { phone: NEW_PHONE });
+  const smsCode = await post(sms.browser, sms.page, '/steps/', { phone: NEW_PHONE, then: 'sms' });
   const bySms = await finish(sms.verifier, await post(sms.browser, smsCode, '/steps/', { code: await lastCode(server, NEW_PHONE) }));
   assert.equal(bySms.claims()!.sub, claims.sub);
 
@@ -78,7 +78,7 @@ test('prompt=create registers a new person by phone; they then sign in by SMS an
 
 test('registering a number that has an account offers sign-in as soon as the number is proven', async () => {
   const { browser, page } = await start({ prompt: 'create' });
-  const codePage = await post(browser, page, '/steps/', { phone: NEW_PHONE });
+  const codePage = await post(browser, page, '/steps/', { phone: NEW_PHONE, then: 'sms' });
   const exists = await post(browser, codePage, '/steps/', { code: await lastCode(server, NEW_PHONE) });
   assert.equal(exists.status, 200);
   assert.match(exists.html, /already have an account/);
@@ -90,7 +90,7 @@ test('reset by SMS code: the new password works, the old one fails, an earlier r
   const { browser, page } = await start();
   const resetPage = await post(browser, page, '/flow/reset-credentials', {});
   assert.match(resetPage.html, /Reset your password/);
-  const codePage = await post(browser, resetPage, '/steps/', { phone: NEW_PHONE });
+  const codePage = await post(browser, resetPage, '/steps/', { phone: NEW_PHONE, then: 'sms' });
   assert.equal((await outboxLinesOf(server)).at(-1)!.usage, 'reset');
   assert.match((await outboxLinesOf(server)).at(-1)!.body, /reset your password/);
   const newPw = await post(browser, codePage, '/steps/', { code: await lastCode(server, NEW_PHONE) });
@@ -114,7 +114,7 @@ test('reset answers registered and unregistered numbers alike until the code is 
     const { browser, page } = await start();
     const resetPage = await post(browser, page, '/flow/reset-credentials', {});
     const uid = new URL(formAction(resetPage.html, '/steps/'), server.url).pathname.split('/')[2]!;
-    const res = await browser.request(formAction(resetPage.html, '/steps/'), { form: { csrf: csrfOf(resetPage.html), phone } });
+    const res = await browser.request(formAction(resetPage.html, '/steps/'), { form: { csrf: csrfOf(resetPage.html), phone, then: 'sms' } });
     return { status: res.status, cookies: res.headers.getSetCookie(), body: res.html.replaceAll(uid, 'UID').replaceAll(csrfOf(resetPage.html), 'CSRF').replaceAll(phone, 'PHONE').replace(/data-resend-at="[^"]+"/, '') };
   };
   assert.deepEqual(await answer('+12025550188'), await answer(NEW_PHONE));
@@ -122,7 +122,7 @@ test('reset answers registered and unregistered numbers alike until the code is 
 
 test('parallel submissions of the right code in a multi-step flow leave it on the next step', async () => {
   const { browser, page } = await start({ prompt: 'create' });
-  const codePage = await post(browser, page, '/steps/', { phone: '+12025550151' });
+  const codePage = await post(browser, page, '/steps/', { phone: '+12025550151', then: 'sms' });
   const code = await lastCode(server, '+12025550151');
   const action = formAction(codePage.html, '/steps/');
   const results = await Promise.all(Array.from({ length: 10 }, () => browser.request(action, { form: { csrf: csrfOf(codePage.html), code } })));

@@ -43,7 +43,7 @@ test('the CLI adds a user; after a restart the JWKS kid is the same and the refr
   });
   const browser = new Browser(child.url);
   const phonePage = await browser.go(url.href);
-  const codePage = await browser.go(formAction(phonePage.html, '/steps/'), { form: { csrf: csrfOf(phonePage.html), phone: '+12025550142' } });
+  const codePage = await browser.go(formAction(phonePage.html, '/steps/'), { form: { csrf: csrfOf(phonePage.html), phone: '+12025550142', then: 'sms' } });
   const back = await browser.go(formAction(codePage.html, '/steps/'), { form: { csrf: csrfOf(codePage.html), code: await lastCode(outbox, '+12025550142') } });
   const tokens = await oidc.authorizationCodeGrant(config, new URL(back.location!), { pkceCodeVerifier: verifier, expectedState: 'st' });
   assert.equal(tokens.claims()?.name, 'Cli User');

@@ -19,8 +19,15 @@ export async function openPhonePage(server: TestServer, url = authUrl(server)): 
   return { browser, page };
 }
 
-export async function submitPhone(browser: Browser, page: Page, phone: string): Promise<Page> {
-  return browser.go(formAction(page.html, '/steps/'), { form: { csrf: csrfOf(page.html), phone } });
+/** The choice the phone page offers for the next step (`name="then"`), if any: the first one unless named. */
+export function thenOf(html: string, wanted?: string): string | undefined {
+  const values = [...html.matchAll(/name="then" value="([^"]+)"/g)].map((m) => m[1]!);
+  return wanted && values.includes(wanted) ? wanted : values[0];
+}
+
+export async function submitPhone(browser: Browser, page: Page, phone: string, then?: string): Promise<Page> {
+  const choice = thenOf(page.html, then);
+  return browser.go(formAction(page.html, '/steps/'), { form: { csrf: csrfOf(page.html), phone, ...(choice ? { then: choice } : {}) } });
 }
 
 export async function submitCode(browser: Browser, page: Page, code: string): Promise<Page> {

@@ -22,6 +22,16 @@ export const CLIENT = {
   firstParty: true,
 };
 
+/**
+ * Limits loose enough for tests that sign the same number in many times in a row; tests of the
+ * limits themselves pass `config: { limits: {} }` (the defaults) or their own.
+ */
+export const LOOSE_LIMITS = {
+  sms: { cooldownSeconds: 0, perNumber: { hour: 10_000, day: 10_000 }, perIp: { hour: 10_000, day: 10_000 },
+    perPrefix: { distinctNumbers: 10_000 } },
+  guessing: { lockoutAfter: 50, hardLockAfter: 1000 },
+};
+
 export const REGISTERED = '+12025550100';
 export const UNREGISTERED = '+12025550199';
 
@@ -51,6 +61,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     sms: { connectors: [{ type: 'outbox', path: outbox }] },
     users: [{ phone: REGISTERED, name: 'Ada Example', email: 'ada@example.com' }],
     logLevel: 'silent',
+    limits: LOOSE_LIMITS,
     ...opts.config,
   }, 'test-config');
   const server: Server = createServer();

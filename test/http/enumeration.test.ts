@@ -14,7 +14,7 @@ after(async () => { await server.close(); });
 async function phoneStep(phone: string) {
   const { browser, page } = await openPhonePage(server);
   const uid = new URL(formAction(page.html, '/steps/'), server.url).pathname.split('/')[2]!;
-  const res = await browser.request(formAction(page.html, '/steps/'), { form: { csrf: csrfOf(page.html), phone } });
+  const res = await browser.request(formAction(page.html, '/steps/'), { form: { csrf: csrfOf(page.html), phone, then: 'sms' } });
   const reload = await browser.request(`/interaction/${uid}`);
   const normalize = (s: string) => s.replaceAll(uid, 'UID').replaceAll(csrfOf(page.html), 'CSRF').replaceAll(phone, 'PHONE')
     .replace(/data-resend-at="[^"]+"/, '');

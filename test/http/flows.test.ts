@@ -64,7 +64,7 @@ const post = (browser: Browser, page: Page, form: Record<string, string>) =>
 async function begin(s: TestServer, phone: string) {
   const browser = new Browser(s.url);
   const page = await browser.go(authUrl(s));
-  return { browser, page: await post(browser, page, { phone }) };
+  return { browser, page: await post(browser, page, { phone, then: 'sms' }) };
 }
 
 const isDone = (p: Page) => Boolean(p.location?.startsWith('https://app.example.com/callback?code='));

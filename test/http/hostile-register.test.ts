@@ -23,7 +23,7 @@ function assert4xx(page: Page, what: string) {
 async function toProfile(phone: string) {
   const browser = new Browser(server.url);
   const start = await browser.go(authUrl(server, { prompt: 'create' }));
-  const codePage = await post(browser, start, '/steps/', { phone });
+  const codePage = await post(browser, start, '/steps/', { phone, then: 'sms' });
   const profile = await post(browser, codePage, '/steps/', { code: await lastCode(server, phone) });
   assert.match(profile.html, /autocomplete="name"/);
   return { browser, profile };

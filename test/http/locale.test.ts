@@ -29,7 +29,7 @@ async function goWith(browser: Browser, url: string, headers: Record<string, str
 async function sendCode(browser: Browser, phonePage: Page, headers?: Record<string, string>) {
   const before = (await outboxLinesOf(server)).length;
   const codePage = headers
-    ? await goWith(browser, formAction(phonePage.html, '/steps/'), headers, { form: { csrf: csrfOf(phonePage.html), phone: REGISTERED } })
+    ? await goWith(browser, formAction(phonePage.html, '/steps/'), headers, { form: { csrf: csrfOf(phonePage.html), phone: REGISTERED, then: 'sms' } })
     : await submitPhone(browser, phonePage, REGISTERED);
   assert.equal(codePage.status, 200, codePage.html.slice(0, 300));
   assert.ok(codePage.html.includes('autocomplete="one-time-code"'), 'expected the code page');

@@ -1,7 +1,12 @@
 // `password`: checks the account's password (argon2id). Unknown numbers cost the same work and
 // get the same answer; a hash with old parameters is replaced on a successful sign-in.
 import { z } from 'zod';
-import type { AuthenticatorFactory } from '../types.ts';
+import type { AuthenticatorFactory, StepResult } from '../types.ts';
+
+function lockedPage(retryAt: number | null, now: number): StepResult {
+  const limit = { kind: retryAt === null ? 'locked_hard' : 'locked', waitSeconds: retryAt === null ? 0 : Math.max(1, Math.ceil((retryAt - now) / 1000)) };
+  return { kind: 'failure', error: 'locked', status: 429, view: 'password', model: { limit } };
+}
 
 const configSchema = z.object({
   /** Wrong passwords one interaction may try before it ends. @default 10 */
@@ -33,9 +38,15 @@ export const password: AuthenticatorFactory<Config> = {
         if (failures >= ctx.config.maxFailuresPerInteraction) {
           return { kind: 'failure', error: 'too_many_attempts', status: 429, ends: true };
         }
+        // The lockout is per number and account, in the store: a new interaction does not reset it.
+        const subject = { phone: ctx.subject.phone!, ...(ctx.user ? { userId: ctx.user.id } : {}) };
+        const lock = await deps.guard.beforeProof(subject);
+        if (!lock.ok) return lockedPage(lock.retryAt, deps.now());
         const result = await deps.passwords.verify(ctx.user?.passwordHash ?? null, given);
         if (!result.ok || !ctx.user) {
           ctx.state.failures = failures + 1;
+          const after = await deps.guard.proofFailed(subject);
+          if (!after.ok) return lockedPage(after.retryAt, deps.now());
           if (failures + 1 >= ctx.config.maxFailuresPerInteraction) {
             return { kind: 'failure', error: 'too_many_attempts', status: 429, ends: true };
           }

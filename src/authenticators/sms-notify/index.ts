@@ -37,6 +37,9 @@ export const smsNotify: AuthenticatorFactory<Config> = {
         if (!ctx.subject.phone) return { kind: 'attempted' };
         const source = pickTemplate(ctx.config.templates, deps.templates, ctx.config.usage, ctx.interaction.locale);
         const body = compileTemplate(source, { requireCode: false })({ code: '', ttlMinutes: '', appName: deps.appName, host });
+        // A notice counts against the global budget only; when that is spent, the notice is skipped.
+        const allowed = await deps.guard.beforeSend({ phone: ctx.subject.phone, ip: ctx.interaction.ip, kind: 'notice' });
+        if (!allowed.ok) return { kind: 'success' };
         try {
           await deps.sms.enqueue({
             to: ctx.subject.phone, body, usage: ctx.config.usage, locale: ctx.interaction.locale,

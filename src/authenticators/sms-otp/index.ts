@@ -30,10 +30,11 @@ function createSmsOtp(deps: AuthenticatorDeps) {
     return view(ctx, failed ? { ...extra, sendError: `sms_${latest.error}`, resendInSeconds: 0 } : extra);
   }
 
-  function view(ctx: Ctx, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  async function view(ctx: Ctx, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
     const now = deps.now();
     const lastSentAt = (ctx.state.lastSentAt as number | undefined) ?? now;
-    const resendAt = lastSentAt + ctx.config.resendCooldownSeconds * 1000;
+    // The later of this step's own cooldown and the number's (which holds across interactions).
+    const resendAt = Math.max(lastSentAt + ctx.config.resendCooldownSeconds * 1000, await deps.guard.nextSendAt(ctx.subject.phone!));
     return {
       phone: ctx.subject.phone,
       codeLength: ctx.config.codeLength,
@@ -41,17 +42,37 @@ function createSmsOtp(deps: AuthenticatorDeps) {
       resendInSeconds: Math.max(0, Math.ceil((resendAt - now) / 1000)),
       resendAt: new Date(resendAt).toISOString(),
       ttlMinutes: Math.ceil(ctx.config.ttlSeconds / 60),
+      codeForm: true,
       ...extra,
     };
   }
 
-  async function send(ctx: Ctx): Promise<StepResult> {
+  /** The code page when the guard holds something back: one generic sentence and the wait. */
+  async function held(ctx: Ctx, kind: 'send_held' | 'locked', retryAt: number | null): Promise<StepResult> {
+    const waitSeconds = retryAt === null ? 0 : Math.max(1, Math.ceil((retryAt - deps.now()) / 1000));
+    const limit = { kind: retryAt === null ? 'locked_hard' : kind, waitSeconds };
+    if (kind === 'locked') return { kind: 'failure', error: 'locked', status: 429, view: 'code', model: await view(ctx, { limit, codeForm: false }) };
+    // A code sent earlier in this interaction still works while a new one is held back.
+    const live = await deps.store.otp.active(ctx.interaction.uid, ctx.config.usage, deps.now());
+    const codeForm = Boolean(live && live.phone === ctx.subject.phone);
+    return { kind: 'failure', error: 'send_held', status: 429, view: 'code', model: await view(ctx, { limit, codeForm, resendInSeconds: waitSeconds }) };
+  }
+
+  const proofSubject = (ctx: Ctx) => ({ phone: ctx.subject.phone!, ...(ctx.user ? { userId: ctx.user.id } : {}) });
+  const isReset = (ctx: Ctx) => ctx.config.usage === 'reset';
+
+  async function send(ctx: Ctx, opts: { skipCooldown?: boolean } = {}): Promise<StepResult> {
     const { uid } = ctx.interaction;
     const phone = ctx.subject.phone!;
     const counters = await deps.store.otp.counters(uid);
     if (counters.sends >= ctx.config.maxSendsPerInteraction) {
       return { kind: 'failure', error: 'too_many_codes', status: 429, ends: true };
     }
+    // No code for a number whose proofs are locked: it could not be checked anyway.
+    const lock = await deps.guard.beforeProof(proofSubject(ctx), { reset: isReset(ctx) });
+    if (!lock.ok) return held(ctx, 'locked', lock.retryAt);
+    const allowed = await deps.guard.beforeSend({ phone, ip: ctx.interaction.ip, kind: 'code', ...opts });
+    if (!allowed.ok) return held(ctx, 'send_held', allowed.retryAt);
     const code = generateCode(ctx.config.codeLength, ctx.config.charset);
     const now = deps.now();
     const binding = { interactionUid: uid, phone, purpose: ctx.config.usage };
@@ -68,10 +89,10 @@ function createSmsOtp(deps: AuthenticatorDeps) {
     } catch (err) {
       if (!(err instanceof SmsError)) throw err;
       await deps.store.otp.kill(id);
-      return { kind: 'failure', error: 'send_failed', status: sendFailureStatus[err.code], view: 'code', model: view(ctx, { sendError: `sms_${err.code}`, resendInSeconds: 0 }) };
+      return { kind: 'failure', error: 'send_failed', status: sendFailureStatus[err.code], view: 'code', model: await view(ctx, { sendError: `sms_${err.code}`, resendInSeconds: 0 }) };
     }
     ctx.state.lastSentAt = now;
-    return { kind: 'challenge', view: 'code', model: view(ctx, { sent: true }) };
+    return { kind: 'challenge', view: 'code', model: await view(ctx, { sent: true }) };
   }
 
   async function verify(ctx: Ctx): Promise<StepResult> {
@@ -79,8 +100,10 @@ function createSmsOtp(deps: AuthenticatorDeps) {
     const phone = ctx.subject.phone!;
     const code = normalizeCode(ctx.form.code ?? '', ctx.config.charset);
     if (!codePattern(ctx.config.codeLength, ctx.config.charset).test(code)) {
-      return { kind: 'failure', error: 'invalid_input', view: 'code', model: view(ctx, { codeError: 'code_format' }) };
+      return { kind: 'failure', error: 'invalid_input', view: 'code', model: await view(ctx, { codeError: 'code_format' }) };
     }
+    const lock = await deps.guard.beforeProof(proofSubject(ctx), { reset: isReset(ctx) });
+    if (!lock.ok) return held(ctx, 'locked', lock.retryAt);
     const counters = await deps.store.otp.counters(uid);
     if (counters.failures >= ctx.config.maxFailuresPerInteraction) {
       return { kind: 'failure', error: 'too_many_attempts', status: 429, ends: true };
@@ -91,10 +114,15 @@ function createSmsOtp(deps: AuthenticatorDeps) {
       return { kind: 'failure', error: 'code_expired', view: 'code', model: await page(ctx, { codeError: 'code_expired' }) };
     }
     const binding = { interactionUid: uid, phone, purpose: ctx.config.usage };
-    const verdict = await deps.store.otp.settle(challenge.id, codeMatches(deps.otpKey, binding, code, challenge.codeHash), now);
+    const matches = codeMatches(deps.otpKey, binding, code, challenge.codeHash);
+    const verdict = await deps.store.otp.settle(challenge.id, matches, now);
     if (verdict.kind === 'consumed') {
       ctx.subject.phoneVerified = phone;
       return { kind: 'success', amr: 'sms' };
+    }
+    if (!matches) {
+      const after = await deps.guard.proofFailed(proofSubject(ctx), { reset: isReset(ctx) });
+      if (!after.ok) return held(ctx, 'locked', after.retryAt);
     }
     if (counters.failures + 1 >= ctx.config.maxFailuresPerInteraction) {
       return { kind: 'failure', error: 'too_many_attempts', status: 429, ends: true };
@@ -102,7 +130,7 @@ function createSmsOtp(deps: AuthenticatorDeps) {
     if (verdict.kind === 'wrong') {
       return { kind: 'failure', error: 'code_invalid', view: 'code', model: await page(ctx, { codeError: 'code_invalid', attemptsLeft: verdict.attemptsLeft }) };
     }
-    return { kind: 'failure', error: 'code_dead', view: 'code', model: view(ctx, { codeError: 'code_dead', resendInSeconds: 0 }) };
+    return { kind: 'failure', error: 'code_dead', view: 'code', model: await view(ctx, { codeError: 'code_dead' }) };
   }
 
   return {
@@ -122,9 +150,9 @@ function createSmsOtp(deps: AuthenticatorDeps) {
         // A message that could not be delivered may be retried at once: it cost nothing.
         const failed = (await deps.sms.latestFor(ctx.interaction.uid))?.status === 'failed';
         if (!failed && deps.now() < lastSentAt + ctx.config.resendCooldownSeconds * 1000) {
-          return { kind: 'failure', error: 'resend_too_soon', status: 429, view: 'code', model: view(ctx, { codeError: 'resend_too_soon' }) };
+          return { kind: 'failure', error: 'resend_too_soon', status: 429, view: 'code', model: await view(ctx, { codeError: 'resend_too_soon' }) };
         }
-        return send(ctx);
+        return send(ctx, { skipCooldown: failed });
       }
       return verify(ctx);
     },

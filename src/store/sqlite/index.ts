@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
+import { sqliteGuard } from './guard.ts';
 import { migrations } from './migrations.ts';
 import type { NewUser, OidcRecord, OtpChallenge, QueuedSms, SmsStatus, Store, User } from '../types.ts';
 
@@ -150,6 +151,8 @@ export function openSqliteStore(file: string): Store {
     return ids.map(({ id }) => toSms(q.smsLease.get({ id, now, until: now + leaseMs }) as Row | undefined)).filter(Boolean) as QueuedSms[];
   });
 
+  const guard = sqliteGuard(db);
+
   const replaceOtp = db.transaction((c: OtpChallenge) => {
     q.otpKill.run(c.interactionUid, c.purpose);
     q.otpInsert.run(c);
@@ -157,6 +160,7 @@ export function openSqliteStore(file: string): Store {
 
   return {
     kind: 'sqlite',
+    guard,
     oidc: {
       async upsert(model, id, payload, expiresAt) {
         q.oidcUpsert.run({
@@ -250,7 +254,7 @@ export function openSqliteStore(file: string): Store {
     },
     async purgeExpired(now) {
       return db.transaction(() => q.purgeOidc.run(now).changes + q.purgeFlow.run(now).changes
-        + q.purgeOtp.run(now - OTP_RETENTION_MS).changes + q.purgeSms.run(now - OTP_RETENTION_MS).changes)();
+        + q.purgeOtp.run(now - OTP_RETENTION_MS).changes + q.purgeSms.run(now - OTP_RETENTION_MS).changes + guard.purge(now))();
     },
     async close() { db.close(); },
   };

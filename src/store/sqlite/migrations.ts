@@ -84,4 +84,19 @@ export const migrations: readonly string[] = [
   CREATE INDEX sms_outbox_interaction ON sms_outbox (interaction_uid);
   CREATE INDEX sms_outbox_provider ON sms_outbox (connector, provider_message_id);
   `,
+  `
+  CREATE TABLE guard_events (
+    key TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    value TEXT NOT NULL DEFAULT ''
+  );
+  CREATE INDEX guard_events_key_at ON guard_events (key, at);
+  CREATE INDEX guard_events_at ON guard_events (at);
+
+  CREATE TABLE guard_failures (
+    key TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    last_at INTEGER NOT NULL
+  );
+  `,
 ];
