@@ -1,7 +1,7 @@
 // What the fetch-based SMS connectors share: one request with a timeout and a bounded body read, a request
 // without an answer as SmsError('unavailable'), and provider text scrubbed for the log. Building the request
-// and mapping the provider's answers to SmsError codes stay with each connector.
-import { SmsError, type SmsErrorCode } from '../types.ts';
+// stays with each connector; its answers are mapped to SmsError codes there (with ./codes.ts).
+import { SmsError } from '../types.ts';
 
 /** Phone-number shapes: 7+ characters of digits, spaces, parentheses and dashes, starting and ending with a digit. */
 const PHONE_NUMBERS = /\+?\d[\d\s()-]{5,}\d/g;
@@ -130,23 +130,4 @@ export async function requestProvider(req: ProviderRequest): Promise<ProviderRes
     const detail = req.networkDetail;
     throw new SmsError('unavailable', typeof detail === 'string' ? standardDetail(detail, failure) : detail(failure));
   }
-}
-
-/**
- * A provider's error code looked up in its table, exactly or by prefix. Own keys only: the code
- * comes from the provider's answer, and `constructor` must not find Object's.
- */
-export function codeFor(code: string | number | undefined, byCode: Record<string, SmsErrorCode>, byPrefix: ReadonlyArray<readonly [string, SmsErrorCode]> = []): SmsErrorCode | undefined {
-  if (code === undefined) return undefined;
-  const key = String(code);
-  if (Object.hasOwn(byCode, key)) return byCode[key];
-  return byPrefix.find(([prefix]) => key.startsWith(prefix))?.[1];
-}
-
-/** The usual reading of an HTTP status when the provider's own code did not decide. */
-export function errorFromStatus(status: number, detail: string): SmsError {
-  if (status === 401 || status === 403) return new SmsError('invalid_config', detail);
-  if (status === 429) return new SmsError('rate_limited', detail);
-  if (status >= 500) return new SmsError('unavailable', detail);
-  return new SmsError('rejected', detail);
 }

@@ -1,7 +1,8 @@
 // Maps Alibaba Cloud failures (SendSms `Code`, gateway errors, HTTP status, network) to our SmsError codes.
 // Business errors (isv.*, isp.*) come with HTTP 200; gateway errors (keys, signature, throttling) with 4xx.
 import { SmsError, type SmsErrorCode } from '../../types.ts';
-import { codeFor, errorFromStatus, scrubDetail, type NetworkFailure } from '../http.ts';
+import { codeFor, codeForStatus } from '../codes.ts';
+import { scrubDetail, type NetworkFailure } from '../http.ts';
 
 const byCode: Record<string, SmsErrorCode> = {
   'isv.BUSINESS_LIMIT_CONTROL': 'rate_limited', // per-number minute/hour flow control
@@ -64,7 +65,7 @@ export function mapAliyunError(f: AliyunFailure): SmsError {
   const mapped = codeFor(code, byCode, byPrefix);
   if (mapped) return new SmsError(mapped, detail);
   if (f.status === 200 && !code) return new SmsError('unavailable', `${detail} unexpected response`);
-  return errorFromStatus(f.status, detail);
+  return new SmsError(codeForStatus(f.status), detail);
 }
 
 /** The detail of a request without an answer: timeout, refused, reset, DNS. */

@@ -10,6 +10,7 @@
 //   25 not enough balance, 98 API not found, 99 internal error; 429 for rate limiting
 //   (its body is not documented, so the status alone decides).
 import { SmsError, type SmsErrorCode } from '../../types.ts';
+import { codeForStatus } from '../codes.ts';
 import { scrubDetail, type NetworkFailure } from '../http.ts';
 
 interface ApiError { code?: unknown; description?: unknown; parameter?: unknown }
@@ -57,14 +58,10 @@ export function fromResponse(status: number, raw: string, secrets: readonly stri
   });
   const detail = `messagebird: status=${status} ${json ? (listed.join('; ') || 'no error list') : '(non-JSON body)'}`;
 
-  if (status === 429) return new SmsError('rate_limited', detail);
-  if (status >= 500) return new SmsError('unavailable', detail);
+  // Rate limits and their side's faults go by the status, whatever the list says; then the list, then the status.
+  if (status === 429 || status >= 500) return new SmsError(codeForStatus(status), detail);
   const codes = errors.map(classify).filter((c): c is SmsErrorCode => c !== undefined);
-  const mapped = rank.find((c) => codes.includes(c));
-  if (mapped) return new SmsError(mapped, detail);
-  if (status === 401 || status === 403 || status === 404 || status === 405) return new SmsError('invalid_config', detail);
-  if (status >= 300 && status < 400) return new SmsError('invalid_config', detail); // apiBaseUrl redirects
-  return new SmsError('rejected', detail);
+  return new SmsError(rank.find((c) => codes.includes(c)) ?? codeForStatus(status), detail);
 }
 
 /** The detail of a request without an answer: nothing listening, DNS, TLS, reset, or our timeout. */

@@ -1,7 +1,8 @@
 // Maps Tencent Cloud failures (Response.Error, a number's SendStatus Code, HTTP status, network) to our
 // SmsError codes. Tencent answers API errors with HTTP 200 and `Response.Error`.
 import { SmsError, type SmsErrorCode } from '../../types.ts';
-import { codeFor, errorFromStatus, scrubDetail, type NetworkFailure } from '../http.ts';
+import { codeFor, codeForStatus } from '../codes.ts';
+import { scrubDetail, type NetworkFailure } from '../http.ts';
 
 const byCode: Record<string, SmsErrorCode> = {
   'FailedOperation.InsufficientBalanceInSmsPackage': 'invalid_config', // package used up: an operator's job
@@ -54,7 +55,7 @@ export function mapTencentError(f: TencentFailure): SmsError {
   const mapped = codeFor(code, byCode, byPrefix);
   if (mapped) return new SmsError(mapped, detail);
   if (f.status === 200 && !code) return new SmsError('unavailable', `${detail} unexpected response`);
-  return errorFromStatus(f.status, detail);
+  return new SmsError(codeForStatus(f.status), detail);
 }
 
 /** The detail of a request without an answer: timeout, refused, reset, DNS. */

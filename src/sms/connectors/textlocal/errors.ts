@@ -14,6 +14,7 @@
 // Assumed: Textlocal documents no rate-limit error code; HTTP 429 (if a proxy or they send it) is
 //   taken as rate_limited, 5xx as unavailable.
 import { SmsError, type SmsErrorCode } from '../../types.ts';
+import { codeForStatus } from '../codes.ts';
 import { scrubDetail, type NetworkFailure } from '../http.ts';
 
 interface ApiError { code?: unknown; message?: unknown }
@@ -52,8 +53,7 @@ export function fromFailure(status: number, body: { errors?: unknown; warnings?:
   const detail = `textlocal: status=${status} ${listed.join('; ') || (typeof body.errors === 'string' ? '(errors not a list)' : 'no error list')}`
     + (warnings.length ? ` warnings: ${warnings.slice(0, 3).join('; ')}` : '');
 
-  if (status === 429) return new SmsError('rate_limited', detail);
-  if (status >= 500) return new SmsError('unavailable', detail);
+  if (status === 429 || status >= 500) return new SmsError(codeForStatus(status), detail);
   // `errors` as a string is a gateway error page passed through: their side, not ours.
   if (!errors.length) return new SmsError(typeof body.errors === 'string' ? 'unavailable' : 'rejected', detail);
   const codes = errors.map((e) => (typeof e.code === 'number' ? byCode[e.code] : undefined)).filter((c): c is SmsErrorCode => c !== undefined);
@@ -65,11 +65,7 @@ export function fromFailure(status: number, body: { errors?: unknown; warnings?:
 
 /** A non-2xx answer without Textlocal's failure body (proxy, load balancer, wrong URL). */
 export function fromStatus(status: number): SmsError {
-  const detail = `textlocal: status=${status} (no Textlocal answer)`;
-  if (status === 429) return new SmsError('rate_limited', detail);
-  if (status >= 500) return new SmsError('unavailable', detail);
-  if ((status >= 300 && status < 400) || [401, 403, 404, 405].includes(status)) return new SmsError('invalid_config', detail);
-  return new SmsError('rejected', detail);
+  return new SmsError(codeForStatus(status), `textlocal: status=${status} (no Textlocal answer)`);
 }
 
 /** The detail of a request without an answer: nothing listening, DNS, TLS, reset, or our timeout. */

@@ -1,6 +1,6 @@
 // Maps Twilio failures (RestException status/code, network errors) to our SmsError codes.
 import { SmsError, type SmsErrorCode } from '../../types.ts';
-import { codeFor, errorFromStatus } from '../http.ts';
+import { codeFor, codeForStatus } from '../codes.ts';
 
 const byTwilioCode: Record<number, SmsErrorCode> = {
   20003: 'invalid_config', // authentication failed
@@ -26,7 +26,7 @@ export function mapTwilioError(err: unknown): SmsError {
   if (typeof e.status === 'number') {
     const mapped = typeof e.code === 'number' ? codeFor(e.code, byTwilioCode) : undefined;
     if (mapped) return new SmsError(mapped, detail);
-    return errorFromStatus(e.status, detail);
+    return new SmsError(codeForStatus(e.status), detail);
   }
   return new SmsError('unavailable', detail);
 }

@@ -1,15 +1,8 @@
 // Maps webhook failures (HTTP status; no answer: ../http.ts) to our SmsError codes. Details go to the
 // log: never the URL (it may carry a key), never a header; a response excerpt only after scrubbing.
-import { SmsError, type SmsErrorCode } from '../../types.ts';
+import { SmsError } from '../../types.ts';
+import { codeForStatus } from '../codes.ts';
 import { scrubDetail } from '../http.ts';
-
-export function codeForStatus(status: number): SmsErrorCode {
-  if (status === 401 || status === 403 || status === 404 || status === 405) return 'invalid_config';
-  if (status === 429) return 'rate_limited';
-  if (status === 408 || status >= 500) return 'unavailable';
-  if (status >= 300 && status < 400) return 'invalid_config'; // redirects are not followed (they could carry secrets elsewhere)
-  return 'rejected'; // 400, 422, other 4xx, and a status outside `successStatus`
-}
 
 /**
  * `secrets` are what must not reach the log from the provider's answer: every secret, the message text and
