@@ -11,7 +11,7 @@
 //   (its body is not documented, so the status alone decides).
 import { SmsError, type SmsErrorCode } from '../../types.ts';
 import { codeForStatus } from '../codes.ts';
-import { scrubDetail, type NetworkFailure } from '../http.ts';
+import type { Scrubber } from '../scrub.ts';
 
 interface ApiError { code?: unknown; description?: unknown; parameter?: unknown }
 
@@ -43,7 +43,8 @@ function classify(e: ApiError): SmsErrorCode | undefined {
   return code === undefined ? undefined : byCode[code];
 }
 
-export function fromResponse(status: number, raw: string, secrets: readonly string[]): SmsError {
+/** A non-2xx answer; its text reaches the detail through `scrub` only. */
+export function fromResponse(status: number, raw: string, scrub: Scrubber): SmsError {
   let errors: ApiError[] = [];
   let json = true;
   try {
@@ -53,8 +54,8 @@ export function fromResponse(status: number, raw: string, secrets: readonly stri
     json = false;
   }
   const listed = errors.slice(0, 3).map((e) => {
-    const parameter = typeof e.parameter === 'string' ? ` parameter=${scrubDetail(e.parameter, secrets, { max: 40 })}` : '';
-    return `code=${typeof e.code === 'number' ? e.code : '-'}${parameter} ${scrubDetail(String(e.description ?? ''), secrets, { max: 120 })}`;
+    const parameter = typeof e.parameter === 'string' ? ` parameter=${scrub.text(e.parameter, 40)}` : '';
+    return `code=${scrub.code(typeof e.code === 'number' ? e.code : undefined)}${parameter} ${scrub.text(e.description, 120)}`;
   });
   const detail = `messagebird: status=${status} ${json ? (listed.join('; ') || 'no error list') : '(non-JSON body)'}`;
 
@@ -62,10 +63,4 @@ export function fromResponse(status: number, raw: string, secrets: readonly stri
   if (status === 429 || status >= 500) return new SmsError(codeForStatus(status), detail);
   const codes = errors.map(classify).filter((c): c is SmsErrorCode => c !== undefined);
   return new SmsError(rank.find((c) => codes.includes(c)) ?? codeForStatus(status), detail);
-}
-
-/** The detail of a request without an answer: nothing listening, DNS, TLS, reset, or our timeout. */
-export function networkDetail(f: NetworkFailure, secrets: readonly string[]): string {
-  if (f.timeout) return `messagebird: no answer within ${f.timeoutMs}ms`;
-  return `messagebird: network ${f.name ?? 'error'} ${scrubDetail(`${f.message ?? ''} ${f.cause.code ?? f.cause.message ?? ''}`, secrets, { max: 160 })}`;
 }

@@ -15,7 +15,7 @@
 //   taken as rate_limited, 5xx as unavailable.
 import { SmsError, type SmsErrorCode } from '../../types.ts';
 import { codeForStatus } from '../codes.ts';
-import { scrubDetail, type NetworkFailure } from '../http.ts';
+import type { Scrubber } from '../scrub.ts';
 
 interface ApiError { code?: unknown; message?: unknown }
 interface ApiWarning { code?: unknown; message?: unknown }
@@ -44,12 +44,12 @@ const rank: SmsErrorCode[] = ['invalid_config', 'rate_limited', 'unavailable', '
 
 const objects = <T>(v: unknown): T[] => (Array.isArray(v) ? v.filter((e): e is T => typeof e === 'object' && e !== null) : []);
 
-/** A `status: "failure"` answer (or a non-2xx one that carried it). */
-export function fromFailure(status: number, body: { errors?: unknown; warnings?: unknown }, secrets: readonly string[]): SmsError {
+/** A `status: "failure"` answer (or a non-2xx one that carried it); its text reaches the detail through `scrub` only. */
+export function fromFailure(status: number, body: { errors?: unknown; warnings?: unknown }, scrub: Scrubber): SmsError {
   const errors = objects<ApiError>(body.errors);
   // Warnings carry the refused numbers in `numbers`: only their messages go to the log.
-  const warnings = objects<ApiWarning>(body.warnings).map((w) => scrubDetail(String(w.message ?? ''), secrets, { max: 60 })).filter(Boolean);
-  const listed = errors.slice(0, 3).map((e) => `code=${typeof e.code === 'number' ? e.code : '-'} ${scrubDetail(String(e.message ?? ''), secrets, { max: 120 })}`);
+  const warnings = objects<ApiWarning>(body.warnings).map((w) => scrub.text(w.message, 60)).filter(Boolean);
+  const listed = errors.slice(0, 3).map((e) => `code=${scrub.code(typeof e.code === 'number' ? e.code : undefined)} ${scrub.text(e.message, 120)}`);
   const detail = `textlocal: status=${status} ${listed.join('; ') || (typeof body.errors === 'string' ? '(errors not a list)' : 'no error list')}`
     + (warnings.length ? ` warnings: ${warnings.slice(0, 3).join('; ')}` : '');
 
@@ -66,10 +66,4 @@ export function fromFailure(status: number, body: { errors?: unknown; warnings?:
 /** A non-2xx answer without Textlocal's failure body (proxy, load balancer, wrong URL). */
 export function fromStatus(status: number): SmsError {
   return new SmsError(codeForStatus(status), `textlocal: status=${status} (no Textlocal answer)`);
-}
-
-/** The detail of a request without an answer: nothing listening, DNS, TLS, reset, or our timeout. */
-export function networkDetail(f: NetworkFailure, secrets: readonly string[]): string {
-  if (f.timeout) return `textlocal: no answer within ${f.timeoutMs}ms`;
-  return `textlocal: network ${f.name ?? 'error'} ${scrubDetail(`${f.message ?? ''} ${f.cause.code ?? f.cause.message ?? ''}`, secrets, { max: 160 })}`;
 }
