@@ -196,7 +196,7 @@ testErrorMapping('Vonage', mapped, (to) => connector().send(msg(to)), (err, to) 
 test('an error-text quoting the secret and the number is scrubbed before it reaches the detail', async () => {
   const err = await failure(connector().send(msg(TO.echoesSecret)));
   assert.equal(err.code, 'invalid_recipient');
-  assert.match(err.detail ?? '', /Invalid to address \[number\] \(api_secret=\[secret\]\)/);
+  assert.match(err.detail ?? '', /Invalid to address \[number\] \(api_secret=\[redacted\]\)/);
   assertNoSecret(err, [...SECRETS, digits(TO.echoesSecret)]);
 });
 

@@ -1,43 +1,7 @@
-// What the fetch-based SMS connectors share: one request with a timeout and a bounded body read, a request
-// without an answer as SmsError('unavailable'), and provider text scrubbed for the log. Building the request
-// and mapping the provider's answers to SmsError codes stay with each connector.
-import { SmsError, type SmsErrorCode } from '../types.ts';
-
-/** Phone-number shapes: 7+ characters of digits, spaces, parentheses and dashes, starting and ending with a digit. */
-const PHONE_NUMBERS = /\+?\d[\d\s()-]{5,}\d/g;
-/** Shorter number shapes too (4+ characters): for providers that echo numbers in local or partial forms. */
-const SHORT_NUMBERS = /\+?\d[\d\s()-]{2,}\d/g;
-
-export interface ScrubOptions {
-  /** Longest text kept (default 200); cut last, so no secret or number is left half-masked. */
-  max?: number;
-  /** What stands in for a secret (default `[redacted]`). */
-  placeholder?: string;
-  /** `phone` (default) masks phone-number shapes; `short` shorter number shapes as well; `digits` also every run of 4+ digits. */
-  numbers?: 'phone' | 'short' | 'digits';
-}
-
-/**
- * Provider text fit for the log: every secret removed (as sent, URL-encoded, form-encoded and JSON-escaped,
- * longest first so a secret containing another goes whole), control characters as spaces, numbers masked, trimmed, cut.
- */
-export function scrubDetail(text: string, secrets: readonly string[], opts: ScrubOptions = {}): string {
-  const forms = new Set<string>();
-  for (const s of secrets) {
-    if (!s) continue;
-    forms.add(s);
-    forms.add(encodeURIComponent(s));
-    forms.add(new URLSearchParams({ s }).toString().slice(2));
-    forms.add(JSON.stringify(s).slice(1, -1));
-  }
-  let out = text;
-  for (const form of [...forms].sort((a, b) => b.length - a.length)) out = out.split(form).join(opts.placeholder ?? '[redacted]');
-  out = out.replace(/[\u0000-\u001f\u007f]+/g, ' ');
-  const numbers = opts.numbers ?? 'phone';
-  out = out.replace(numbers === 'short' ? SHORT_NUMBERS : PHONE_NUMBERS, '[number]');
-  if (numbers === 'digits') out = out.replace(/\d{4,}/g, '[digits]');
-  return out.trim().slice(0, opts.max ?? 200);
-}
+// What the fetch-based SMS connectors share: one request with a timeout and a bounded body read, and a request
+// without an answer as SmsError('unavailable') whose detail quotes nothing but the error's code. Building the
+// request stays with each connector; its answers are scrubbed (./scrub.ts) and mapped (./codes.ts) there.
+import { SmsError } from '../types.ts';
 
 /** Reads a response body up to about `maxBytes` (whole chunks; the rest is cancelled) as UTF-8. */
 export async function readLimited(res: Response, maxBytes: number): Promise<string> {
@@ -58,16 +22,13 @@ export async function readLimited(res: Response, maxBytes: number): Promise<stri
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** What a failed fetch said (nothing else of the thrown error is kept). */
+/** What a failed request is known by: whether our timeout fired, else the error's code (nothing it quotes is kept). */
 export interface NetworkFailure {
   /** Our timeout fired: while connecting, waiting for the answer, or reading its body. */
   timeout: boolean;
   timeoutMs: number;
-  /** The thrown error's name and message (`TypeError`, `fetch failed` for most network errors). */
-  name?: string;
-  message?: string;
-  /** Its cause: the system error (`ECONNREFUSED`, `ENOTFOUND`, a TLS code). */
-  cause: { code?: string; name?: string; message?: string };
+  /** The system error's code (`ECONNREFUSED`, `ENOTFOUND`, a TLS code), else the error's name (`TypeError`). */
+  code?: string;
 }
 
 export interface ProviderRequest {
@@ -84,10 +45,10 @@ export interface ProviderRequest {
   /** Read the body of 2xx answers only (any other is cancelled and read as ''). */
   bodyOnlyIfOk?: boolean;
   /**
-   * The detail of the SmsError when no answer came: a prefix for the standard wording (`vonage:` gives
-   * `vonage: network error (ECONNREFUSED)`, `vonage: no answer within 5000ms`), or the connector's own.
+   * The prefix of the SmsError's detail when no answer came (`vonage:` gives `vonage: network error (ECONNREFUSED)`
+   * or `vonage: no answer within 5000ms`; see networkFailureDetail).
    */
-  networkDetail: string | ((failure: NetworkFailure) => string);
+  networkDetail: string;
 }
 
 export interface ProviderResponse {
@@ -96,10 +57,9 @@ export interface ProviderResponse {
 }
 
 /** `<prefix> no answer within <ms>ms`, or `<prefix> network error (<system code>)`: only the error's code or name, nothing it quotes. */
-function standardDetail(prefix: string, f: NetworkFailure): string {
+export function networkFailureDetail(prefix: string, f: NetworkFailure): string {
   if (f.timeout) return `${prefix} no answer within ${f.timeoutMs}ms`;
-  const cause = String(f.cause.code ?? f.cause.name ?? f.name ?? 'error').replace(/[^\w.-]/g, '').slice(0, 40);
-  return `${prefix} network error (${cause})`;
+  return `${prefix} network error (${String(f.code ?? 'error').replace(/[^\w.-]/g, '').slice(0, 40)})`;
 }
 
 /** One HTTP request to a provider. Any answer (whatever its status) is returned; no answer throws SmsError('unavailable'). */
@@ -119,34 +79,9 @@ export async function requestProvider(req: ProviderRequest): Promise<ProviderRes
     const text = req.maxBytes === undefined ? await res.text() : await readLimited(res, req.maxBytes);
     return { status: res.status, text };
   } catch (err) {
-    const e = err as { name?: string; message?: string; cause?: NetworkFailure['cause'] };
-    const failure: NetworkFailure = {
-      timeout: e?.name === 'TimeoutError' || e?.name === 'AbortError',
-      timeoutMs: req.timeoutMs,
-      name: e?.name,
-      message: e?.message,
-      cause: e?.cause ?? {},
-    };
-    const detail = req.networkDetail;
-    throw new SmsError('unavailable', typeof detail === 'string' ? standardDetail(detail, failure) : detail(failure));
+    const e = err as { name?: string; cause?: { code?: string; name?: string } };
+    const timeout = e?.name === 'TimeoutError' || e?.name === 'AbortError';
+    const code = e?.cause?.code ?? e?.cause?.name ?? e?.name;
+    throw new SmsError('unavailable', networkFailureDetail(req.networkDetail, { timeout, timeoutMs: req.timeoutMs, code }));
   }
-}
-
-/**
- * A provider's error code looked up in its table, exactly or by prefix. Own keys only: the code
- * comes from the provider's answer, and `constructor` must not find Object's.
- */
-export function codeFor(code: string | number | undefined, byCode: Record<string, SmsErrorCode>, byPrefix: ReadonlyArray<readonly [string, SmsErrorCode]> = []): SmsErrorCode | undefined {
-  if (code === undefined) return undefined;
-  const key = String(code);
-  if (Object.hasOwn(byCode, key)) return byCode[key];
-  return byPrefix.find(([prefix]) => key.startsWith(prefix))?.[1];
-}
-
-/** The usual reading of an HTTP status when the provider's own code did not decide. */
-export function errorFromStatus(status: number, detail: string): SmsError {
-  if (status === 401 || status === 403) return new SmsError('invalid_config', detail);
-  if (status === 429) return new SmsError('rate_limited', detail);
-  if (status >= 500) return new SmsError('unavailable', detail);
-  return new SmsError('rejected', detail);
 }

@@ -1,7 +1,8 @@
 // Maps Alibaba Cloud failures (SendSms `Code`, gateway errors, HTTP status, network) to our SmsError codes.
 // Business errors (isv.*, isp.*) come with HTTP 200; gateway errors (keys, signature, throttling) with 4xx.
 import { SmsError, type SmsErrorCode } from '../../types.ts';
-import { codeFor, errorFromStatus, scrubDetail, type NetworkFailure } from '../http.ts';
+import { codeFor, codeForStatus } from '../codes.ts';
+import type { Scrubber } from '../scrub.ts';
 
 const byCode: Record<string, SmsErrorCode> = {
   'isv.BUSINESS_LIMIT_CONTROL': 'rate_limited', // per-number minute/hour flow control
@@ -45,10 +46,8 @@ const byPrefix: [string, SmsErrorCode][] = [
   ['InternalError', 'unavailable'],
 ];
 
-/** Log-safe text: the provider's message cut before any echoed string-to-sign, numbers (even short ones) masked. */
-export function cleanMessage(message: unknown): string {
-  return scrubDetail(String(message ?? '').replace(/\s*server string to sign is:[\s\S]*$/i, ''), [], { numbers: 'short' });
-}
+/** Aliyun quotes its whole string-to-sign (every parameter, the message too) after a signature mismatch: cut it first. */
+const STRING_TO_SIGN = /\s*server string to sign is:[\s\S]*$/i;
 
 export interface AliyunFailure {
   status: number;
@@ -57,18 +56,13 @@ export interface AliyunFailure {
   requestId?: string;
 }
 
-export function mapAliyunError(f: AliyunFailure): SmsError {
-  const code = typeof f.code === 'string' ? f.code.slice(0, 100) : undefined;
-  const requestId = typeof f.requestId === 'string' ? ` requestId=${f.requestId.slice(0, 64)}` : '';
-  const detail = `aliyun: status=${f.status} code=${code ?? '-'}${requestId} ${cleanMessage(f.message)}`.trimEnd();
+/** `f`'s text reaches the detail through `scrub` only. */
+export function mapAliyunError(f: AliyunFailure, scrub: Scrubber): SmsError {
+  const code = typeof f.code === 'string' ? f.code : undefined;
+  const requestId = typeof f.requestId === 'string' ? ` requestId=${scrub.code(f.requestId, 64)}` : '';
+  const detail = `aliyun: status=${f.status} code=${scrub.code(code)}${requestId} ${scrub.text(String(f.message ?? '').replace(STRING_TO_SIGN, ''))}`.trimEnd();
   const mapped = codeFor(code, byCode, byPrefix);
   if (mapped) return new SmsError(mapped, detail);
   if (f.status === 200 && !code) return new SmsError('unavailable', `${detail} unexpected response`);
-  return errorFromStatus(f.status, detail);
-}
-
-/** The detail of a request without an answer: timeout, refused, reset, DNS. */
-export function networkDetail(f: NetworkFailure): string {
-  if (f.timeout) return `aliyun: no response within ${f.timeoutMs}ms`;
-  return `aliyun: network error ${String(f.cause.code ?? f.name ?? 'unknown').slice(0, 60)}`;
+  return new SmsError(codeForStatus(f.status), detail);
 }

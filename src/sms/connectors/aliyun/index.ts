@@ -1,11 +1,12 @@
 // `aliyun` connector: Alibaba Cloud SMS `SendSms` (dysmsapi, API version 2017-05-25) over a signed RPC
 // GET request (sign.ts), sent through ../http.ts. The rendered message is the template's one variable.
 import { randomUUID } from 'node:crypto';
-import type { AliyunConfig } from './config.ts';
+import { secretKeys, type AliyunConfig } from './config.ts';
 import { SmsError, type SmsConnector } from '../../types.ts';
 import { signedQuery } from './sign.ts';
 import { requestProvider } from '../http.ts';
-import { mapAliyunError, networkDetail } from './errors.ts';
+import { scrubberFor, secretValues } from '../scrub.ts';
+import { mapAliyunError } from './errors.ts';
 
 export const DEFAULT_API_BASE_URL = 'https://dysmsapi.aliyuncs.com';
 export const API_VERSION = '2017-05-25';
@@ -32,6 +33,7 @@ interface SendSmsResponse {
 
 export function create(config: AliyunConfig): SmsConnector {
   const base = (config.apiBaseUrl ?? DEFAULT_API_BASE_URL).replace(/\/+$/, '');
+  const secrets = secretValues(config, secretKeys);
   return {
     id: 'aliyun',
     async send(msg) {
@@ -55,7 +57,7 @@ export function create(config: AliyunConfig): SmsConnector {
       const url = `${base}/?${signedQuery('GET', params, config.accessKeySecret)}`;
 
       const { status, text } = await requestProvider({
-        url, method: 'GET', headers: { accept: 'application/json' }, timeoutMs: config.timeoutMs, networkDetail,
+        url, method: 'GET', headers: { accept: 'application/json' }, timeoutMs: config.timeoutMs, networkDetail: 'aliyun:',
       });
 
       let body: SendSmsResponse | undefined;
@@ -73,7 +75,7 @@ export function create(config: AliyunConfig): SmsConnector {
         code: typeof body?.Code === 'string' ? body.Code : undefined,
         message: typeof body?.Message === 'string' ? body.Message : undefined,
         requestId: typeof body?.RequestId === 'string' ? body.RequestId : undefined,
-      });
+      }, scrubberFor(secrets, msg));
     },
   };
 }

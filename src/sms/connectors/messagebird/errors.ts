@@ -10,7 +10,8 @@
 //   25 not enough balance, 98 API not found, 99 internal error; 429 for rate limiting
 //   (its body is not documented, so the status alone decides).
 import { SmsError, type SmsErrorCode } from '../../types.ts';
-import { scrubDetail, type NetworkFailure } from '../http.ts';
+import { codeForStatus } from '../codes.ts';
+import type { Scrubber } from '../scrub.ts';
 
 interface ApiError { code?: unknown; description?: unknown; parameter?: unknown }
 
@@ -42,7 +43,8 @@ function classify(e: ApiError): SmsErrorCode | undefined {
   return code === undefined ? undefined : byCode[code];
 }
 
-export function fromResponse(status: number, raw: string, secrets: readonly string[]): SmsError {
+/** A non-2xx answer; its text reaches the detail through `scrub` only. */
+export function fromResponse(status: number, raw: string, scrub: Scrubber): SmsError {
   let errors: ApiError[] = [];
   let json = true;
   try {
@@ -52,23 +54,13 @@ export function fromResponse(status: number, raw: string, secrets: readonly stri
     json = false;
   }
   const listed = errors.slice(0, 3).map((e) => {
-    const parameter = typeof e.parameter === 'string' ? ` parameter=${scrubDetail(e.parameter, secrets, { max: 40 })}` : '';
-    return `code=${typeof e.code === 'number' ? e.code : '-'}${parameter} ${scrubDetail(String(e.description ?? ''), secrets, { max: 120 })}`;
+    const parameter = typeof e.parameter === 'string' ? ` parameter=${scrub.text(e.parameter, 40)}` : '';
+    return `code=${scrub.code(typeof e.code === 'number' ? e.code : undefined)}${parameter} ${scrub.text(e.description, 120)}`;
   });
   const detail = `messagebird: status=${status} ${json ? (listed.join('; ') || 'no error list') : '(non-JSON body)'}`;
 
-  if (status === 429) return new SmsError('rate_limited', detail);
-  if (status >= 500) return new SmsError('unavailable', detail);
+  // Rate limits and their side's faults go by the status, whatever the list says; then the list, then the status.
+  if (status === 429 || status >= 500) return new SmsError(codeForStatus(status), detail);
   const codes = errors.map(classify).filter((c): c is SmsErrorCode => c !== undefined);
-  const mapped = rank.find((c) => codes.includes(c));
-  if (mapped) return new SmsError(mapped, detail);
-  if (status === 401 || status === 403 || status === 404 || status === 405) return new SmsError('invalid_config', detail);
-  if (status >= 300 && status < 400) return new SmsError('invalid_config', detail); // apiBaseUrl redirects
-  return new SmsError('rejected', detail);
-}
-
-/** The detail of a request without an answer: nothing listening, DNS, TLS, reset, or our timeout. */
-export function networkDetail(f: NetworkFailure, secrets: readonly string[]): string {
-  if (f.timeout) return `messagebird: no answer within ${f.timeoutMs}ms`;
-  return `messagebird: network ${f.name ?? 'error'} ${scrubDetail(`${f.message ?? ''} ${f.cause.code ?? f.cause.message ?? ''}`, secrets, { max: 160 })}`;
+  return new SmsError(rank.find((c) => codes.includes(c)) ?? codeForStatus(status), detail);
 }

@@ -8,8 +8,9 @@
 // takes integers, but a string cannot lose digits).
 import { SmsError, type SmsConnector } from '../../types.ts';
 import { requestProvider } from '../http.ts';
-import type { MessageBirdConfig } from './config.ts';
-import { fromResponse, networkDetail } from './errors.ts';
+import { scrubberFor, secretValues } from '../scrub.ts';
+import { secretKeys, type MessageBirdConfig } from './config.ts';
+import { fromResponse } from './errors.ts';
 
 /** E.164 (`+` optional) → MSISDN digits; anything else never reaches the provider. */
 function msisdn(to: string): string {
@@ -20,7 +21,7 @@ function msisdn(to: string): string {
 
 export function create(config: MessageBirdConfig): SmsConnector {
   const url = `${config.apiBaseUrl.replace(/\/+$/, '')}/messages`;
-  const secrets = [config.accessKey];
+  const secrets = secretValues(config, secretKeys);
   return {
     id: 'messagebird',
     async send(msg) {
@@ -36,9 +37,9 @@ export function create(config: MessageBirdConfig): SmsConnector {
         body: JSON.stringify({ originator: config.originator, recipients: [recipient], body: msg.body, datacoding: 'auto' }),
         redirect: 'manual',
         timeoutMs: config.timeoutMs,
-        networkDetail: (f) => networkDetail(f, secrets),
+        networkDetail: 'messagebird:',
       });
-      if (status < 200 || status >= 300) throw fromResponse(status, raw, secrets);
+      if (status < 200 || status >= 300) throw fromResponse(status, raw, scrubberFor(secrets, msg));
       // 2xx means MessageBird accepted the message: never fail (and so never fail over and send
       // a second code) just because the answer cannot be read.
       try {

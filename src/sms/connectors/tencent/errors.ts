@@ -1,7 +1,8 @@
 // Maps Tencent Cloud failures (Response.Error, a number's SendStatus Code, HTTP status, network) to our
 // SmsError codes. Tencent answers API errors with HTTP 200 and `Response.Error`.
 import { SmsError, type SmsErrorCode } from '../../types.ts';
-import { codeFor, errorFromStatus, scrubDetail, type NetworkFailure } from '../http.ts';
+import { codeFor, codeForStatus } from '../codes.ts';
+import type { Scrubber } from '../scrub.ts';
 
 const byCode: Record<string, SmsErrorCode> = {
   'FailedOperation.InsufficientBalanceInSmsPackage': 'invalid_config', // package used up: an operator's job
@@ -32,11 +33,6 @@ const byPrefix: [string, SmsErrorCode][] = [
   ['ResourceUnavailable', 'unavailable'],
 ];
 
-/** Log-safe text: numbers (even short ones) masked, bounded. */
-export function cleanMessage(message: unknown): string {
-  return scrubDetail(String(message ?? ''), [], { numbers: 'short' });
-}
-
 export interface TencentFailure {
   status: number;
   code?: string;
@@ -46,19 +42,14 @@ export interface TencentFailure {
   perNumber?: boolean;
 }
 
-export function mapTencentError(f: TencentFailure): SmsError {
-  const code = typeof f.code === 'string' ? f.code.slice(0, 100) : undefined;
-  const requestId = typeof f.requestId === 'string' ? ` requestId=${f.requestId.slice(0, 64)}` : '';
+/** `f`'s text reaches the detail through `scrub` only. */
+export function mapTencentError(f: TencentFailure, scrub: Scrubber): SmsError {
+  const code = typeof f.code === 'string' ? f.code : undefined;
+  const requestId = typeof f.requestId === 'string' ? ` requestId=${scrub.code(f.requestId, 64)}` : '';
   const where = f.perNumber ? ' (recipient status)' : '';
-  const detail = `tencent: status=${f.status} code=${code ?? '-'}${where}${requestId} ${cleanMessage(f.message)}`.trimEnd();
+  const detail = `tencent: status=${f.status} code=${scrub.code(code)}${where}${requestId} ${scrub.text(f.message)}`.trimEnd();
   const mapped = codeFor(code, byCode, byPrefix);
   if (mapped) return new SmsError(mapped, detail);
   if (f.status === 200 && !code) return new SmsError('unavailable', `${detail} unexpected response`);
-  return errorFromStatus(f.status, detail);
-}
-
-/** The detail of a request without an answer: timeout, refused, reset, DNS. */
-export function networkDetail(f: NetworkFailure): string {
-  if (f.timeout) return `tencent: no response within ${f.timeoutMs}ms`;
-  return `tencent: network error ${String(f.cause.code ?? f.name ?? 'unknown').slice(0, 60)}`;
+  return new SmsError(codeForStatus(f.status), detail);
 }

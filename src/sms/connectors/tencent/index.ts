@@ -1,10 +1,11 @@
 // `tencent` connector: Tencent Cloud SMS `SendSms` (API 3.0, version 2021-01-11), a JSON POST signed
 // with TC3-HMAC-SHA256 (sign.ts), sent through ../http.ts. The rendered message is the template's one parameter.
-import type { TencentConfig } from './config.ts';
+import { secretKeys, type TencentConfig } from './config.ts';
 import { SmsError, type SmsConnector } from '../../types.ts';
 import { JSON_CONTENT_TYPE, signTc3 } from './sign.ts';
 import { requestProvider } from '../http.ts';
-import { mapTencentError, networkDetail } from './errors.ts';
+import { scrubberFor, secretValues } from '../scrub.ts';
+import { mapTencentError } from './errors.ts';
 
 export const DEFAULT_API_BASE_URL = 'https://sms.tencentcloudapi.com';
 export const API_VERSION = '2021-01-11';
@@ -28,6 +29,7 @@ const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
 export function create(config: TencentConfig): SmsConnector {
   const base = (config.apiBaseUrl ?? DEFAULT_API_BASE_URL).replace(/\/+$/, '');
+  const secrets = secretValues(config, secretKeys);
   // The signed `host` must be the Host header fetch sends: the URL's host, with its port if any.
   const host = new URL(base).host;
   return {
@@ -57,9 +59,10 @@ export function create(config: TencentConfig): SmsConnector {
         },
         body: payload,
         timeoutMs: config.timeoutMs,
-        networkDetail,
+        networkDetail: 'tencent:',
       });
 
+      const scrub = scrubberFor(secrets, msg);
       let response: SendSmsResponse['Response'];
       try {
         const parsed = JSON.parse(text) as SendSmsResponse;
@@ -69,16 +72,16 @@ export function create(config: TencentConfig): SmsConnector {
       }
       const requestId = str(response?.RequestId);
       if (!response || status !== 200 || response.Error) {
-        throw mapTencentError({ status, code: str(response?.Error?.Code), message: str(response?.Error?.Message), requestId });
+        throw mapTencentError({ status, code: str(response?.Error?.Code), message: str(response?.Error?.Message), requestId }, scrub);
       }
       const set = Array.isArray(response.SendStatusSet) ? (response.SendStatusSet as SendStatus[]) : [];
       const mine = set.find((s) => s && s.PhoneNumber === msg.to) ?? (set.length === 1 ? set[0] : undefined);
-      if (!mine) throw new SmsError('unavailable', `tencent: status=${status}${requestId ? ` requestId=${requestId.slice(0, 64)}` : ''} no send status for the recipient`);
+      if (!mine) throw new SmsError('unavailable', `tencent: status=${status}${requestId ? ` requestId=${scrub.code(requestId, 64)}` : ''} no send status for the recipient`);
       if (mine.Code === 'Ok') {
         const serial = str(mine.SerialNo);
         return serial ? { providerMessageId: serial } : {};
       }
-      throw mapTencentError({ status, code: str(mine.Code), message: str(mine.Message), requestId, perNumber: true });
+      throw mapTencentError({ status, code: str(mine.Code), message: str(mine.Message), requestId, perNumber: true }, scrub);
     },
   };
 }

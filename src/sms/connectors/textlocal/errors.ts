@@ -14,7 +14,8 @@
 // Assumed: Textlocal documents no rate-limit error code; HTTP 429 (if a proxy or they send it) is
 //   taken as rate_limited, 5xx as unavailable.
 import { SmsError, type SmsErrorCode } from '../../types.ts';
-import { scrubDetail, type NetworkFailure } from '../http.ts';
+import { codeForStatus } from '../codes.ts';
+import type { Scrubber } from '../scrub.ts';
 
 interface ApiError { code?: unknown; message?: unknown }
 interface ApiWarning { code?: unknown; message?: unknown }
@@ -43,17 +44,16 @@ const rank: SmsErrorCode[] = ['invalid_config', 'rate_limited', 'unavailable', '
 
 const objects = <T>(v: unknown): T[] => (Array.isArray(v) ? v.filter((e): e is T => typeof e === 'object' && e !== null) : []);
 
-/** A `status: "failure"` answer (or a non-2xx one that carried it). */
-export function fromFailure(status: number, body: { errors?: unknown; warnings?: unknown }, secrets: readonly string[]): SmsError {
+/** A `status: "failure"` answer (or a non-2xx one that carried it); its text reaches the detail through `scrub` only. */
+export function fromFailure(status: number, body: { errors?: unknown; warnings?: unknown }, scrub: Scrubber): SmsError {
   const errors = objects<ApiError>(body.errors);
   // Warnings carry the refused numbers in `numbers`: only their messages go to the log.
-  const warnings = objects<ApiWarning>(body.warnings).map((w) => scrubDetail(String(w.message ?? ''), secrets, { max: 60 })).filter(Boolean);
-  const listed = errors.slice(0, 3).map((e) => `code=${typeof e.code === 'number' ? e.code : '-'} ${scrubDetail(String(e.message ?? ''), secrets, { max: 120 })}`);
+  const warnings = objects<ApiWarning>(body.warnings).map((w) => scrub.text(w.message, 60)).filter(Boolean);
+  const listed = errors.slice(0, 3).map((e) => `code=${scrub.code(typeof e.code === 'number' ? e.code : undefined)} ${scrub.text(e.message, 120)}`);
   const detail = `textlocal: status=${status} ${listed.join('; ') || (typeof body.errors === 'string' ? '(errors not a list)' : 'no error list')}`
     + (warnings.length ? ` warnings: ${warnings.slice(0, 3).join('; ')}` : '');
 
-  if (status === 429) return new SmsError('rate_limited', detail);
-  if (status >= 500) return new SmsError('unavailable', detail);
+  if (status === 429 || status >= 500) return new SmsError(codeForStatus(status), detail);
   // `errors` as a string is a gateway error page passed through: their side, not ours.
   if (!errors.length) return new SmsError(typeof body.errors === 'string' ? 'unavailable' : 'rejected', detail);
   const codes = errors.map((e) => (typeof e.code === 'number' ? byCode[e.code] : undefined)).filter((c): c is SmsErrorCode => c !== undefined);
@@ -65,15 +65,5 @@ export function fromFailure(status: number, body: { errors?: unknown; warnings?:
 
 /** A non-2xx answer without Textlocal's failure body (proxy, load balancer, wrong URL). */
 export function fromStatus(status: number): SmsError {
-  const detail = `textlocal: status=${status} (no Textlocal answer)`;
-  if (status === 429) return new SmsError('rate_limited', detail);
-  if (status >= 500) return new SmsError('unavailable', detail);
-  if ((status >= 300 && status < 400) || [401, 403, 404, 405].includes(status)) return new SmsError('invalid_config', detail);
-  return new SmsError('rejected', detail);
-}
-
-/** The detail of a request without an answer: nothing listening, DNS, TLS, reset, or our timeout. */
-export function networkDetail(f: NetworkFailure, secrets: readonly string[]): string {
-  if (f.timeout) return `textlocal: no answer within ${f.timeoutMs}ms`;
-  return `textlocal: network ${f.name ?? 'error'} ${scrubDetail(`${f.message ?? ''} ${f.cause.code ?? f.cause.message ?? ''}`, secrets, { max: 160 })}`;
+  return new SmsError(codeForStatus(status), `textlocal: status=${status} (no Textlocal answer)`);
 }

@@ -7,8 +7,9 @@
 // Textlocal's `unicode` option is not sent (not confirmed for the UK API).
 import { SmsError, type SmsConnector } from '../../types.ts';
 import { requestProvider } from '../http.ts';
-import type { TextlocalConfig } from './config.ts';
-import { fromFailure, fromStatus, networkDetail } from './errors.ts';
+import { scrubberFor, secretValues } from '../scrub.ts';
+import { secretKeys, type TextlocalConfig } from './config.ts';
+import { fromFailure, fromStatus } from './errors.ts';
 
 /** E.164 (`+` optional) → digits with country code; anything else never reaches the provider. */
 function internationalDigits(to: string): string {
@@ -21,7 +22,7 @@ interface Answer { status?: unknown; errors?: unknown; warnings?: unknown; messa
 
 export function create(config: TextlocalConfig): SmsConnector {
   const url = `${config.apiBaseUrl.replace(/\/+$/, '')}/send/`;
-  const secrets = [config.apiKey, config.hash].filter((s): s is string => Boolean(s));
+  const secrets = secretValues(config, secretKeys);
   const credentials: Record<string, string> = config.apiKey !== undefined
     ? { apikey: config.apiKey }
     : { username: config.username!, hash: config.hash! };
@@ -36,8 +37,9 @@ export function create(config: TextlocalConfig): SmsConnector {
         body: form.toString(),
         redirect: 'manual',
         timeoutMs: config.timeoutMs,
-        networkDetail: (f) => networkDetail(f, secrets),
+        networkDetail: 'textlocal:',
       });
+      const scrub = scrubberFor(secrets, msg);
       let answer: Answer | undefined;
       try {
         const parsed: unknown = JSON.parse(raw);
@@ -45,9 +47,9 @@ export function create(config: TextlocalConfig): SmsConnector {
       } catch { /* not Textlocal's JSON */ }
 
       if (status < 200 || status >= 300) {
-        throw answer?.status === 'failure' ? fromFailure(status, answer, secrets) : fromStatus(status);
+        throw answer?.status === 'failure' ? fromFailure(status, answer, scrub) : fromStatus(status);
       }
-      if (answer?.status === 'failure') throw fromFailure(status, answer, secrets);
+      if (answer?.status === 'failure') throw fromFailure(status, answer, scrub);
       if (answer?.status !== 'success') {
         // 200 without Textlocal's answer (a captive proxy, an error page): nothing says it was sent.
         throw new SmsError('unavailable', `textlocal: status=${status} ${answer ? 'unexpected answer' : '(non-JSON body)'}`);

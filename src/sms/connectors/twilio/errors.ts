@@ -1,6 +1,9 @@
-// Maps Twilio failures (RestException status/code, network errors) to our SmsError codes.
+// Maps Twilio failures (the SDK's RestException status/code, network errors) to our SmsError codes.
+// The exception's text goes to the log through the connector's scrubber only; a network error by its code only.
 import { SmsError, type SmsErrorCode } from '../../types.ts';
-import { codeFor, errorFromStatus } from '../http.ts';
+import { codeFor, codeForStatus } from '../codes.ts';
+import { networkFailureDetail } from '../http.ts';
+import type { Scrubber } from '../scrub.ts';
 
 const byTwilioCode: Record<number, SmsErrorCode> = {
   20003: 'invalid_config', // authentication failed
@@ -18,15 +21,17 @@ const byTwilioCode: Record<number, SmsErrorCode> = {
   14107: 'rate_limited',
 };
 
-export function mapTwilioError(err: unknown): SmsError {
-  const e = err as { status?: number; code?: number | string; message?: string };
-  // Twilio's messages can quote the recipient: numbers are masked before they reach the log.
-  const message = String(e.message ?? '').slice(0, 200).replace(/\+?\d[\d\s()-]{5,}\d/g, '[number]');
-  const detail = `twilio: status=${e.status ?? '-'} code=${e.code ?? '-'} ${message}`;
-  if (typeof e.status === 'number') {
-    const mapped = typeof e.code === 'number' ? codeFor(e.code, byTwilioCode) : undefined;
-    if (mapped) return new SmsError(mapped, detail);
-    return errorFromStatus(e.status, detail);
+/** The SDK's request client (axios) names its own timeout ECONNABORTED, the socket's ETIMEDOUT. */
+const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT']);
+
+export function mapTwilioError(err: unknown, scrub: Scrubber, timeoutMs: number): SmsError {
+  const e = (err ?? {}) as { status?: unknown; code?: unknown; name?: unknown; message?: unknown };
+  if (typeof e.status !== 'number') {
+    const code = typeof e.code === 'string' ? e.code : typeof e.name === 'string' ? e.name : undefined;
+    return new SmsError('unavailable', networkFailureDetail('twilio:', { timeout: TIMEOUT_CODES.has(code ?? ''), timeoutMs, code }));
   }
-  return new SmsError('unavailable', detail);
+  // Only the message: `moreInfo` and `details` are the provider's too, and not needed to act.
+  const detail = `twilio: status=${e.status} code=${scrub.code(e.code)} ${scrub.text(e.message)}`.trimEnd();
+  const mapped = typeof e.code === 'number' ? codeFor(e.code, byTwilioCode) : undefined;
+  return new SmsError(mapped ?? codeForStatus(e.status), detail);
 }

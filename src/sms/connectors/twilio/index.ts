@@ -1,7 +1,8 @@
 // `twilio` connector: the official SDK; `apiBaseUrl` re-targets its request client (tests, proxies).
 import twilio from 'twilio';
-import type { TwilioConfig } from './config.ts';
+import { secretKeys, type TwilioConfig } from './config.ts';
 import type { SmsConnector } from '../../types.ts';
+import { scrubberFor, secretValues } from '../scrub.ts';
 import { mapTwilioError } from './errors.ts';
 
 type RequestOptions = Parameters<InstanceType<typeof twilio.RequestClient>['request']>[0];
@@ -21,6 +22,7 @@ function requestClientFor(config: TwilioConfig) {
 
 export function create(config: TwilioConfig): SmsConnector {
   const client = twilio(config.accountSid, config.authToken, { httpClient: requestClientFor(config) });
+  const secrets = secretValues(config, secretKeys);
   return {
     id: 'twilio',
     async send(msg) {
@@ -33,7 +35,7 @@ export function create(config: TwilioConfig): SmsConnector {
         });
         return { providerMessageId: sent.sid };
       } catch (err) {
-        throw mapTwilioError(err);
+        throw mapTwilioError(err, scrubberFor(secrets, msg), config.timeoutMs);
       }
     },
   };

@@ -1,7 +1,8 @@
 // Maps Vonage SMS API failures (per-message `status` codes, HTTP status) to our SmsError codes; no answer: ../http.ts.
-// Details go to the log: numbers are masked and the API secret is scrubbed, whatever the provider echoes.
+// Details go to the log: the provider's text through the connector's scrubber only, whatever it echoes.
 import { SmsError, type SmsErrorCode } from '../../types.ts';
-import { scrubDetail } from '../http.ts';
+import { codeForStatus } from '../codes.ts';
+import type { Scrubber } from '../scrub.ts';
 
 /** https://developer.vonage.com/messaging/sms/guides/troubleshooting-sms — status → our code and a hint for the operator. */
 const byStatus: Record<string, [SmsErrorCode, string]> = {
@@ -31,20 +32,15 @@ const byStatus: Record<string, [SmsErrorCode, string]> = {
 const aboutRecipient = /(^|[^a-z])['"]?to['"]?\s+(address|number|param)|param(eter)?s?\b[^a-z]*['"]?to\b|msisdn/i;
 
 /** A message rejected in Vonage's 200 response (`status` ≠ "0"). */
-export function mapVonageStatus(status: string, errorText: string, secrets: readonly string[]): SmsError {
+export function mapVonageStatus(status: string, errorText: string, scrub: Scrubber): SmsError {
   const known = byStatus[status];
   let code: SmsErrorCode = known?.[0] ?? 'rejected';
   if (status === '3' && aboutRecipient.test(errorText)) code = 'invalid_recipient';
-  const text = scrubDetail(errorText, secrets, { placeholder: '[secret]' });
-  return new SmsError(code, `vonage: status=${status} ${text}${known ? ` (${known[1]})` : ''}`.trim());
+  return new SmsError(code, `vonage: status=${scrub.code(status)} ${scrub.text(errorText)}${known ? ` (${known[1]})` : ''}`.trim());
 }
 
-/** A non-200 HTTP answer (Vonage documents 200 always; a proxy or an outage may say otherwise). */
+/** A non-200 HTTP answer (Vonage documents 200 always; a proxy or an outage may say otherwise). Its body is not read. */
 export function mapVonageHttp(httpStatus: number): SmsError {
-  const detail = `vonage: http=${httpStatus}`;
-  if (httpStatus === 401 || httpStatus === 403) return new SmsError('invalid_config', detail);
-  if (httpStatus === 429) return new SmsError('rate_limited', detail);
-  if (httpStatus >= 500 || httpStatus === 408) return new SmsError('unavailable', detail);
-  if (httpStatus >= 300 && httpStatus < 400) return new SmsError('invalid_config', `${detail} (redirect not followed: check apiBaseUrl)`);
-  return new SmsError('rejected', detail);
+  const hint = httpStatus >= 300 && httpStatus < 400 ? ' (redirect not followed: check apiBaseUrl)' : '';
+  return new SmsError(codeForStatus(httpStatus), `vonage: http=${httpStatus}${hint}`);
 }

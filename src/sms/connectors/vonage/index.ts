@@ -1,8 +1,9 @@
 // `vonage` connector: POST /sms/json of the Vonage (Nexmo) SMS API, one request through ../http.ts.
 // The API answers 200 with one status per message part; any non-zero status fails the send.
-import type { VonageConfig } from './config.ts';
+import { secretKeys, type VonageConfig } from './config.ts';
 import { SmsError, type SmsConnector } from '../../types.ts';
 import { requestProvider } from '../http.ts';
+import { scrubberFor, secretValues } from '../scrub.ts';
 import { mapVonageHttp, mapVonageStatus } from './errors.ts';
 
 const DEFAULT_BASE_URL = 'https://rest.nexmo.com';
@@ -23,7 +24,7 @@ interface VonageMessage { status?: unknown; 'message-id'?: unknown; 'error-text'
 export function create(config: VonageConfig): SmsConnector {
   const endpoint = `${(config.apiBaseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '')}/sms/json`;
   const from = /^\+\d+$/.test(config.from) ? config.from.slice(1) : config.from;
-  const secrets = [config.apiSecret];
+  const secrets = secretValues(config, secretKeys);
   return {
     id: 'vonage',
     async send(msg) {
@@ -57,7 +58,7 @@ export function create(config: VonageConfig): SmsConnector {
       // A long text is split into parts, each with its own status: one failed part fails the send.
       for (const m of messages) {
         const s = String(m?.status ?? '');
-        if (s !== '0') throw mapVonageStatus(s || '?', typeof m?.['error-text'] === 'string' ? m['error-text'] : '', secrets);
+        if (s !== '0') throw mapVonageStatus(s || '?', typeof m?.['error-text'] === 'string' ? m['error-text'] : '', scrubberFor(secrets, msg));
       }
       const id = messages[0]!['message-id'];
       return typeof id === 'string' && id ? { providerMessageId: id } : {};

@@ -1,9 +1,10 @@
 // `webhook` connector: one HTTP request per message, its fields rendered from the configured templates
 // (JSON or form body; query string for GET). Redirects are not followed, so secrets stay with the URL configured.
 import Handlebars from 'handlebars';
-import { checkFieldTemplate, webhookVariables, type WebhookConfig, type WebhookVariables } from './config.ts';
+import { checkFieldTemplate, secretKeys, webhookVariables, type WebhookConfig, type WebhookVariables } from './config.ts';
 import type { SmsConnector } from '../../types.ts';
 import { requestProvider } from '../http.ts';
+import { scrubberFor, secretValues } from '../scrub.ts';
 import { mapWebhookStatus } from './errors.ts';
 
 const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -41,26 +42,22 @@ export function create(config: WebhookConfig): SmsConnector {
 
   const headers: Record<string, string> = { ...config.headers };
   if (!Object.keys(headers).some((h) => h.toLowerCase() === 'accept')) headers.accept = 'application/json, text/plain;q=0.9, */*;q=0.1';
-  const secrets = Object.values(config.headers);
   if (config.auth !== 'none') {
     if ('basic' in config.auth) {
       const { username, password } = config.auth.basic;
-      const value = 'Basic ' + Buffer.from(`${username}:${password}`, 'utf8').toString('base64');
-      headers.authorization = value;
-      secrets.push(password, value.slice(6));
+      headers.authorization = 'Basic ' + Buffer.from(`${username}:${password}`, 'utf8').toString('base64');
     } else {
       headers.authorization = `Bearer ${config.auth.bearer}`;
-      secrets.push(config.auth.bearer);
     }
   }
+  // `auth: 'none'` is no credential; the Basic header's base64 is found by the scrubber itself.
+  const secrets = secretValues({ ...config, auth: config.auth === 'none' ? undefined : config.auth }, secretKeys);
 
   return {
     id: 'webhook',
     async send(msg) {
       const vars: WebhookVariables = { to: msg.to, body: msg.body, usage: msg.usage, locale: msg.locale ?? '' };
       const values = fields.map(([name, render]) => [name, render(vars)] as const);
-      // The message text and the recipient must not come back through the log either.
-      const scrubbed = [...secrets, msg.body, msg.to];
 
       const url = new URL(config.url);
       const requestHeaders = { ...headers };
@@ -78,7 +75,7 @@ export function create(config: WebhookConfig): SmsConnector {
         url, method, headers: requestHeaders, body, redirect: 'manual', timeoutMs: config.timeoutMs, maxBytes: MAX_RESPONSE_BYTES,
         networkDetail: `webhook: ${method} ${host}`, // never the URL (it may carry a key): the method and host only
       });
-      if (!success(status)) throw mapWebhookStatus(method, host, status, text, scrubbed);
+      if (!success(status)) throw mapWebhookStatus(method, host, status, text, scrubberFor(secrets, msg));
 
       if (!config.messageIdPath) return {};
       try {
