@@ -1,5 +1,5 @@
-// Security headers for every response: CSP without inline script, no framing, no sniffing,
-// HSTS when the issuer is https.
+// Security headers for every response: CSP without inline script, no framing, no sniffing, no
+// caching unless a route says otherwise (static assets do), HSTS when the issuer is https.
 import type { RequestHandler } from 'express';
 
 const csp = [
@@ -26,6 +26,8 @@ export function securityHeaders(opts: SecurityHeaderOptions): RequestHandler {
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
     'cross-origin-opener-policy': 'same-origin',
+    // Pages carry codes, tokens and CSRF tokens; express.static replaces this for /assets.
+    'cache-control': 'no-store',
     ...(opts.https ? { 'strict-transport-security': 'max-age=31536000; includeSubDomains' } : {}),
   };
   return (_req, res, next) => {
