@@ -105,8 +105,11 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   const app = express();
   app.disable('x-powered-by');
   if (config.trustProxy) app.set('trust proxy', 1);
-  app.use(securityHeaders());
-  app.use('/assets', express.static(join(root, 'public'), { maxAge: '1h', index: false }));
+  app.use(securityHeaders({ https: new URL(issuer).protocol === 'https:' }));
+  app.use('/assets', express.static(join(root, 'public'), {
+    index: false,
+    setHeaders: (res) => { res.set('cache-control', 'public, max-age=3600'); }, // replaces the pages' no-store
+  }));
   app.get('/', (_req, res) => {
     res.type('html').send(render('home', { locale: config.defaultLocale, demo: Boolean(demo), demoPhone: DEMO_USER.phone }));
   });

@@ -2,6 +2,19 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Store } from '../store/types.ts';
 
+/**
+ * The models a grant owns (oidc-provider's memory adapter keeps the same list). Revoking a grant
+ * ends these and only these: the Interaction and Session rows that carry the same grantId live on.
+ */
+const GRANTABLE = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+  'PreAuthorizedCode',
+]);
+
 export function createAdapterClass(store: Store) {
   return class StoreAdapter implements Adapter {
     constructor(private readonly model: string) {}
@@ -32,7 +45,7 @@ export function createAdapterClass(store: Store) {
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
-      await store.oidc.revokeByGrantId(grantId);
+      if (GRANTABLE.has(this.model)) await store.oidc.revokeByGrantId(this.model, grantId);
     }
   };
 }

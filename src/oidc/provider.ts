@@ -4,6 +4,7 @@ import type { ClientConfig } from '../config/schema.ts';
 import type { Store } from '../store/types.ts';
 import { createAdapterClass } from './adapter.ts';
 import { claimsByScope, createFindAccount } from './accounts.ts';
+import { pinToIssuer } from './issuer-origin.ts';
 import type { KeySet } from './keys.ts';
 
 export interface ProviderDeps {
@@ -108,7 +109,9 @@ export function createProvider(deps: ProviderDeps): Provider {
   };
 
   const provider = new Provider(deps.issuer, configuration);
+  // Only the client IP comes from X-Forwarded-For; URLs and Secure come from the issuer.
   provider.proxy = deps.trustProxy;
+  pinToIssuer(provider, deps.issuer);
   return provider;
 }
 

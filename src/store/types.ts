@@ -151,7 +151,8 @@ export interface Store {
     findByUserCode(model: string, userCode: string): Promise<OidcRecord | undefined>;
     consume(model: string, id: string, at: number): Promise<void>;
     destroy(model: string, id: string): Promise<void>;
-    revokeByGrantId(grantId: string): Promise<void>;
+    /** Deletes the rows of one token model (AccessToken, RefreshToken, …) issued under a grant; nothing else. */
+    revokeByGrantId(model: string, grantId: string): Promise<void>;
     /** Ends every session, grant and token of an account (after a credential reset). */
     revokeByAccountId(accountId: string): Promise<number>;
   };

@@ -1,4 +1,5 @@
-// Security headers for every response: CSP without inline script, no framing, no sniffing.
+// Security headers for every response: CSP without inline script, no framing, no sniffing, no
+// caching unless a route says otherwise (static assets do), HSTS when the issuer is https.
 import type { RequestHandler } from 'express';
 
 const csp = [
@@ -13,15 +14,24 @@ const csp = [
   // app's redirect_uri, and browsers apply form-action to that redirect.
 ].join('; ');
 
-export function securityHeaders(): RequestHandler {
+export interface SecurityHeaderOptions {
+  /** The issuer is https: browsers are told to use nothing else for a year, subdomains included. */
+  https: boolean;
+}
+
+export function securityHeaders(opts: SecurityHeaderOptions): RequestHandler {
+  const headers: Record<string, string> = {
+    'content-security-policy': csp,
+    'x-frame-options': 'DENY',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'cross-origin-opener-policy': 'same-origin',
+    // Pages carry codes, tokens and CSRF tokens; express.static replaces this for /assets.
+    'cache-control': 'no-store',
+    ...(opts.https ? { 'strict-transport-security': 'max-age=31536000; includeSubDomains' } : {}),
+  };
   return (_req, res, next) => {
-    res.set({
-      'content-security-policy': csp,
-      'x-frame-options': 'DENY',
-      'x-content-type-options': 'nosniff',
-      'referrer-policy': 'no-referrer',
-      'cross-origin-opener-policy': 'same-origin',
-    });
+    res.set(headers);
     next();
   };
 }

@@ -51,6 +51,8 @@ export interface StartOptions {
   now?: () => number;
   keepDir?: boolean;
   log?: Logger;
+  /** The issuer URL; defaults to the server's own http URL (an https issuer here stands for a TLS proxy in front). */
+  issuer?: string;
 }
 
 export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
@@ -71,7 +73,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   const store = openSqliteStore(join(dir, 'flowgate.db'));
   const flowgate = await createFlowgate({
     config,
-    runtime: { issuer: url, port: 0, databaseUrl: `sqlite:${join(dir, 'flowgate.db')}`, production: false },
+    runtime: { issuer: opts.issuer ?? url, port: 0, databaseUrl: `sqlite:${join(dir, 'flowgate.db')}`, production: false },
     store,
     log: opts.log ?? createLogger('silent'),
     ...(opts.connectors ? { connectors: opts.connectors } : {}),

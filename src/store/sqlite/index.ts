@@ -98,7 +98,7 @@ export function openSqliteStore(file: string): Store {
     oidcFindByUserCode: db.prepare('SELECT * FROM oidc_models WHERE model = ? AND user_code = ?'),
     oidcConsume: db.prepare('UPDATE oidc_models SET consumed_at = ? WHERE model = ? AND id = ?'),
     oidcDestroy: db.prepare('DELETE FROM oidc_models WHERE model = ? AND id = ?'),
-    oidcRevokeGrant: db.prepare('DELETE FROM oidc_models WHERE grant_id = ?'),
+    oidcRevokeGrant: db.prepare('DELETE FROM oidc_models WHERE model = ? AND grant_id = ?'),
     userById: db.prepare('SELECT * FROM users WHERE id = ?'),
     userByPhone: db.prepare('SELECT * FROM users WHERE phone = ?'),
     userInsert: db.prepare(`INSERT INTO users (id, phone, phone_verified, name, email, password_hash, attributes, created_at)
@@ -179,7 +179,7 @@ export function openSqliteStore(file: string): Store {
       async findByUserCode(model, code) { return toRecord(q.oidcFindByUserCode.get(model, code) as Row | undefined, Date.now()); },
       async consume(model, id, at) { q.oidcConsume.run(at, model, id); },
       async destroy(model, id) { q.oidcDestroy.run(model, id); },
-      async revokeByGrantId(grantId) { q.oidcRevokeGrant.run(grantId); },
+      async revokeByGrantId(model, grantId) { q.oidcRevokeGrant.run(model, grantId); },
       async revokeByAccountId(accountId) { return q.oidcRevokeAccount.run(accountId).changes; },
     },
     users: {
