@@ -8,6 +8,9 @@ import type { Config, Runtime } from './config/schema.ts';
 import { ConfigError } from './config/load.ts';
 import { normalizePhone } from './authenticators/identify-phone/phone.ts';
 import { createDemoClient, DEMO_USER, demoRoutes } from './demo/routes.ts';
+import { ACCOUNT_CLIENT_ID, accountClientConfig, createAccountClient } from './account/client.ts';
+import { createCookieJar } from './account/cookies.ts';
+import { accountRoutes } from './account/routes.ts';
 import { createPasswordHasher } from './authenticators/password/hasher.ts';
 import { FlowError, loadFlows } from './flows/loader.ts';
 import { loadPluginAuthenticators } from './flows/plugins.ts';
@@ -75,9 +78,16 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   }
   const demo = config.clients.length === 0 && !runtime.production ? createDemoClient(issuer) : undefined;
   await seedUsers(demo && config.users.length === 0 ? { ...config, users: [DEMO_USER] } : config, store);
-  const clients = demo ? [demo] : config.clients;
+  if (config.clients.some((c) => c.client_id === ACCOUNT_CLIENT_ID)) {
+    throw new ConfigError(`clients: client_id '${ACCOUNT_CLIENT_ID}' is flowgate's own account page client; choose another id`);
+  }
+  const accountSecret = (await loadSecret(store, 'account-client')).toString('base64url');
+  const clients = [...(demo ? [demo] : config.clients), accountClientConfig(issuer, accountSecret, config.appName)];
+  // The flows an authorization request may select with `flow=` (see README, "Change the phone number").
+  const selectableFlows = new Set([...flows.values()].filter((f) => f.kind === 'change-phone').map((f) => f.id));
   const provider = createProvider({
     issuer,
+    selectableFlows: [...selectableFlows],
     store,
     clients,
     jwks: await loadSigningKeys(store),
@@ -115,7 +125,16 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   });
   if (demo) app.use(demoRoutes(issuer, demo, render));
   app.use(statusRoutes({ issuer, connectors: config.sms.connectors, store, log, now }));
-  app.use(interactionRoutes({ provider, runner, render, clients, store, defaultLocale: config.defaultLocale, signInFlow: config.signInFlow, guard, log }));
+  app.use(accountRoutes({
+    issuer, store, render, log, now, defaultLocale: config.defaultLocale,
+    client: createAccountClient(issuer, accountSecret),
+    cookies: createCookieJar(await loadSecret(store, 'account-cookie'), issuer.startsWith('https:')),
+    ...(selectableFlows.size ? { changePhoneFlow: selectableFlows.has('change-phone') ? 'change-phone' : [...selectableFlows][0]! } : {}),
+  }));
+  app.use(interactionRoutes({
+    provider, runner, render, clients, store, defaultLocale: config.defaultLocale, signInFlow: config.signInFlow, guard, log,
+    selectableFlows, sms, now,
+  }));
   app.use(provider.callback());
   app.use(notFound());
   app.use(errorHandler(render, log, config.defaultLocale));

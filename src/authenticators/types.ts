@@ -5,6 +5,7 @@ import type { Requirement } from '../flows/model.ts';
 import type { Store, User } from '../store/types.ts';
 import type { SmsQueue } from '../sms/delivery/worker.ts';
 import type { Guard } from '../guard/index.ts';
+import type { Usage } from '../sms/types.ts';
 
 export type FlowErrorCode =
   | 'invalid_input' | 'code_invalid' | 'code_expired' | 'code_dead' | 'send_failed'
@@ -27,7 +28,15 @@ export interface FlowSubject {
   profile?: { name?: string; email?: string };
   /** A new password's hash, applied when the flow completes (registration, reset). */
   newPasswordHash?: string;
+  /** change-phone: the candidate new number (not the identity until the flow completes). */
+  newPhone?: string;
+  /** change-phone: the new number an SMS code proved in this interaction. */
+  newPhoneVerified?: string;
+  /** Messages queued only when the flow completes successfully (e.g. the notice to the old number). */
+  pendingSms?: PendingSms[];
 }
+
+export interface PendingSms { to: string; body: string; usage: Usage; locale: string }
 
 export interface StepContext<C> {
   config: C;

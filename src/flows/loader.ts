@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { flowSchema, type FlowDef, type StepDef } from './model.ts';
 import type { AnyFactory } from './registry.ts';
+import { checkChangePhone } from './check-change-phone.ts';
 
 export class FlowError extends Error {
   override name = 'FlowError';
@@ -74,12 +75,15 @@ function checkSteps(file: string, steps: StepDef[], registry: Map<string, AnyFac
   });
 }
 
-const IDENTIFIES_ONLY = new Set(['identify-phone', 'register-profile', 'set-password', 'sms-notify']);
+const IDENTIFIES_ONLY = new Set(['identify-phone', 'register-profile', 'set-password', 'sms-notify', 'new-phone']);
+
+/** A code to the candidate new number proves that number, not the person. */
+const provesNewPhoneOnly = (s: LoadedStep) => (s.resolvedConfig as { sendTo?: string } | undefined)?.sendTo === 'new-phone';
 
 /** Whether any enabled, non-condition step could prove who the person is. */
 function provesSomething(steps: LoadedStep[]): boolean {
   return steps.some((s) => s.requirement !== 'DISABLED' && !s.condition
-    && (s.steps ? provesSomething(s.steps) : !IDENTIFIES_ONLY.has(s.authenticator!)));
+    && (s.steps ? provesSomething(s.steps) : !IDENTIFIES_ONLY.has(s.authenticator!) && !provesNewPhoneOnly(s)));
 }
 
 /** A step that needs a user must come after a step that identifies one. */
@@ -111,10 +115,15 @@ export function loadFlowText(file: string, text: string, registry: Map<string, A
   if (!steps.some((s) => !s.condition && s.requirement !== 'DISABLED')) {
     throw new FlowError(`${file}: step (flow), field steps: the flow can never finish: every step is disabled`);
   }
-  checkUserOrder(file, steps, { value: false });
+  // A change-phone flow starts with the signed-in account (from the provider session) identified.
+  checkUserOrder(file, steps, { value: flow.kind === 'change-phone' });
   if (flow.kind === 'sign-in' && !provesSomething(steps)) {
     throw new FlowError(`${file}: step (flow), field steps: a sign-in flow needs at least one enabled step that checks the person (e.g. sms-otp or password)`);
   }
+  if (flow.kind === 'change-phone' && !provesSomething(steps)) {
+    throw new FlowError(`${file}: step (flow), field steps: a change-phone flow needs at least one enabled step that re-authenticates the signed-in person (sms-otp to the current phone, or password)`);
+  }
+  checkChangePhone(file, flow.kind, steps);
   return { id: flow.id, file, kind: flow.kind, afterReset: flow.afterReset, steps };
 }
 

@@ -24,13 +24,13 @@ export const stepSchema: z.ZodType<StepDef> = z.lazy(() => z.object({
   message: 'a step has either `authenticator` or `steps` (a sub-flow), not both',
 }));
 
-export const flowKinds = ['sign-in', 'register', 'reset-credentials'] as const;
+export const flowKinds = ['sign-in', 'register', 'reset-credentials', 'change-phone'] as const;
 export type FlowKind = (typeof flowKinds)[number];
 
 export const flowSchema = z.object({
   id: stepId,
   description: z.string().optional(),
-  /** What completing the flow does: sign in, create the account, or set the new password. */
+  /** What completing the flow does: sign in, create the account, set the new password, or change the signed-in account's phone. */
   kind: z.enum(flowKinds).default('sign-in'),
   /** reset-credentials only: after the reset, sign the person in (`login`) or show sign-in again. */
   afterReset: z.enum(['sign-in', 'login']).default('sign-in'),

@@ -15,6 +15,8 @@ export interface FlowState {
   chosen: Record<string, string>;
   stepState: Record<string, Record<string, unknown>>;
   amr: string[];
+  /** What the flow started with (change-phone: the signed-in account); a restart goes back to it. */
+  origin?: FlowSubject;
   /** A message for the next page (e.g. why the flow changed). */
   notice?: string;
   ended?: { error: string; status: number };
@@ -173,10 +175,10 @@ export function createRunner(opts: {
 
   return {
     /** The interaction's state, or a new one (saved by the first step result: one write per request). */
-    async state(uid: string, flowId: string): Promise<FlowState> {
+    async state(uid: string, flowId: string, origin?: FlowSubject): Promise<FlowState> {
       const existing = await opts.store.flowState.get<FlowState>(uid);
       if (existing) return existing;
-      return { flowId, csrf: randomBytes(24).toString('base64url'), subject: {}, completed: [], chosen: {}, stepState: {}, amr: [] };
+      return { flowId, csrf: randomBytes(24).toString('base64url'), subject: { ...origin }, completed: [], chosen: {}, stepState: {}, amr: [], ...(origin ? { origin } : {}) };
     },
 
     async save(info: InteractionInfo, state: FlowState): Promise<void> {
@@ -203,7 +205,7 @@ export function createRunner(opts: {
     /** Starts the flow over (another phone number); send and failure caps are kept. */
     async restart(info: InteractionInfo, state: FlowState): Promise<void> {
       if (state.ended) return;
-      Object.assign(state, { subject: {}, completed: [], chosen: {}, stepState: {}, amr: [] });
+      Object.assign(state, { subject: { ...state.origin }, completed: [], chosen: {}, stepState: {}, amr: [] });
       delete state.notice;
       await opts.store.flowState.put(info.uid, state, info.expiresAt);
     },

@@ -14,6 +14,8 @@ export interface ProviderDeps {
   jwks: KeySet;
   cookieKeys: string[];
   trustProxy: boolean;
+  /** Flow ids the `flow` authorization parameter may select (the change-phone flow). */
+  selectableFlows?: string[];
   /** Renders a page for protocol errors and logout screens (src/web owns the views). */
   pages: {
     error(ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }): void;
@@ -35,10 +37,27 @@ export function toClientMetadata(c: ClientConfig) {
   };
 }
 
-/** The default policy plus a requestable `create` prompt (OpenID "Initiating User Registration"). */
-function policy() {
+/** The authorization parameter that selects a flow (`flow=change-phone`), and the check's reason. */
+export const FLOW_PARAM = 'flow';
+export const FLOW_REASON = 'flow_requested';
+
+/** What an interaction that ran a selected flow adds to its result, so the check is satisfied. */
+export const finishedFlowResult = (flowId: string) => ({ flowgate: { finishedFlow: flowId } });
+
+/**
+ * The default policy plus a requestable `create` prompt (OpenID "Initiating User Registration"),
+ * and a login check: a request with `flow=<selectable flow>` always shows the login prompt until
+ * an interaction has run that flow (even with a session, as prompt=login would).
+ */
+function policy(selectable: ReadonlySet<string>) {
   const prompts = interactionPolicy.base();
   prompts.add(new interactionPolicy.Prompt({ name: 'create', requestable: true }), 0);
+  prompts.get('login')!.checks.add(new interactionPolicy.Check(FLOW_REASON, 'the requested flow has not run', 'login_required', (ctx) => {
+    const wanted = ctx.oidc.params?.[FLOW_PARAM];
+    if (typeof wanted !== 'string' || !selectable.has(wanted)) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+    const finished = (ctx.oidc.result as { flowgate?: { finishedFlow?: string } } | undefined)?.flowgate?.finishedFlow;
+    return finished === wanted ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
+  }));
   return prompts;
 }
 
@@ -69,7 +88,8 @@ export function createProvider(deps: ProviderDeps): Provider {
         async postLogoutSuccessSource(ctx) { deps.pages.loggedOut(ctx); },
       },
     },
-    interactions: { policy: policy() },
+    interactions: { policy: policy(new Set(deps.selectableFlows ?? [])) },
+    extraParams: [FLOW_PARAM],
     discovery: { prompt_values_supported: ['none', 'login', 'consent', 'create'] },
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
     responseTypes: ['code'],

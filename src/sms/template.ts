@@ -88,6 +88,14 @@ export const defaultTemplates: Record<string, Record<string, string>> = {
     en: '{{code}} is your {{appName}} code to reset your password. It expires in {{ttlMinutes}} minutes. If you did not ask for it, ignore this message.\n\n@{{host}} #{{code}}',
     de: '{{code}} ist Ihr Code zum Zurücksetzen Ihres Passworts bei {{appName}}. Gültig für {{ttlMinutes}} Minuten. Falls Sie das nicht angefordert haben, ignorieren Sie diese Nachricht.\n\n@{{host}} #{{code}}',
   },
+  'phone-change': {
+    en: '{{code}} is your {{appName}} code to confirm your new phone number. It expires in {{ttlMinutes}} minutes. If you did not ask for it, ignore this message.\n\n@{{host}} #{{code}}',
+    de: '{{code}} ist Ihr Code zum Bestätigen Ihrer neuen Telefonnummer bei {{appName}}. Gültig für {{ttlMinutes}} Minuten. Falls Sie das nicht angefordert haben, ignorieren Sie diese Nachricht.\n\n@{{host}} #{{code}}',
+  },
+  'phone-changed': {
+    en: 'The phone number of your {{appName}} account was changed, and this number no longer signs in to it. If this was not you, contact {{appName}} support at once.',
+    de: 'Die Telefonnummer Ihres Kontos bei {{appName}} wurde geändert; mit dieser Nummer melden Sie sich dort nicht mehr an. Falls Sie das nicht waren, wenden Sie sich sofort an den Support von {{appName}}.',
+  },
   welcome: {
     en: 'Welcome to {{appName}}! Your account is ready.',
     de: 'Willkommen bei {{appName}}! Ihr Konto ist eingerichtet.',

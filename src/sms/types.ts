@@ -1,5 +1,5 @@
 // The connector contract: a connector is handed a finished message and delivers it.
-export const usages = ['sign-in', 'register', 'reset', 'phone-change', 'welcome', 'generic'] as const;
+export const usages = ['sign-in', 'register', 'reset', 'phone-change', 'phone-changed', 'welcome', 'generic'] as const;
 export type Usage = (typeof usages)[number];
 
 export interface SmsMessage {

@@ -155,12 +155,16 @@ export interface Store {
     revokeByGrantId(model: string, grantId: string): Promise<void>;
     /** Ends every session, grant and token of an account (after a credential reset). */
     revokeByAccountId(accountId: string): Promise<number>;
+    /** Ends an account's sessions, grants and tokens except one session (by uid) and its grants (other devices). */
+    revokeByAccountIdExcept(accountId: string, keep: { sessionUid: string; grantIds: string[] }): Promise<number>;
   };
   users: {
     findById(id: string): Promise<User | undefined>;
     findByPhone(phone: string): Promise<User | undefined>;
     create(user: NewUser): Promise<User>;
     update(id: string, patch: UserPatch): Promise<User | undefined>;
+    /** Sets a verified phone number; the UNIQUE constraint decides when another account has it. */
+    updatePhone(id: string, phone: string): Promise<'updated' | 'taken' | 'missing'>;
   };
   /** Flow state per interaction uid (JSON). */
   flowState: {

@@ -1,20 +1,58 @@
-// What finishing a flow does, by its kind: sign in, create the account, or set the new password
-// (and end the account's other sessions). Returns what the web layer must do next.
+// What finishing a flow does, by its kind: sign in, create the account, set the new password
+// (and end the account's other sessions), or change the signed-in account's phone number (and end
+// its other devices). Returns what the web layer must do next.
 import type { Logger } from 'pino';
 import type { FlowSubject } from '../authenticators/types.ts';
 import type { LoadedFlow } from '../flows/loader.ts';
+import { revokeOtherDevices } from '../oidc/sessions.ts';
+import type { SmsQueue } from '../sms/delivery/worker.ts';
+import { SmsError } from '../sms/types.ts';
 import type { Store } from '../store/types.ts';
 import type { Guard } from '../guard/index.ts';
 
 export type Completion =
-  | { kind: 'login'; accountId: string; amr: string[] }
+  | { kind: 'login'; accountId: string; amr: string[]; finishedFlow?: string }
   | { kind: 'switch'; flowId: string; carry: boolean; notice: string }
   | { kind: 'page'; view: string; model: Record<string, unknown> };
 
-export interface CompleteDeps { store: Store; guard: Guard; signInFlow: string; hasFlow(id: string): boolean; log: Logger }
+export interface CompleteDeps { store: Store; guard: Guard; sms: SmsQueue; signInFlow: string; hasFlow(id: string): boolean; log: Logger; now?: () => number }
 
-export async function completeFlow(deps: CompleteDeps, flow: LoadedFlow, subject: FlowSubject, amr: string[]): Promise<Completion> {
-  const done = await complete(deps, flow, subject, amr);
+/** The provider session this interaction belongs to (change-phone keeps it, ends the others). */
+export interface CurrentSession { uid?: string }
+
+/** Queues the messages steps kept for a successful finish (sms-notify `when: finish`). */
+async function queuePending(deps: CompleteDeps, subject: FlowSubject): Promise<void> {
+  for (const msg of subject.pendingSms ?? []) {
+    try {
+      await deps.sms.enqueue({ ...msg, expiresAt: (deps.now ?? Date.now)() + 10 * 60_000 });
+    } catch (err) {
+      if (!(err instanceof SmsError)) throw err;
+      deps.log.warn({ usage: msg.usage, code: err.code }, 'a message for the end of the flow could not be queued');
+    }
+  }
+}
+
+/** change-phone: both proofs done → the new number replaces the old one, unless another account has it. */
+async function changePhone(deps: CompleteDeps, flow: LoadedFlow, subject: FlowSubject, amr: string[], session: CurrentSession): Promise<Completion> {
+  const user = subject.userId ? await deps.store.users.findById(subject.userId) : undefined;
+  // amr holds only proofs of the person (a code to the new number adds none).
+  if (!user || user.phone !== subject.phone || amr.length === 0) return { kind: 'page', view: 'error', model: { message: 'not_authenticated' } };
+  const next = subject.newPhone;
+  if (!next || subject.newPhoneVerified !== next) return { kind: 'page', view: 'error', model: { message: 'invalid_input' } };
+  const outcome = await deps.store.users.updatePhone(user.id, next);
+  if (outcome === 'missing') return { kind: 'page', view: 'error', model: { message: 'not_authenticated' } };
+  if (outcome === 'taken') {
+    deps.log.info({ userId: user.id }, 'phone change refused: the new number belongs to another account');
+    return { kind: 'page', view: 'interaction/phone-taken', model: {} };
+  }
+  await queuePending(deps, subject);
+  const revoked = await revokeOtherDevices(deps.store, user.id, session.uid);
+  deps.log.info({ userId: user.id, revoked }, 'phone number changed; the old number notified, other devices signed out');
+  return { kind: 'login', accountId: user.id, amr, finishedFlow: flow.id };
+}
+
+export async function completeFlow(deps: CompleteDeps, flow: LoadedFlow, subject: FlowSubject, amr: string[], session: CurrentSession = {}): Promise<Completion> {
+  const done = await complete(deps, flow, subject, amr, session);
   // A finished proof is the only thing that starts the failure count over.
   if (done.kind === 'login' || (done.kind === 'switch' && amr.length > 0)) {
     await deps.guard.succeeded({ phone: subject.phone!, ...(done.kind === 'login' ? { userId: done.accountId } : {}) });
@@ -22,13 +60,16 @@ export async function completeFlow(deps: CompleteDeps, flow: LoadedFlow, subject
   return done;
 }
 
-async function complete(deps: CompleteDeps, flow: LoadedFlow, subject: FlowSubject, amr: string[]): Promise<Completion> {
+async function complete(deps: CompleteDeps, flow: LoadedFlow, subject: FlowSubject, amr: string[], session: CurrentSession): Promise<Completion> {
   const phone = subject.phone!;
   switch (flow.kind) {
     case 'sign-in':
       // A flow whose conditions skipped every proof signs no one in, and answers everyone alike.
       if (amr.length === 0) return { kind: 'page', view: 'error', model: { message: 'not_authenticated' } };
-      if (subject.userId) return { kind: 'login', accountId: subject.userId, amr };
+      if (subject.userId) {
+        await queuePending(deps, subject);
+        return { kind: 'login', accountId: subject.userId, amr };
+      }
       if (subject.phoneVerified === phone && deps.hasFlow('register')) {
         return { kind: 'switch', flowId: 'register', carry: true, notice: 'no_account_register' };
       }
@@ -43,6 +84,7 @@ async function complete(deps: CompleteDeps, flow: LoadedFlow, subject: FlowSubje
           passwordHash: subject.newPasswordHash ?? null,
         });
         deps.log.info({ userId: user.id }, 'account created');
+        await queuePending(deps, subject);
         return { kind: 'login', accountId: user.id, amr };
       } catch {
         return { kind: 'page', view: 'interaction/account-exists', model: { phone } };
@@ -58,8 +100,12 @@ async function complete(deps: CompleteDeps, flow: LoadedFlow, subject: FlowSubje
       const revoked = await deps.store.oidc.revokeByAccountId(user.id);
       await deps.guard.succeeded({ phone, userId: user.id });
       deps.log.info({ userId: user.id, revoked }, 'password reset; sessions and tokens revoked');
+      await queuePending(deps, subject);
       if (flow.afterReset === 'login') return { kind: 'login', accountId: user.id, amr };
       return { kind: 'switch', flowId: deps.signInFlow, carry: false, notice: 'password_reset_done' };
     }
+
+    case 'change-phone':
+      return changePhone(deps, flow, subject, amr, session);
   }
 }

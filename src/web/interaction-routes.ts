@@ -6,7 +6,8 @@ import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { ClientConfig } from '../config/schema.ts';
 import type { Choice, FlowState, InteractionInfo, Runner, RunOutcome } from '../flows/runner.ts';
-import { isFirstParty } from '../oidc/provider.ts';
+import { finishedFlowResult, FLOW_PARAM, isFirstParty } from '../oidc/provider.ts';
+import type { SmsQueue } from '../sms/delivery/worker.ts';
 import type { Store } from '../store/types.ts';
 import type { Guard } from '../guard/index.ts';
 import { completeFlow } from './complete-flow.ts';
@@ -28,7 +29,11 @@ export interface InteractionDeps {
   defaultLocale: string;
   signInFlow: string;
   guard: Guard;
+  /** Flow ids an authorization request selects with `flow=` (the change-phone flow); they run for the session's account. */
+  selectableFlows: ReadonlySet<string>;
+  sms: SmsQueue;
   log: Logger;
+  now?: () => number;
 }
 
 export function interactionRoutes(deps: InteractionDeps): Router {
@@ -57,17 +62,33 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       // express's req.ip: the socket's address, or X-Forwarded-For only when `trustProxy` is set.
       ip: req.ip ?? '',
     };
-    const flowId = details.prompt.name === 'create' && runner.hasFlow('register') ? 'register' : deps.signInFlow;
-    const state = await runner.state(details.uid, flowId);
+    const selected = await selectedFlow(details, params);
+    const flowId = details.prompt.name === 'create' && runner.hasFlow('register') ? 'register' : selected?.flowId ?? deps.signInFlow;
+    const state = await runner.state(details.uid, flowId, selected?.origin);
     return { details, params, info, state };
+  }
+
+  /**
+   * `flow=change-phone` with a provider session: that flow, for the session's account (never a
+   * typed number). Without a session the sign-in flow runs first; the login check then opens a
+   * second interaction for the selected flow.
+   */
+  async function selectedFlow(details: Details, params: Record<string, string | undefined>) {
+    const flowId = params[FLOW_PARAM];
+    const accountId = details.session?.accountId;
+    if (!flowId || !deps.selectableFlows.has(flowId) || !accountId || details.prompt.name !== 'login') return undefined;
+    const user = await deps.store.users.findById(accountId);
+    if (!user) throw new HttpError(400, 'session_not_found');
+    return { flowId, origin: { userId: user.id, phone: user.phone } };
   }
 
   const page = (res: Response, status: number, view: string, model: Record<string, unknown> & { locale: string }) =>
     res.status(status).type('html').send(render(view, model));
 
-  async function login(req: Request, res: Response, details: Details, accountId: string, amr: string[]) {
+  async function login(req: Request, res: Response, details: Details, accountId: string, amr: string[], finishedFlow?: string) {
     await provider.interactionFinished(req, res, {
       login: { accountId, amr, remember: true },
+      ...(finishedFlow ? finishedFlowResult(finishedFlow) : {}),
       ...(details.prompt.name === 'create' ? { create: {} } : {}),
     }, { mergeWithLastSubmission: false });
   }
@@ -102,8 +123,8 @@ export function interactionRoutes(deps: InteractionDeps): Router {
         page(res, outcome.status, 'error', { locale: info.locale, message: outcome.error });
         return;
       case 'done': {
-        const done = await completeFlow({ ...deps, hasFlow: runner.hasFlow }, outcome.flow, outcome.subject, outcome.amr);
-        if (done.kind === 'login') return login(req, res, details, done.accountId, done.amr);
+        const done = await completeFlow({ ...deps, hasFlow: runner.hasFlow }, outcome.flow, outcome.subject, outcome.amr, { uid: details.session?.uid });
+        if (done.kind === 'login') return login(req, res, details, done.accountId, done.amr, done.finishedFlow);
         if (done.kind === 'page') return void page(res, 200, done.view, { ...done.model, ...base });
         await runner.switchFlow(info, state, done.flowId, done.carry, done.notice);
         return respond(req, res, details, info, state, await runner.show(info, state));
@@ -162,7 +183,8 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   router.post('/interaction/:uid/flow/:flowId', formBody, async (req, res) => {
     const { info, state } = await loadForm(req, res);
     const flowId = String(req.params.flowId);
-    if (!switchable.has(flowId)) throw new HttpError(404, 'not_found');
+    // A selected flow (change-phone) runs for the session's account: it is never left for another.
+    if (!switchable.has(flowId) || deps.selectableFlows.has(state.flowId)) throw new HttpError(404, 'not_found');
     await runner.switchFlow(info, state, flowId, true);
     res.redirect(303, `/interaction/${info.uid}`);
   });

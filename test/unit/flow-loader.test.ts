@@ -12,7 +12,7 @@ const load = (text: string) => loadFlowText('flows/x.yaml', text, registry);
 
 test('the shipped flows load', () => {
   const flows = loadFlows('flows', registry);
-  assert.deepEqual([...flows.keys()].sort(), ['register', 'reset-credentials', 'sign-in', 'sign-in-2fa']);
+  assert.deepEqual([...flows.keys()].sort(), ['change-phone', 'register', 'reset-credentials', 'sign-in', 'sign-in-2fa']);
   assert.equal(flows.get('reset-credentials')!.kind, 'reset-credentials');
 });
 
@@ -44,4 +44,25 @@ test('a bad file stops loading the directory with its name', () => {
   const dir = mkdtempSync(join(tmpdir(), 'flows-'));
   writeFileSync(join(dir, 'sign-in.yaml'), 'id: sign-in\nsteps:\n  - id: a\n    authenticator: sms-otp\n    requirement: REQUIRED\n    config: { codeLength: "six" }\n');
   assert.throws(() => loadFlows(dir, registry), new RegExp(`${dir}/sign-in.yaml: step 'a', field config.codeLength`));
+});
+
+test('change-phone flows: re-authentication, the new number and its code, the notice to the old number', { timeout: 10_000 }, () => {
+  const reauth = '  - { id: r, authenticator: password, requirement: REQUIRED }\n';
+  const ask = '  - { id: n, authenticator: new-phone, requirement: REQUIRED }\n';
+  const code = '  - { id: c, authenticator: sms-otp, requirement: REQUIRED, config: { usage: phone-change, sendTo: new-phone } }\n';
+  const notice = '  - { id: o, authenticator: sms-notify, requirement: REQUIRED, config: { usage: phone-changed, when: finish } }\n';
+  const flow = (...steps: string[]) => `id: x\nkind: change-phone\nsteps:\n${steps.join('')}`;
+  assert.equal(load(flow(reauth, ask, code, notice)).kind, 'change-phone');
+  const cases: Array<[string, RegExp]> = [
+    [flow(ask, code, notice), /field steps: a change-phone flow needs at least one enabled step that re-authenticates/],
+    [flow(reauth, code, notice), /a change-phone flow needs an enabled new-phone step/],
+    [flow(reauth, ask, notice), /needs an enabled sms-otp step with `sendTo: new-phone`/],
+    [flow(reauth, code, ask, notice), /step 'c', field config.sendTo: the code to the new number must come after the new-phone step/],
+    [flow(reauth, ask, code), /needs an enabled sms-notify step with `usage: phone-changed` and `when: finish`/],
+    [`id: x\nsteps:\n  - { id: a, authenticator: identify-phone, requirement: REQUIRED }\n  - { id: s, authenticator: sms-otp, requirement: REQUIRED }\n${ask}`,
+      /step 'n', field authenticator: the new phone number belongs in a flow of kind change-phone/],
+  ];
+  for (const [text, message] of cases) {
+    assert.throws(() => load(text), (err: Error) => err instanceof FlowError && message.test(err.message), String(message));
+  }
 });

@@ -2,8 +2,7 @@
 // Registered and unregistered numbers get the same answer.
 import { z } from 'zod';
 import type { AuthenticatorFactory } from '../types.ts';
-import { normalizePhone } from './phone.ts';
-import { checkDestination } from '../../sms/phone-policy.ts';
+import { readPhone } from './read-phone.ts';
 
 const configSchema = z.object({}).strict();
 type Config = z.infer<typeof configSchema>;
@@ -24,15 +23,8 @@ export const identifyPhone: AuthenticatorFactory<Config> = {
         return { kind: 'challenge', view: 'phone' };
       },
       async action(ctx) {
-        const raw = ctx.form.phone ?? '';
-        const result = normalizePhone(raw, deps.defaultRegion);
-        if (!result.ok) {
-          return { kind: 'failure', error: 'invalid_input', view: 'phone', model: { phoneError: `phone_${result.reason}` } };
-        }
-        const refused = checkDestination(result.e164, deps.allowedCountries);
-        if (refused) {
-          return { kind: 'failure', error: 'invalid_input', view: 'phone', model: { phoneError: `phone_${refused}` } };
-        }
+        const result = readPhone(ctx.form, deps.defaultRegion, deps.allowedCountries);
+        if (!result.ok) return result.result;
         const user = await deps.store.users.findByPhone(result.e164);
         if (ctx.subject.phone !== result.e164) delete ctx.subject.phoneVerified;
         ctx.subject.phone = result.e164;

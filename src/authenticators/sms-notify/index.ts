@@ -1,5 +1,6 @@
 // `sms-notify`: sends a message with its own template and no code (e.g. a welcome SMS), then
-// moves on. A failed send is logged and does not stop the flow.
+// moves on. A failed send is logged and does not stop the flow. With `when: finish` the message
+// is kept and queued only once the flow completes successfully (the change-phone notice).
 import { z } from 'zod';
 import { compileTemplate, pickTemplate, TemplateError } from '../../sms/template.ts';
 import { SmsError, usages } from '../../sms/types.ts';
@@ -8,6 +9,8 @@ import type { AuthenticatorFactory } from '../types.ts';
 const configSchema = z.object({
   /** Which default template to use. @default welcome */
   usage: z.enum(usages).default('welcome'),
+  /** `now`: queued when the step runs; `finish`: queued only if the flow completes successfully. @default now */
+  when: z.enum(['now', 'finish']).default('now'),
   /** Message templates by locale; variables {{appName}} and {{host}}. */
   templates: z.record(z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/), z.string()).default({}).superRefine((templates, ctx) => {
     for (const [locale, source] of Object.entries(templates)) {
@@ -37,6 +40,10 @@ export const smsNotify: AuthenticatorFactory<Config> = {
         if (!ctx.subject.phone) return { kind: 'attempted' };
         const source = pickTemplate(ctx.config.templates, deps.templates, ctx.config.usage, ctx.interaction.locale);
         const body = compileTemplate(source, { requireCode: false })({ code: '', ttlMinutes: '', appName: deps.appName, host });
+        if (ctx.config.when === 'finish') {
+          (ctx.subject.pendingSms ??= []).push({ to: ctx.subject.phone, body, usage: ctx.config.usage, locale: ctx.interaction.locale });
+          return { kind: 'success' };
+        }
         // A notice counts against the global budget only; when that is spent, the notice is skipped.
         const allowed = await deps.guard.beforeSend({ phone: ctx.subject.phone, ip: ctx.interaction.ip, kind: 'notice' });
         if (!allowed.ok) return { kind: 'success' };

@@ -20,6 +20,8 @@ export const smsOtpConfigSchema = z.object({
   charset: z.enum(['numeric', 'alphanumeric']).default('numeric'),
   /** What the code is for; it is bound into the code and picks the default template. @default sign-in */
   usage: z.enum(usages).default('sign-in'),
+  /** Who gets the code: the flow's `phone`, or the candidate `new-phone` of a change-phone flow (proving it sets no `amr`). @default phone */
+  sendTo: z.enum(['phone', 'new-phone']).default('phone'),
   /** Message templates by locale (`en`, `de`, …); they override the defaults for the usage. */
   templates: z.record(z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a locale such as en or de-AT'), z.string())
     .default({})

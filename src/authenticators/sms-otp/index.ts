@@ -9,6 +9,19 @@ import { smsOtpConfigSchema, type SmsOtpConfig } from './config.ts';
 
 type Ctx = StepContext<SmsOtpConfig>;
 
+/** The number this step sends to and checks: the flow's phone, or the candidate new number. */
+const recipientOf = (ctx: Ctx): string | undefined => (ctx.config.sendTo === 'new-phone' ? ctx.subject.newPhone : ctx.subject.phone);
+
+/** A consumed code: the recipient is proven; only a code to the flow's own phone proves the person (amr). */
+function proven(ctx: Ctx, phone: string): StepResult {
+  if (ctx.config.sendTo === 'new-phone') {
+    ctx.subject.newPhoneVerified = phone;
+    return { kind: 'success' };
+  }
+  ctx.subject.phoneVerified = phone;
+  return { kind: 'success', amr: 'sms' };
+}
+
 const sendFailureStatus: Record<SmsError['code'], number> = {
   invalid_recipient: 400, rejected: 400, rate_limited: 429, unavailable: 503, invalid_config: 503,
 };
@@ -34,9 +47,10 @@ function createSmsOtp(deps: AuthenticatorDeps) {
     const now = deps.now();
     const lastSentAt = (ctx.state.lastSentAt as number | undefined) ?? now;
     // The later of this step's own cooldown and the number's (which holds across interactions).
-    const resendAt = Math.max(lastSentAt + ctx.config.resendCooldownSeconds * 1000, await deps.guard.nextSendAt(ctx.subject.phone!));
+    const resendAt = Math.max(lastSentAt + ctx.config.resendCooldownSeconds * 1000, await deps.guard.nextSendAt(recipientOf(ctx)!));
     return {
-      phone: ctx.subject.phone,
+      phone: recipientOf(ctx),
+      newNumber: ctx.config.sendTo === 'new-phone',
       codeLength: ctx.config.codeLength,
       numeric: ctx.config.charset === 'numeric',
       resendInSeconds: Math.max(0, Math.ceil((resendAt - now) / 1000)),
@@ -54,16 +68,17 @@ function createSmsOtp(deps: AuthenticatorDeps) {
     if (kind === 'locked') return { kind: 'failure', error: 'locked', status: 429, view: 'code', model: await view(ctx, { limit, codeForm: false }) };
     // A code sent earlier in this interaction still works while a new one is held back.
     const live = await deps.store.otp.active(ctx.interaction.uid, ctx.config.usage, deps.now());
-    const codeForm = Boolean(live && live.phone === ctx.subject.phone);
+    const codeForm = Boolean(live && live.phone === recipientOf(ctx));
     return { kind: 'failure', error: 'send_held', status: 429, view: 'code', model: await view(ctx, { limit, codeForm, resendInSeconds: waitSeconds }) };
   }
 
-  const proofSubject = (ctx: Ctx) => ({ phone: ctx.subject.phone!, ...(ctx.user ? { userId: ctx.user.id } : {}) });
+  /** Failed codes count against the number the code went to, and the account. */
+  const proofSubject = (ctx: Ctx) => ({ phone: recipientOf(ctx)!, ...(ctx.user ? { userId: ctx.user.id } : {}) });
   const isReset = (ctx: Ctx) => ctx.config.usage === 'reset';
 
   async function send(ctx: Ctx, opts: { skipCooldown?: boolean } = {}): Promise<StepResult> {
     const { uid } = ctx.interaction;
-    const phone = ctx.subject.phone!;
+    const phone = recipientOf(ctx)!;
     const counters = await deps.store.otp.counters(uid);
     if (counters.sends >= ctx.config.maxSendsPerInteraction) {
       return { kind: 'failure', error: 'too_many_codes', status: 429, ends: true };
@@ -97,7 +112,7 @@ function createSmsOtp(deps: AuthenticatorDeps) {
 
   async function verify(ctx: Ctx): Promise<StepResult> {
     const { uid } = ctx.interaction;
-    const phone = ctx.subject.phone!;
+    const phone = recipientOf(ctx)!;
     const code = normalizeCode(ctx.form.code ?? '', ctx.config.charset);
     if (!codePattern(ctx.config.codeLength, ctx.config.charset).test(code)) {
       return { kind: 'failure', error: 'invalid_input', view: 'code', model: await view(ctx, { codeError: 'code_format' }) };
@@ -116,10 +131,7 @@ function createSmsOtp(deps: AuthenticatorDeps) {
     const binding = { interactionUid: uid, phone, purpose: ctx.config.usage };
     const matches = codeMatches(deps.otpKey, binding, code, challenge.codeHash);
     const verdict = await deps.store.otp.settle(challenge.id, matches, now);
-    if (verdict.kind === 'consumed') {
-      ctx.subject.phoneVerified = phone;
-      return { kind: 'success', amr: 'sms' };
-    }
+    if (verdict.kind === 'consumed') return proven(ctx, phone);
     if (!matches) {
       const after = await deps.guard.proofFailed(proofSubject(ctx), { reset: isReset(ctx) });
       if (!after.ok) return held(ctx, 'locked', after.retryAt);
@@ -136,15 +148,15 @@ function createSmsOtp(deps: AuthenticatorDeps) {
   return {
     requiresUser: false,
     async authenticate(ctx: Ctx): Promise<StepResult> {
-      if (!ctx.subject.phone) return { kind: 'failure', error: 'invalid_input', status: 400, ends: true };
+      if (!recipientOf(ctx)) return { kind: 'failure', error: 'invalid_input', status: 400, ends: true };
       // Sign-in found no account for a number it just proved: registration needs no second code.
       if (ctx.config.usage === 'register' && ctx.subject.phoneVerified === ctx.subject.phone) return { kind: 'success', amr: 'sms' };
       const active = await deps.store.otp.active(ctx.interaction.uid, ctx.config.usage, deps.now());
-      if (active && active.phone === ctx.subject.phone) return { kind: 'challenge', view: 'code', model: await page(ctx) };
+      if (active && active.phone === recipientOf(ctx)) return { kind: 'challenge', view: 'code', model: await page(ctx) };
       return send(ctx);
     },
     async action(ctx: Ctx): Promise<StepResult> {
-      if (!ctx.subject.phone) return { kind: 'failure', error: 'invalid_input', status: 400, ends: true };
+      if (!recipientOf(ctx)) return { kind: 'failure', error: 'invalid_input', status: 400, ends: true };
       if (ctx.form.resend !== undefined) {
         const lastSentAt = (ctx.state.lastSentAt as number | undefined) ?? 0;
         // A message that could not be delivered may be retried at once: it cost nothing.

@@ -93,6 +93,10 @@ export function openSqliteStore(file: string): Store {
       ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
         user_code = excluded.user_code, uid = excluded.uid, account_id = excluded.account_id, expires_at = excluded.expires_at`),
     oidcRevokeAccount: db.prepare('DELETE FROM oidc_models WHERE account_id = ? AND model <> \'Interaction\''),
+    oidcRevokeAccountExcept: db.prepare(`DELETE FROM oidc_models WHERE account_id = @accountId AND model <> 'Interaction'
+      AND NOT (model = 'Session' AND uid = @sessionUid)
+      AND NOT (model = 'Grant' AND id IN (SELECT value FROM json_each(@grantIds)))
+      AND (grant_id IS NULL OR grant_id NOT IN (SELECT value FROM json_each(@grantIds)))`),
     oidcFind: db.prepare('SELECT * FROM oidc_models WHERE model = ? AND id = ?'),
     oidcFindByUid: db.prepare('SELECT * FROM oidc_models WHERE model = ? AND uid = ?'),
     oidcFindByUserCode: db.prepare('SELECT * FROM oidc_models WHERE model = ? AND user_code = ?'),
@@ -105,6 +109,7 @@ export function openSqliteStore(file: string): Store {
       VALUES (@id, @phone, @phoneVerified, @name, @email, @passwordHash, @attributes, @createdAt)`),
     userUpdate: db.prepare(`UPDATE users SET name = @name, email = @email, password_hash = @passwordHash,
       attributes = @attributes WHERE id = @id`),
+    userPhone: db.prepare('UPDATE users SET phone = ?, phone_verified = 1 WHERE id = ?'),
     flowGet: db.prepare('SELECT state FROM flow_state WHERE uid = ? AND expires_at > ?'),
     flowPut: db.prepare(`INSERT INTO flow_state (uid, state, expires_at) VALUES (?, ?, ?)
       ON CONFLICT (uid) DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at`),
@@ -181,6 +186,9 @@ export function openSqliteStore(file: string): Store {
       async destroy(model, id) { q.oidcDestroy.run(model, id); },
       async revokeByGrantId(model, grantId) { q.oidcRevokeGrant.run(model, grantId); },
       async revokeByAccountId(accountId) { return q.oidcRevokeAccount.run(accountId).changes; },
+      async revokeByAccountIdExcept(accountId, keep) {
+        return q.oidcRevokeAccountExcept.run({ accountId, sessionUid: keep.sessionUid, grantIds: JSON.stringify(keep.grantIds) }).changes;
+      },
     },
     users: {
       async findById(id) { return toUser(q.userById.get(id) as Row | undefined); },
@@ -205,6 +213,14 @@ export function openSqliteStore(file: string): Store {
         const next = { ...current, ...patch };
         q.userUpdate.run({ id, name: next.name, email: next.email, passwordHash: next.passwordHash, attributes: JSON.stringify(next.attributes) });
         return next;
+      },
+      async updatePhone(id, phone) {
+        try {
+          return q.userPhone.run(phone, id).changes === 1 ? 'updated' : 'missing';
+        } catch (err) {
+          if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return 'taken';
+          throw err;
+        }
       },
     },
     flowState: {
