@@ -6,9 +6,8 @@
 // For flowgate the SMS code is read from the `outbox` connector's JSONL file. The load client is
 // bench/http-browser.ts (test/helpers/browser.ts's cookie jar on node:http, see there why).
 //
-// flowgate is also driven in a second login kind, "password" (flowgate only): phone → code page
-// (the SMS alternative comes first in flows/sign-in.yaml, so the SMS is still sent) → "try another
-// way" (POST /choose step=password) → password page → password (argon2id verify) → token. Its
+// flowgate is also driven in a second login kind, "password" (flowgate only): phone with the
+// "Continue with Password" choice (no SMS is sent) → password page → password (argon2id verify) → token. Its
 // users are created in the bench SQLite file before flowgate starts, all with one argon2id hash
 // of BENCH_PASSWORD made with flowgate's own hasher (same parameters, so no rehash on sign-in).
 //
@@ -427,20 +426,18 @@ function flowgateWalk(outbox: CodeSource): Target['walk'] {
   return async (browser, first, phone) => {
     expectPage(first, 'autocomplete="tel"', 'the phone page');
     const mark = outbox.mark(phone);
-    const codePage = await browser.go(formAction(first.html, '/steps/'), { form: { csrf: csrfOf(first.html), phone } });
+    const codePage = await browser.go(formAction(first.html, '/steps/'), { form: { csrf: csrfOf(first.html), phone, then: 'sms' } });
     expectPage(codePage, 'autocomplete="one-time-code"', 'the code page');
     const code = await outbox.codeAfter(phone, mark);
     return browser.go(formAction(codePage.html, '/steps/'), { form: { csrf: csrfOf(codePage.html), code } });
   };
 }
 
-/** Phone → code page (the SMS is sent) → "try another way": password → password page → password. */
+/** Phone with "Continue with Password" (no SMS is sent) → password page → password. */
 const flowgatePasswordWalk: Target['walk'] = async (browser, first, phone) => {
   expectPage(first, 'autocomplete="tel"', 'the phone page');
-  const codePage = await browser.go(formAction(first.html, '/steps/'), { form: { csrf: csrfOf(first.html), phone } });
-  expectPage(codePage, 'autocomplete="one-time-code"', 'the code page');
-  expectPage(codePage, 'name="step" value="password"', 'a "try another way: password" choice on the code page');
-  const passwordPage = await browser.go(formAction(codePage.html, '/choose'), { form: { csrf: csrfOf(codePage.html), step: 'password' } });
+  expectPage(first, 'name="then" value="password"', 'a "continue with password" choice on the phone page');
+  const passwordPage = await browser.go(formAction(first.html, '/steps/'), { form: { csrf: csrfOf(first.html), phone, then: 'password' } });
   expectPage(passwordPage, 'autocomplete="current-password"', 'the password page');
   return browser.go(formAction(passwordPage.html, '/steps/'), { form: { csrf: csrfOf(passwordPage.html), password: BENCH_PASSWORD } });
 };
@@ -560,7 +557,20 @@ const benchPasswordHash = () => (benchHash ??= createPasswordHasher().hash(BENCH
  * A flowgate in its own process, on its own temp dir and SQLite file, seeded with the bench users.
  * `connector(dir)` is its one SMS connector's config (given the temp dir, e.g. for an outbox file).
  */
-async function startFlowgate(name: string, connector: (dir: string) => Record<string, unknown>, delivery?: Record<string, unknown>): Promise<Server> {
+/**
+ * The abuse guard as the bench runs it: every check and count made in the store, with caps no
+ * bench run reaches (one load client, one IP, 100 numbers, thousands of logins). `off` turns the
+ * guard off, for the with/without comparison.
+ */
+const BENCH_LIMITS = {
+  on: {
+    sms: { cooldownSeconds: 0, perNumber: { hour: 10_000_000, day: 10_000_000 }, perIp: { hour: 10_000_000, day: 10_000_000 },
+      perPrefix: { distinctNumbers: 100_000 }, global: { hour: 10_000_000, day: 10_000_000 } },
+  },
+  off: { enabled: false },
+};
+
+async function startFlowgate(name: string, connector: (dir: string) => Record<string, unknown>, delivery?: Record<string, unknown>, guard: keyof typeof BENCH_LIMITS = 'on'): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), 'flowgate-bench-'));
   tempDirs.add(dir);
   const configPath = join(dir, 'flowgate.yaml');
@@ -581,6 +591,7 @@ async function startFlowgate(name: string, connector: (dir: string) => Record<st
     // The same users as config seeds: flowgate creates seeds only if missing, so these are no-ops.
     users: BENCH_PHONES.map((phone, i) => ({ phone, name: userName(i) })),
     flowsDir: join(ROOT, 'flows'),
+    limits: BENCH_LIMITS[guard],
     logLevel: 'warn',
   }));
   const port = await freePort();
@@ -682,7 +693,7 @@ async function codePage(inst: CodePageInstance, phone: string): Promise<number> 
   const first = await browser.go(authorizationRequest(inst.server.url).url);
   expectPage(first, 'autocomplete="tel"', 'the phone page');
   const action = formAction(first.html, '/steps/');
-  const form = { csrf: csrfOf(first.html), phone };
+  const form = { csrf: csrfOf(first.html), phone, then: 'sms' };
   const t0 = performance.now();
   const page = await browser.go(action, { form });
   const ms = performance.now() - t0;
@@ -769,23 +780,32 @@ async function main(): Promise<void> {
   if (process.platform !== 'linux') throw new Error('bench reads /proc/<pid>/status: Linux only');
   // Both servers start together; they are then driven one after the other, never at once.
   let outbox: OutboxReader | undefined;
-  const [fg, bare] = await Promise.all([
+  let outboxNoGuard: OutboxReader | undefined;
+  const [fg, bare, fgNoGuard] = await Promise.all([
     startFlowgate('flowgate', (dir) => {
       outbox = new OutboxReader(join(dir, 'outbox.jsonl'));
       return { type: 'outbox', path: join(dir, 'outbox.jsonl') };
     }),
     startBare(),
+    startFlowgate('flowgate without guard', (dir) => {
+      outboxNoGuard = new OutboxReader(join(dir, 'outbox.jsonl'));
+      return { type: 'outbox', path: join(dir, 'outbox.jsonl') };
+    }, undefined, 'off'),
   ]);
-  await Promise.all([waitReady(fg), waitReady(bare)]);
+  await Promise.all([waitReady(fg), waitReady(bare), waitReady(fgNoGuard)]);
   const fgTarget = await targetFor(fg, 'sms', flowgateWalk(outbox!));
   const bareTarget = await targetFor(bare, 'button', bareWalk);
   const fgPwTarget = { ...await targetFor(fg, 'password', flowgatePasswordWalk), amr: 'pwd' };
+  const noGuardTarget = await targetFor(fgNoGuard, 'sms', flowgateWalk(outboxNoGuard!));
 
   // The SMS comparison first, as before (its flowgate peak RSS is sampled before any argon2 work),
-  // then flowgate's password logins on their own.
+  // then flowgate's password logins on their own, then the guard's cost: the same SMS logins
+  // against a flowgate with the guard off, alternating phase by phase with the guarded one.
   const [f, b] = await measure([{ server: fg, target: fgTarget }, { server: bare, target: bareTarget }]) as [Measured, Measured];
   const [pw] = await measure([{ server: fg, target: fgPwTarget }]) as [Measured];
-  for (const t of [fgTarget, bareTarget, fgPwTarget]) t.agent.destroy();
+  const [g, ng] = await measure([{ server: fg, target: fgTarget }, { server: fgNoGuard, target: noGuardTarget }]) as [Measured, Measured];
+  for (const t of [fgTarget, bareTarget, fgPwTarget, noGuardTarget]) t.agent.destroy();
+  await stopChild(fgNoGuard.child);
 
   // The code page, fast vs 2 s provider: two more flowgate processes, started only now so the
   // figures above are taken as before (two servers, nothing else starting or running).
@@ -815,8 +835,8 @@ async function main(): Promise<void> {
   out.push(`flowgate login benchmark: ${N} logins per mode, concurrency ${C}, warm-up ${WARMUP}; node ${process.version}, ${availableParallelism()} CPUs (load client shares them)`);
   out.push('one login = /auth (PKCE S256, state, nonce) → hosted pages → code → /token (client_secret_basic) → ID token verified');
   out.push('login sms = phone → SMS code (read from the outbox file); button = bare oidc-provider, one form post, no sign-in');
-  out.push('login password = phone → code page (the SMS is still sent: the sms alternative comes first in flows/sign-in.yaml)');
-  out.push(`  → "try another way" (POST /choose step=password) → password page → password, argon2id m=${memoryCost} t=${timeCost} p=${parallelism} verify`);
+  out.push('login password = phone with "Continue with Password" (no SMS is sent) → password page → password,');
+  out.push(`  argon2id m=${memoryCost} t=${timeCost} p=${parallelism} verify`);
   out.push('latency = one whole login; req/login = HTTP round trips; CPU ms = per login, server process (all threads) vs this load client');
   out.push('');
   out.push(table(rows, [false, false, false, true, true, true, true, true, true, true, true]));
@@ -850,7 +870,13 @@ async function main(): Promise<void> {
   out.push(`code page p50 ratio (2 s provider / fast): ${(cpP50(cpSlow) / cpP50(cpFast)).toFixed(2)}`);
   out.push('');
   out.push(`password logins/s per core: ${fmt(1000 / pwCpuMsPerLogin)} (argon2id m=${memoryCost} t=${timeCost} p=${parallelism}; `
-    + `from server CPU: 1000 / ${fmt(pwCpuMsPerLogin)} server CPU ms per concurrent password login, whole login incl. SMS send)`);
+    + `from server CPU: 1000 / ${fmt(pwCpuMsPerLogin)} server CPU ms per concurrent password login, whole login, no SMS)`);
+  const rate = (r: RunResult) => r.logins / r.seconds;
+  out.push(`abuse guard (limits on, caps out of reach, every check and count in the store) vs limits.enabled: false, SMS logins:`);
+  out.push(`  sequential ${fmt(rate(g.sequential))} vs ${fmt(rate(ng.sequential))} logins/s (${fmt(100 * (1 - rate(g.sequential) / rate(ng.sequential)))}% cost), `
+    + `concurrent ${fmt(rate(g.concurrent))} vs ${fmt(rate(ng.concurrent))} logins/s (${fmt(100 * (1 - rate(g.concurrent) / rate(ng.concurrent)))}% cost); `
+    + `server CPU ${fmt(g.concurrent.serverCpuMs / g.concurrent.logins)} vs ${fmt(ng.concurrent.serverCpuMs / ng.concurrent.logins)} ms/login`);
+  out.push(`guard ratio (with / without, concurrent): ${(rate(g.concurrent) / rate(ng.concurrent)).toFixed(2)}`);
   const ratio = (f.concurrent.logins / f.concurrent.seconds) / (b.concurrent.logins / b.concurrent.seconds);
   out.push(`ratio: ${ratio.toFixed(2)}`);
   process.stdout.write(`${out.join('\n')}\n`);

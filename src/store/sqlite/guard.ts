@@ -1,6 +1,7 @@
-// The abuse guard's counters on SQLite: sliding-window events and consecutive-failure records.
-// `take` runs in an IMMEDIATE transaction, so a cap is checked and counted as one step even when
-// several processes share the file.
+// The abuse guard's counters on SQLite. A cap is a sliding window counted in 60 buckets of its
+// window (so a check reads at most 60 rows however busy the key is; it errs strict by at most one
+// bucket); a distinct-value cap (numbers per prefix) keeps its events. `take` runs in an IMMEDIATE
+// transaction, so a cap is checked and counted as one step even when processes share the file.
 import type Database from 'better-sqlite3';
 import { KEEP_FAILURES, type GuardStore, type RateRule, type TakeResult } from '../types.ts';
 
@@ -9,36 +10,51 @@ export const GUARD_EVENT_RETENTION_MS = 25 * 60 * 60 * 1000;
 /** Failure records nobody has added to for this long are forgotten, unless they reached KEEP_FAILURES. */
 export const GUARD_FAILURE_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 
+/** A rule's bucket width: a sixtieth of its window, at least a second. */
+export const bucketMs = (rule: RateRule) => Math.max(1000, Math.floor(rule.windowMs / 60));
+
 export function sqliteGuard(db: Database.Database): GuardStore & { purge(now: number): number } {
   const q = {
-    count: db.prepare('SELECT COUNT(*) AS n FROM guard_events WHERE key = ? AND at > ?'),
-    nth: db.prepare('SELECT at FROM guard_events WHERE key = ? AND at > ? ORDER BY at LIMIT 1 OFFSET ?'),
+    buckets: db.prepare('SELECT bucket, n FROM guard_counts WHERE key = ? AND bucket > ? ORDER BY bucket'),
+    bump: db.prepare(`INSERT INTO guard_counts (key, bucket, n) VALUES (?, ?, 1)
+      ON CONFLICT (key, bucket) DO UPDATE SET n = n + 1`),
     seen: db.prepare('SELECT 1 FROM guard_events WHERE key = ? AND at > ? AND value = ? LIMIT 1'),
-    distinct: db.prepare('SELECT COUNT(DISTINCT value) AS n FROM guard_events WHERE key = ? AND at > ?'),
-    nthDistinct: db.prepare(`SELECT MAX(at) AS at FROM guard_events WHERE key = ? AND at > ?
-      GROUP BY value ORDER BY 1 LIMIT 1 OFFSET ?`),
+    distinct: db.prepare(`SELECT MAX(at) AS at FROM guard_events WHERE key = ? AND at > ?
+      GROUP BY value ORDER BY 1`),
     insert: db.prepare('INSERT INTO guard_events (key, at, value) VALUES (?, ?, ?)'),
-    last: db.prepare('SELECT MAX(at) AS at FROM guard_events WHERE key = ?'),
+    touch: db.prepare('INSERT INTO guard_last (key, at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET at = excluded.at'),
+    last: db.prepare('SELECT at FROM guard_last WHERE key = ?'),
     fail: db.prepare(`INSERT INTO guard_failures (key, failures, last_at) VALUES (?, 1, ?)
       ON CONFLICT (key) DO UPDATE SET failures = failures + 1, last_at = excluded.last_at`),
     failures: db.prepare('SELECT failures, last_at FROM guard_failures WHERE key = ?'),
     clear: db.prepare('DELETE FROM guard_failures WHERE key = ?'),
     purgeEvents: db.prepare('DELETE FROM guard_events WHERE at <= ?'),
+    purgeCounts: db.prepare('DELETE FROM guard_counts WHERE bucket <= ?'),
+    purgeLast: db.prepare('DELETE FROM guard_last WHERE at <= ?'),
     purgeFailures: db.prepare('DELETE FROM guard_failures WHERE last_at <= ? AND failures < ?'),
   };
 
-  /** When the rule frees a place: the event that must leave the window, plus the window. */
+  const countKey = (rule: RateRule) => `${rule.key}@${bucketMs(rule)}`;
+
+  /** When the rule frees a place (the oldest counted events leave the window), or undefined when it holds. */
   function blocked(rule: RateRule, value: string, now: number): number | undefined {
     const since = now - rule.windowMs;
     if (rule.distinct) {
       if (q.seen.get(rule.key, since, value)) return undefined;
-      const { n } = q.distinct.get(rule.key, since) as { n: number };
-      if (n < rule.limit) return undefined;
-      return (q.nthDistinct.get(rule.key, since, n - rule.limit) as { at: number }).at + rule.windowMs;
+      const lasts = (q.distinct.all(rule.key, since) as Array<{ at: number }>).map((r) => r.at);
+      if (lasts.length < rule.limit) return undefined;
+      return lasts[lasts.length - rule.limit]! + rule.windowMs;
     }
-    const { n } = q.count.get(rule.key, since) as { n: number };
-    if (n < rule.limit) return undefined;
-    return (q.nth.get(rule.key, since, n - rule.limit) as { at: number }).at + rule.windowMs;
+    const width = bucketMs(rule);
+    // A bucket counts while any part of it is inside the window.
+    const rows = q.buckets.all(countKey(rule), since - width) as Array<{ bucket: number; n: number }>;
+    let total = rows.reduce((sum, r) => sum + r.n, 0);
+    if (total < rule.limit) return undefined;
+    for (const r of rows) {
+      total -= r.n;
+      if (total < rule.limit) return r.bucket + width + rule.windowMs;
+    }
+    return now + rule.windowMs;
   }
 
   const take = db.transaction((rules: readonly RateRule[], value: string, now: number): TakeResult => {
@@ -46,7 +62,17 @@ export function sqliteGuard(db: Database.Database): GuardStore & { purge(now: nu
       const retryAt = blocked(rule, value, now);
       if (retryAt !== undefined) return { ok: false, rule: rule.name, retryAt };
     }
-    for (const key of new Set(rules.map((r) => r.key))) q.insert.run(key, now, value);
+    const counted = new Set<string>();
+    for (const rule of rules) {
+      if (rule.distinct) {
+        q.insert.run(rule.key, now, value);
+      } else if (!counted.has(countKey(rule))) {
+        counted.add(countKey(rule));
+        const width = bucketMs(rule);
+        q.bump.run(countKey(rule), Math.floor(now / width) * width);
+      }
+    }
+    for (const key of new Set(rules.map((r) => r.key))) q.touch.run(key, now);
     return { ok: true };
   });
 
@@ -56,7 +82,7 @@ export function sqliteGuard(db: Database.Database): GuardStore & { purge(now: nu
 
   return {
     async take(rules, value, now) { return take.immediate(rules, value, now); },
-    async lastAt(key) { return (q.last.get(key) as { at: number | null }).at ?? undefined; },
+    async lastAt(key) { return (q.last.get(key) as { at: number } | undefined)?.at; },
     async fail(keys, now) { fail(keys, now); },
     async failures(keys) {
       let worst = { failures: 0, lastAt: 0 };
@@ -72,7 +98,8 @@ export function sqliteGuard(db: Database.Database): GuardStore & { purge(now: nu
       return n;
     },
     purge(now) {
-      return q.purgeEvents.run(now - GUARD_EVENT_RETENTION_MS).changes
+      const before = now - GUARD_EVENT_RETENTION_MS;
+      return q.purgeEvents.run(before).changes + q.purgeCounts.run(before).changes + q.purgeLast.run(before).changes
         + q.purgeFailures.run(now - GUARD_FAILURE_RETENTION_MS, KEEP_FAILURES).changes;
     },
   };

@@ -93,6 +93,18 @@ export const migrations: readonly string[] = [
   CREATE INDEX guard_events_key_at ON guard_events (key, at);
   CREATE INDEX guard_events_at ON guard_events (at);
 
+  CREATE TABLE guard_counts (
+    key TEXT NOT NULL,
+    bucket INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (key, bucket)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE guard_last (
+    key TEXT PRIMARY KEY,
+    at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
   CREATE TABLE guard_failures (
     key TEXT PRIMARY KEY,
     failures INTEGER NOT NULL,
