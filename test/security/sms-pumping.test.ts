@@ -20,14 +20,29 @@ after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true });
 let clock = Date.parse('2026-12-01T09:00:00Z');
 const now = () => clock;
 
+function newDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'flowgate-pump-'));
+  dirs.push(dir);
+  return dir;
+}
+
 /** A server on a kept directory with the default limits (the helper's loose ones replaced). */
 async function start(dir: string, config: Record<string, unknown> = {}, log?: ReturnType<typeof createLogger>): Promise<TestServer> {
   return startServer({ dir, now, config: { limits: {}, ...config }, ...(log ? { log } : {}) });
 }
 
+/** A fresh server with the default limits (and `config`), closed after `fn`. */
+async function withServer(fn: (server: TestServer) => Promise<void>, config: Record<string, unknown> = {}): Promise<void> {
+  const server = await start(newDir(), config);
+  try {
+    await fn(server);
+  } finally {
+    await server.close();
+  }
+}
+
 test('100 codes asked for one number over fresh interactions and restarts: the default caps hold', { timeout: 120_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'flowgate-pump-'));
-  dirs.push(dir);
+  const dir = newDir();
   let server = await start(dir);
   let held = 0;
   try {
@@ -54,10 +69,7 @@ test('100 codes asked for one number over fresh interactions and restarts: the d
 });
 
 test('resends in one interaction wait out the cooldown; a new interaction does not skip it', { timeout: 30_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'flowgate-pump-'));
-  dirs.push(dir);
-  const server = await start(dir);
-  try {
+  await withServer(async (server) => {
     const phone = '+12025550142';
     const first = await freshPhoneSubmit(server, phone);
     assert.equal(first.page.status, 200);
@@ -66,16 +78,11 @@ test('resends in one interaction wait out the cooldown; a new interaction does n
     assert.match(again.page.html, HELD);
     assert.match(again.page.html, /data-resend-at=/, 'the page counts down to when a code may be sent');
     assert.equal((await outboxLinesOf(server)).filter((l) => l.to === phone).length, 1);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('1,000 sequential numbers from one IP: no more SMS than the per-IP cap', { timeout: 240_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'flowgate-pump-'));
-  dirs.push(dir);
-  const server = await start(dir);
-  try {
+  await withServer(async (server) => {
     for (let i = 0; i < 1000; i += 1) {
       // A spoofed X-Forwarded-For is ignored without trustProxy: the socket's address counts.
       const { page } = await freshPhoneSubmit(server, `+1202555${String(1000 + i).padStart(4, '0')}`, { headers: { 'x-forwarded-for': `198.51.100.${i % 250}` } });
@@ -83,16 +90,11 @@ test('1,000 sequential numbers from one IP: no more SMS than the per-IP cap', { 
       if (page.status === 429) assert.match(page.html, HELD);
     }
     assert.equal((await outboxLinesOf(server)).length, 20, '20 an hour per IP (and 20 numbers per prefix in 10 minutes)');
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('behind a trusted proxy, rotating client IPs still meet the per-prefix cap', { timeout: 120_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'flowgate-pump-'));
-  dirs.push(dir);
-  const server = await start(dir, { trustProxy: true });
-  try {
+  await withServer(async (server) => {
     for (let i = 0; i < 200; i += 1) {
       const { page } = await freshPhoneSubmit(server, `+1202555${String(3000 + i).padStart(4, '0')}`, { headers: { 'x-forwarded-for': `203.0.113.${i % 250}` } });
       assert.ok(page.status === 200 || page.status === 429);
@@ -101,14 +103,11 @@ test('behind a trusted proxy, rotating client IPs still meet the per-prefix cap'
     clock += 10 * 60_000 + 1000;
     const later = await freshPhoneSubmit(server, '+12025554999', { headers: { 'x-forwarded-for': '203.0.113.251' } });
     assert.equal(later.page.status, 200, 'the prefix frees once its window has passed');
-  } finally {
-    await server.close();
-  }
+  }, { trustProxy: true });
 });
 
 test('the global budget stops sending, logs an alert and tells people to try later', { timeout: 60_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'flowgate-pump-'));
-  dirs.push(dir);
+  const dir = newDir();
   let logged = '';
   const log = createLogger('info', new Writable({ write(c, _e, done) { logged += String(c); done(); } }));
   const server = await start(dir, { trustProxy: true, limits: { sms: { global: { hour: 3, day: 100 } } } }, log);
