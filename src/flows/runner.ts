@@ -240,6 +240,8 @@ export function createRunner(opts: {
       if (state.ended) return { kind: 'ended', ...state.ended };
       const { user, p, step } = await current(info, state);
       if (!step || step.id !== stepId) return { kind: 'stale' };
+      // Nobody has picked among these alternatives yet: the choice page comes first (no SMS before it).
+      if (undecided(state, step, p)) return { kind: 'stale' };
       const result = await instance(step).action(context(info, state, step, form, user));
       const outcome = await apply(info, state, step, result, p, form.then);
       if (outcome.kind === 'next' && !(await current(info, state)).step) {

@@ -40,7 +40,9 @@ export const limitsSchema = z.object({
     lockoutMinutes: z.array(z.number().int().min(1).max(1440)).min(1).max(20).default([1, 5, 15, 60]),
     /** Consecutive failures after which only an admin unlock or a reset by SMS opens the account. @default 100 */
     hardLockAfter: z.number().int().min(KEEP_FAILURES).max(1000).default(100),
-  }).strict().default({ lockoutAfter: 10, lockoutMinutes: [1, 5, 15, 60], hardLockAfter: 100 }),
+    /** Failed proofs from one client IP (IPv6: its /64) in any hour, whatever the numbers: stops password spraying. @default 30 */
+    failuresPerIpPerHour: z.number().int().min(1).max(10_000_000).default(30),
+  }).strict().default({ lockoutAfter: 10, lockoutMinutes: [1, 5, 15, 60], hardLockAfter: 100, failuresPerIpPerHour: 30 }),
 }).strict();
 
 export type LimitsConfig = z.infer<typeof limitsSchema>;

@@ -4,7 +4,7 @@
 // People held back see one generic sentence and the time to wait; the rule that fired is logged.
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { Logger } from 'pino';
-import type { GuardStore, RateRule } from '../store/types.ts';
+import type { FailureRecord, GuardStore, RateRule } from '../store/types.ts';
 import type { LimitsConfig } from './config.ts';
 
 const MINUTE = 60_000;
@@ -14,8 +14,17 @@ const DAY = 24 * HOUR;
 /** `retryAt` null: locked until a reset by SMS or an admin's unlock. */
 export type Verdict = { ok: true } | { ok: false; retryAt: number | null };
 
-/** Whom a proof concerns: the number always, the account when there is one. */
-export interface ProofSubject { phone: string; userId?: string }
+/**
+ * Whom a proof concerns: the number always, the account when there is one; the interaction and
+ * the client IP when the proof is being made (so one interaction cannot spray many numbers, and
+ * one IP only so many failures an hour).
+ */
+export interface ProofSubject { phone: string; userId?: string; interactionUid?: string; ip?: string }
+
+/** A proof being checked: counted as a failure until `settle(true)` says it was right. */
+export type ProofAttempt =
+  | { ok: true; settle(right: boolean): Promise<Verdict> }
+  | { ok: false; retryAt: number | null };
 
 export interface SendRequest {
   phone: string;
@@ -31,10 +40,18 @@ export interface Guard {
   beforeSend(req: SendRequest): Promise<Verdict>;
   /** When the number may next be sent a code (the page's countdown). */
   nextSendAt(phone: string): Promise<number>;
-  /** Whether a proof (code or password) may be checked now. `reset`: a reset by SMS opens a hard lock. */
-  beforeProof(subject: ProofSubject, opts?: { reset?: boolean }): Promise<Verdict>;
-  /** Counts a failed proof; answers whether the subject is locked now. */
-  proofFailed(subject: ProofSubject, opts?: { reset?: boolean }): Promise<Verdict>;
+  /**
+   * Whether proofs may be checked now (read only: e.g. before sending a code). `phoneProof`: a code
+   * that proves the phone for a reset or a registration, which a hard lock lets through (the timed
+   * lockout still applies).
+   */
+  beforeProof(subject: ProofSubject, opts?: { phoneProof?: boolean }): Promise<Verdict>;
+  /**
+   * Before a code or password is checked: atomically counts it as a failure when the subject is not
+   * locked, so parallel guesses cannot all pass one check; `settle` refunds a right one and answers
+   * whether a wrong one locked the subject.
+   */
+  beginProof(subject: ProofSubject, opts?: { phoneProof?: boolean }): Promise<ProofAttempt>;
   /** A flow finished with this subject proven: the counts start over. */
   succeeded(subject: ProofSubject): Promise<void>;
   /** An admin's unlock; returns how many counters were cleared. */
@@ -42,7 +59,24 @@ export interface Guard {
 }
 
 const numberKey = (phone: string) => `sms:number:${phone}`;
-const proofKeys = (s: ProofSubject) => [`proof:phone:${s.phone}`, ...(s.userId ? [`proof:account:${s.userId}`] : [])];
+/** The keys a subject's consecutive failures are kept under. */
+const proofKeys = (s: ProofSubject) => [
+  `proof:phone:${s.phone}`,
+  ...(s.userId ? [`proof:account:${s.userId}`] : []),
+  ...(s.interactionUid ? [`proof:interaction:${s.interactionUid}`] : []),
+];
+
+/** An IP as a limit's key: IPv4 as it is (IPv4-mapped IPv6 too), IPv6 by its /64 (one subscriber's block). */
+export function ipKey(ip: string): string {
+  const v4 = /^(?:::ffff:)?(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (v4) return v4[1]!;
+  if (!ip.includes(':')) return ip || 'unknown';
+  const [head = '', tail = ''] = ip.toLowerCase().split('%')[0]!.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = ip.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
 /** For the log: the country code and first digits, never the whole number. */
 const masked = (phone: string) => `${phone.slice(0, Math.max(4, phone.length - 6))}…`;
 
@@ -64,7 +98,7 @@ export function createGuard(store: GuardStore, limits: LimitsConfig, log: Logger
     }
     if (req.kind === 'notice') return budget;
     const number = numberKey(req.phone);
-    const ip = `sms:ip:${req.ip || 'unknown'}`;
+    const ip = `sms:ip:${ipKey(req.ip)}`;
     return [
       ...(sms.cooldownSeconds > 0 && !req.skipCooldown
         ? [{ name: 'number.cooldown', key: number, windowMs: sms.cooldownSeconds * 1000, limit: 1 }] : []),
@@ -80,14 +114,20 @@ export function createGuard(store: GuardStore, limits: LimitsConfig, log: Logger
     ];
   }
 
-  async function lockVerdict(subject: ProofSubject, reset: boolean): Promise<Verdict> {
-    const { failures, lastAt } = await store.failures(proofKeys(subject));
+  /** The lockout a failure record means now (growing timed lockouts, then the hard lock). */
+  function lockOf({ failures, lastAt }: FailureRecord, phoneProof: boolean, at: number): Verdict {
     if (failures < guessing.lockoutAfter) return { ok: true };
-    if (failures >= guessing.hardLockAfter && !reset) return { ok: false, retryAt: null };
+    if (failures >= guessing.hardLockAfter && !phoneProof) return { ok: false, retryAt: null };
     const steps = guessing.lockoutMinutes;
     const minutes = steps[Math.min(failures - guessing.lockoutAfter, steps.length - 1)]!;
     const until = lastAt + minutes * MINUTE;
-    return now() < until ? { ok: false, retryAt: until } : { ok: true };
+    return at < until ? { ok: false, retryAt: until } : { ok: true };
+  }
+
+  const ipFailures = (ip: string): RateRule => ({ name: 'proof.ip.hour', key: `proof:ip:${ipKey(ip)}`, windowMs: HOUR, limit: guessing.failuresPerIpPerHour });
+
+  async function lockVerdict(subject: ProofSubject, phoneProof: boolean): Promise<Verdict> {
+    return lockOf(await store.failures(proofKeys(subject)), phoneProof, now());
   }
 
   if (!limits.enabled) {
@@ -96,7 +136,7 @@ export function createGuard(store: GuardStore, limits: LimitsConfig, log: Logger
       async beforeSend() { return open; },
       async nextSendAt() { return 0; },
       async beforeProof() { return open; },
-      async proofFailed() { return open; },
+      async beginProof() { return { ok: true, async settle() { return open; } }; },
       async succeeded() {},
       async unlock() { return 0; },
     };
@@ -118,12 +158,34 @@ export function createGuard(store: GuardStore, limits: LimitsConfig, log: Logger
       const last = await store.lastAt(numberKey(phone));
       return last === undefined ? 0 : last + sms.cooldownSeconds * 1000;
     },
-    beforeProof: (subject, opts) => lockVerdict(subject, Boolean(opts?.reset)),
-    async proofFailed(subject, opts) {
-      await store.fail(proofKeys(subject), now());
-      const verdict = await lockVerdict(subject, Boolean(opts?.reset));
-      if (!verdict.ok) log.warn({ to: masked(subject.phone), hard: verdict.retryAt === null }, 'proofs locked after too many failures');
-      return verdict;
+    beforeProof: (subject, opts) => lockVerdict(subject, Boolean(opts?.phoneProof)),
+    async beginProof(subject, opts) {
+      const phoneProof = Boolean(opts?.phoneProof);
+      const at = now();
+      if (subject.ip !== undefined) {
+        const ip = await store.take([ipFailures(subject.ip)], '', at, { dryRun: true });
+        if (!ip.ok) {
+          log.warn({ rule: ip.rule }, 'proofs from this client IP held back: too many failures this hour');
+          return { ok: false, retryAt: ip.retryAt };
+        }
+      }
+      const keys = proofKeys(subject);
+      const seen: { lock: Verdict } = { lock: { ok: true } };
+      const reservation = await store.reserve(keys, at, (worst) => (seen.lock = lockOf(worst, phoneProof, at)).ok);
+      if (!reservation) return seen.lock.ok ? { ok: false, retryAt: at } : seen.lock;
+      return {
+        ok: true,
+        async settle(right) {
+          if (right) {
+            await store.refund(reservation);
+            return { ok: true };
+          }
+          if (subject.ip !== undefined) await store.take([ipFailures(subject.ip)], '', at);
+          const verdict = await lockVerdict(subject, phoneProof);
+          if (!verdict.ok) log.warn({ to: masked(subject.phone), hard: verdict.retryAt === null }, 'proofs locked after too many failures');
+          return verdict;
+        },
+      };
     },
     async succeeded(subject) { await store.clear(proofKeys(subject)); },
     unlock: (subject) => store.clear(proofKeys(subject)),

@@ -124,17 +124,27 @@ export const KEEP_FAILURES = 20;
 /** Consecutive failed proofs under a key, and when the last one was. */
 export interface FailureRecord { failures: number; lastAt: number }
 
+/** What a reservation counted: per key, when the failure before it was (0: none). */
+export interface Reservation { lastAtBefore: Record<string, number> }
+
 /** The abuse guard's counters: stored, so that they hold across interactions, restarts and instances. */
 export interface GuardStore {
   /**
    * Atomically: when every rule holds, records one event (with `value`) under each rule's key and
    * returns ok; otherwise records nothing and names the first rule that held it back and when it frees.
+   * `dryRun`: checks only, records nothing.
    */
-  take(rules: readonly RateRule[], value: string, now: number): Promise<TakeResult>;
+  take(rules: readonly RateRule[], value: string, now: number, opts?: { dryRun?: boolean }): Promise<TakeResult>;
   /** The newest event under a key (e.g. the last code sent to a number). */
   lastAt(key: string): Promise<number | undefined>;
-  /** Counts one failed proof under every key (atomically per key). */
-  fail(keys: readonly string[], now: number): Promise<void>;
+  /**
+   * Atomically: when `allow` accepts the worst record among the keys, counts one attempt as a
+   * failure under every key (so parallel attempts cannot all pass a check made before any of them
+   * is counted) and returns true; otherwise changes nothing. A proof that turns out right is refunded.
+   */
+  reserve(keys: readonly string[], now: number, allow: (worst: FailureRecord) => boolean): Promise<Reservation | undefined>;
+  /** Takes back a reserved failure under every key, with the time of the failure before it (the proof was right). */
+  refund(reservation: Reservation): Promise<void>;
   /** The record with the most consecutive failures among the keys ({0, 0} when none). */
   failures(keys: readonly string[]): Promise<FailureRecord>;
   /** A success (or an admin's unlock): the count starts over. Returns how many keys had failures. */

@@ -23,6 +23,8 @@ export interface CurrentSession { uid?: string }
 /** Queues the messages steps kept for a successful finish (sms-notify `when: finish`). */
 async function queuePending(deps: CompleteDeps, subject: FlowSubject): Promise<void> {
   for (const msg of subject.pendingSms ?? []) {
+    // A notice counts against the global budget only; when that is spent, the notice is skipped.
+    if (!(await deps.guard.beforeSend({ phone: msg.to, ip: '', kind: 'notice' })).ok) continue;
     try {
       await deps.sms.enqueue({ ...msg, expiresAt: (deps.now ?? Date.now)() + 10 * 60_000 });
     } catch (err) {

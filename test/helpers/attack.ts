@@ -22,8 +22,8 @@ export function uidOf(page: Page): string {
 }
 
 /** POSTs a form of the page (the first form whose action contains `contains`). */
-export function post(browser: Browser, page: Page, contains: string, form: Record<string, string>): Promise<Page> {
-  return browser.go(formAction(page.html, contains), { form: { csrf: csrfOf(page.html), ...form } });
+export function post(browser: Browser, page: Page, contains: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Page> {
+  return browser.go(formAction(page.html, contains), { form: { csrf: csrfOf(page.html), ...form }, headers });
 }
 
 /** Switches the interaction to another flow (e.g. reset-credentials) from any of its pages, as a direct POST. */

@@ -29,7 +29,7 @@ export const CLIENT = {
 export const LOOSE_LIMITS = {
   sms: { cooldownSeconds: 0, perNumber: { hour: 10_000, day: 10_000 }, perIp: { hour: 10_000, day: 10_000 },
     perPrefix: { distinctNumbers: 10_000 } },
-  guessing: { lockoutAfter: 50, hardLockAfter: 1000 },
+  guessing: { lockoutAfter: 50, hardLockAfter: 1000, failuresPerIpPerHour: 100_000 },
 };
 
 export const REGISTERED = '+12025550100';

@@ -116,7 +116,7 @@ test('one interaction may make at most 10 wrong guesses in all', async () => {
   for (let i = 0; i < 4; i += 1) current = await submitCode(browser, current, wrong(await code()));
   const last = await submitCode(browser, current, wrong(await code()));
   assert.equal(last.status, 429);
-  assert.match(last.html, /Too many wrong codes/);
+  assert.match(last.html, /Too many failed attempts/);
   const right = await browser.go(formAction(current.html, '/steps/'), { form: { csrf: csrfOf(current.html), code: await code() } });
   assert.equal(right.status, 429);
 });

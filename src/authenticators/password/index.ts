@@ -39,20 +39,22 @@ export const password: AuthenticatorFactory<Config> = {
           return { kind: 'failure', error: 'too_many_attempts', status: 429, ends: true };
         }
         // The lockout is per number and account, in the store: a new interaction does not reset it.
-        const subject = { phone: ctx.subject.phone!, ...(ctx.user ? { userId: ctx.user.id } : {}) };
-        const lock = await deps.guard.beforeProof(subject);
-        if (!lock.ok) return lockedPage(lock.retryAt, deps.now());
+        // Counted as a failure before the (slow) check, so parallel guesses cannot outrun the lockout.
+        const subject = { phone: ctx.subject.phone!, ...(ctx.user ? { userId: ctx.user.id } : {}), interactionUid: ctx.interaction.uid, ip: ctx.interaction.ip };
+        const attempt = await deps.guard.beginProof(subject);
+        if (!attempt.ok) return lockedPage(attempt.retryAt, deps.now());
         const result = await deps.passwords.verify(ctx.user?.passwordHash ?? null, given);
-        if (!result.ok || !ctx.user) {
+        const right = result.ok && Boolean(ctx.user);
+        const after = await attempt.settle(right);
+        if (!right) {
           ctx.state.failures = failures + 1;
-          const after = await deps.guard.proofFailed(subject);
           if (!after.ok) return lockedPage(after.retryAt, deps.now());
           if (failures + 1 >= ctx.config.maxFailuresPerInteraction) {
             return { kind: 'failure', error: 'too_many_attempts', status: 429, ends: true };
           }
           return { kind: 'failure', error: 'password_invalid', view: 'password', model: { passwordError: 'password_invalid' } };
         }
-        if (result.needsRehash) await deps.store.users.update(ctx.user.id, { passwordHash: await deps.passwords.hash(given) });
+        if (result.needsRehash) await deps.store.users.update(ctx.user!.id, { passwordHash: await deps.passwords.hash(given) });
         return { kind: 'success', amr: 'pwd' };
       },
     };

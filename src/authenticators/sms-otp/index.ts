@@ -73,8 +73,11 @@ function createSmsOtp(deps: AuthenticatorDeps) {
   }
 
   /** Failed codes count against the number the code went to, and the account. */
-  const proofSubject = (ctx: Ctx) => ({ phone: recipientOf(ctx)!, ...(ctx.user ? { userId: ctx.user.id } : {}) });
-  const isReset = (ctx: Ctx) => ctx.config.usage === 'reset';
+  const proofSubject = (ctx: Ctx) => ({
+    phone: recipientOf(ctx)!, ...(ctx.user ? { userId: ctx.user.id } : {}), interactionUid: ctx.interaction.uid, ip: ctx.interaction.ip,
+  });
+  /** A reset or registration code proves the phone: a hard lock lets it through (the timed lockout applies). */
+  const provesPhone = (ctx: Ctx) => ctx.config.usage === 'reset' || ctx.config.usage === 'register';
 
   async function send(ctx: Ctx, opts: { skipCooldown?: boolean } = {}): Promise<StepResult> {
     const { uid } = ctx.interaction;
@@ -84,7 +87,7 @@ function createSmsOtp(deps: AuthenticatorDeps) {
       return { kind: 'failure', error: 'too_many_codes', status: 429, ends: true };
     }
     // No code for a number whose proofs are locked: it could not be checked anyway.
-    const lock = await deps.guard.beforeProof(proofSubject(ctx), { reset: isReset(ctx) });
+    const lock = await deps.guard.beforeProof(proofSubject(ctx), { phoneProof: provesPhone(ctx) });
     if (!lock.ok) return held(ctx, 'locked', lock.retryAt);
     const allowed = await deps.guard.beforeSend({ phone, ip: ctx.interaction.ip, kind: 'code', ...opts });
     if (!allowed.ok) return held(ctx, 'send_held', allowed.retryAt);
@@ -117,8 +120,6 @@ function createSmsOtp(deps: AuthenticatorDeps) {
     if (!codePattern(ctx.config.codeLength, ctx.config.charset).test(code)) {
       return { kind: 'failure', error: 'invalid_input', view: 'code', model: await view(ctx, { codeError: 'code_format' }) };
     }
-    const lock = await deps.guard.beforeProof(proofSubject(ctx), { reset: isReset(ctx) });
-    if (!lock.ok) return held(ctx, 'locked', lock.retryAt);
     const counters = await deps.store.otp.counters(uid);
     if (counters.failures >= ctx.config.maxFailuresPerInteraction) {
       return { kind: 'failure', error: 'too_many_attempts', status: 429, ends: true };
@@ -128,14 +129,15 @@ function createSmsOtp(deps: AuthenticatorDeps) {
     if (!challenge || challenge.phone !== phone) {
       return { kind: 'failure', error: 'code_expired', view: 'code', model: await page(ctx, { codeError: 'code_expired' }) };
     }
+    // Counted as a failure before it is checked, so parallel guesses cannot outrun the lockout.
+    const attempt = await deps.guard.beginProof(proofSubject(ctx), { phoneProof: provesPhone(ctx) });
+    if (!attempt.ok) return held(ctx, 'locked', attempt.retryAt);
     const binding = { interactionUid: uid, phone, purpose: ctx.config.usage };
     const matches = codeMatches(deps.otpKey, binding, code, challenge.codeHash);
     const verdict = await deps.store.otp.settle(challenge.id, matches, now);
+    const after = await attempt.settle(matches); // a right code that lost a race is no guess either
     if (verdict.kind === 'consumed') return proven(ctx, phone);
-    if (!matches) {
-      const after = await deps.guard.proofFailed(proofSubject(ctx), { reset: isReset(ctx) });
-      if (!after.ok) return held(ctx, 'locked', after.retryAt);
-    }
+    if (!after.ok) return held(ctx, 'locked', after.retryAt);
     if (counters.failures + 1 >= ctx.config.maxFailuresPerInteraction) {
       return { kind: 'failure', error: 'too_many_attempts', status: 429, ends: true };
     }

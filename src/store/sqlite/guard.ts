@@ -3,7 +3,7 @@
 // bucket); a distinct-value cap (numbers per prefix) keeps its events. `take` runs in an IMMEDIATE
 // transaction, so a cap is checked and counted as one step even when processes share the file.
 import type Database from 'better-sqlite3';
-import { KEEP_FAILURES, type GuardStore, type RateRule, type TakeResult } from '../types.ts';
+import { KEEP_FAILURES, type FailureRecord, type GuardStore, type RateRule, type Reservation, type TakeResult } from '../types.ts';
 
 /** Longer than the longest window a rule may have (a day). */
 export const GUARD_EVENT_RETENTION_MS = 25 * 60 * 60 * 1000;
@@ -26,6 +26,7 @@ export function sqliteGuard(db: Database.Database): GuardStore & { purge(now: nu
     last: db.prepare('SELECT at FROM guard_last WHERE key = ?'),
     fail: db.prepare(`INSERT INTO guard_failures (key, failures, last_at) VALUES (?, 1, ?)
       ON CONFLICT (key) DO UPDATE SET failures = failures + 1, last_at = excluded.last_at`),
+    refund: db.prepare('UPDATE guard_failures SET failures = failures - 1, last_at = ? WHERE key = ? AND failures > 0'),
     failures: db.prepare('SELECT failures, last_at FROM guard_failures WHERE key = ?'),
     clear: db.prepare('DELETE FROM guard_failures WHERE key = ?'),
     purgeEvents: db.prepare('DELETE FROM guard_events WHERE at <= ?'),
@@ -57,11 +58,12 @@ export function sqliteGuard(db: Database.Database): GuardStore & { purge(now: nu
     return now + rule.windowMs;
   }
 
-  const take = db.transaction((rules: readonly RateRule[], value: string, now: number): TakeResult => {
+  const take = db.transaction((rules: readonly RateRule[], value: string, now: number, dryRun: boolean): TakeResult => {
     for (const rule of rules) {
       const retryAt = blocked(rule, value, now);
       if (retryAt !== undefined) return { ok: false, rule: rule.name, retryAt };
     }
+    if (dryRun) return { ok: true };
     const counted = new Set<string>();
     for (const rule of rules) {
       if (rule.distinct) {
@@ -76,22 +78,33 @@ export function sqliteGuard(db: Database.Database): GuardStore & { purge(now: nu
     return { ok: true };
   });
 
-  const fail = db.transaction((keys: readonly string[], now: number) => {
-    for (const key of new Set(keys)) q.fail.run(key, now);
+  function worst(keys: readonly string[]) {
+    let found = { failures: 0, lastAt: 0 };
+    for (const key of keys) {
+      const row = q.failures.get(key) as { failures: number; last_at: number } | undefined;
+      if (row && row.failures > found.failures) found = { failures: row.failures, lastAt: row.last_at };
+    }
+    return found;
+  }
+
+  const reserve = db.transaction((keys: readonly string[], now: number, allow: (w: FailureRecord) => boolean): Reservation | undefined => {
+    if (!allow(worst(keys))) return undefined;
+    const lastAtBefore: Record<string, number> = {};
+    for (const key of new Set(keys)) {
+      lastAtBefore[key] = (q.failures.get(key) as { last_at: number } | undefined)?.last_at ?? 0;
+      q.fail.run(key, now);
+    }
+    return { lastAtBefore };
   });
 
   return {
-    async take(rules, value, now) { return take.immediate(rules, value, now); },
+    async take(rules, value, now, opts) { return opts?.dryRun ? take(rules, value, now, true) : take.immediate(rules, value, now, false); },
     async lastAt(key) { return (q.last.get(key) as { at: number } | undefined)?.at; },
-    async fail(keys, now) { fail(keys, now); },
-    async failures(keys) {
-      let worst = { failures: 0, lastAt: 0 };
-      for (const key of keys) {
-        const row = q.failures.get(key) as { failures: number; last_at: number } | undefined;
-        if (row && row.failures > worst.failures) worst = { failures: row.failures, lastAt: row.last_at };
-      }
-      return worst;
+    async reserve(keys, now, allow) { return reserve.immediate(keys, now, allow); },
+    async refund(reservation) {
+      for (const [key, lastAt] of Object.entries(reservation.lastAtBefore)) q.refund.run(lastAt, key);
     },
+    async failures(keys) { return worst(keys); },
     async clear(keys) {
       let n = 0;
       for (const key of new Set(keys)) n += q.clear.run(key).changes;

@@ -111,7 +111,7 @@ export const de: Record<MessageKey, string> = {
   'error.session_not_found': 'Diese Anmeldeseite ist abgelaufen oder wurde in einem anderen Browser geöffnet. Kehren Sie zur App zurück und beginnen Sie von vorn.',
   'error.csrf': 'Dieses Formular ist abgelaufen. Laden Sie die Seite neu und versuchen Sie es noch einmal.',
   'error.too_many_codes': 'Für diese Anmeldung wurden zu viele Codes gesendet. Kehren Sie zur App zurück und versuchen Sie es später erneut.',
-  'error.too_many_attempts': 'Für diese Anmeldung wurden zu viele falsche Codes eingegeben. Kehren Sie zur App zurück und versuchen Sie es später erneut.',
+  'error.too_many_attempts': 'Für diese Anmeldung gab es zu viele Fehlversuche. Kehren Sie zur App zurück und versuchen Sie es später erneut.',
   'error.invalid_input': 'Das Formular konnte nicht gelesen werden. Gehen Sie zurück und versuchen Sie es noch einmal.',
   'error.password_invalid': 'Dieses Passwort ist nicht richtig.',
   'error.not_authenticated': 'Dieser Anmeldeablauf hat für Ihr Konto nichts geprüft und kann Sie daher nicht anmelden. Der Administrator muss den Ablauf korrigieren.',

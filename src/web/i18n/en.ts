@@ -109,7 +109,7 @@ export const en = {
   'error.session_not_found': 'This sign-in page has expired or was opened in another browser. Go back to the app and start again.',
   'error.csrf': 'This form has expired. Reload the page and try again.',
   'error.too_many_codes': 'Too many codes were sent for this sign-in. Go back to the app and start again later.',
-  'error.too_many_attempts': 'Too many wrong codes for this sign-in. Go back to the app and start again later.',
+  'error.too_many_attempts': 'Too many failed attempts for this sign-in. Go back to the app and start again later.',
   'error.invalid_input': 'The form could not be read. Go back and try again.',
   'error.password_invalid': 'That password is not right.',
   'error.not_authenticated': 'This sign-in flow did not check anything for your account, so it cannot sign you in. The administrator needs to fix the flow.',
