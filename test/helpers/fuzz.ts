@@ -213,8 +213,10 @@ export class Tally {
  * Sends one case and follows same-origin redirects, checking every answer; returns the last page.
  * An off-origin redirect (back to the app) is returned as is.
  */
-export async function sendCase(browser: Browser, url: string, req: BuiltRequest, tally: Tally, what: string, allow?: Parameters<typeof checkAnswer>[3]): Promise<Page> {
-  let page = await browser.request(url, { method: 'POST', body: req.body, headers: req.headers });
+export async function sendCase(browser: Browser, url: string, req: BuiltRequest | { method: 'GET'; headers: Record<string, string>; inputs: string[] }, tally: Tally, what: string, allow?: Parameters<typeof checkAnswer>[3]): Promise<Page> {
+  let page = 'body' in req
+    ? await browser.request(url, { method: 'POST', body: req.body, headers: req.headers })
+    : await browser.request(url, { method: 'GET', headers: req.headers });
   tally.count(page);
   checkAnswer(page, req.inputs, what, allow);
   for (let hops = 0; page.location && hops < 5 && new URL(page.location).origin === browser.origin; hops += 1) {
@@ -305,3 +307,13 @@ export const withSegment = (url: string, segment: string | undefined) =>
  * a request line over its 16 kB header limit with an empty 431, before any of flowgate's code.
  */
 export const pathSegment = (segment: string) => encodeURIComponent(wellFormed(segment.slice(0, 300)));
+
+/** A query string of arbitrary parameters (known names with hostile values, repeated keys, unknown names). */
+export function queryCase(names: Record<string, fc.Arbitrary<string>>): fc.Arbitrary<{ query: string; inputs: string[]; accept: string }> {
+  return formCase(names).map((c) => {
+    const entries: Array<[string, string]> = [];
+    for (const [k, v] of Object.entries({ ...c.fields, ...c.extra })) if (v !== undefined) for (const item of [v].flat()) entries.push([wellFormed(k), wellFormed(item.slice(0, 100))]);
+    const query = new URLSearchParams(entries).toString();
+    return { query, inputs: entries.flat(), accept: c.accept };
+  });
+}
