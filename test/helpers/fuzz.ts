@@ -274,10 +274,15 @@ export async function fuzzForm<T extends FormCase>(opts: {
   csrfField?: string;
   allow?: Parameters<typeof checkAnswer>[3];
   runs?: number;
+  /** Prepares a fresh target after this many cases on one (e.g. a fresh code before the old one dies of wrong guesses). */
+  casesPerTarget?: number;
 }): Promise<void> {
   let target: Target | undefined;
+  let used = 0;
   await fuzz(opts.tally, opts.seed, opts.arb, async (c) => {
-    if (!target) { target = await opts.prepare(); opts.tally.interactions += 1; }
+    if (opts.casesPerTarget && used >= opts.casesPerTarget) target = undefined;
+    if (!target) { target = await opts.prepare(); opts.tally.interactions += 1; used = 0; }
+    used += 1;
     const req = buildRequest(c, target.csrf, opts.csrfField);
     const last = await sendCase(target.browser, opts.url ? opts.url(target, c) : target.url, req, opts.tally, opts.tally.form, opts.allow);
     if (last.location && new URL(last.location).origin !== target.browser.origin) opts.tally.completed += 1;
@@ -316,4 +321,24 @@ export function queryCase(names: Record<string, fc.Arbitrary<string>>): fc.Arbit
     const query = new URLSearchParams(entries).toString();
     return { query, inputs: entries.flat(), accept: c.accept };
   });
+}
+
+/** A Cookie header of named cookies, each a real value, a tampered real value or garbage. */
+export function cookieHeader(real: Record<string, string>, extraNames: string[] = []): fc.Arbitrary<string> {
+  const names = [...new Set([...Object.keys(real), ...extraNames])];
+  if (!names.length) return fc.constant('');
+  const one = fc.record({
+    name: fc.constantFrom(...names),
+    how: fc.constantFrom('real', 'tampered', 'garbage', 'empty', 'real'),
+    garbage: headerString.map((h) => h.replace(/[;,]/g, '')),
+    at: fc.nat(),
+  }).map(({ name, how, garbage, at }) => {
+    const value = real[name] ?? '';
+    if (how === 'real') return `${name}=${value}`;
+    if (how === 'empty') return `${name}=`;
+    if (how === 'garbage' || !value) return `${name}=${garbage}`;
+    const i = at % value.length;
+    return `${name}=${value.slice(0, i)}${value[i] === 'A' ? 'B' : 'A'}${value.slice(i + 1)}`;
+  });
+  return fc.array(one, { maxLength: 5 }).map((list) => list.join('; '));
 }

@@ -11,7 +11,7 @@ import { Browser, csrfOf, formAction, type Page } from '../helpers/browser.ts';
 import { authUrl, submitCode, submitPhone } from '../helpers/login.ts';
 import { lastCode } from '../helpers/outbox.ts';
 import {
-  assertUsersUnchanged, checkAnswer, formCase, FUZZ_LIMITS, fuzz, fuzzForm, hostileString, queryCase, seedOf, sendCase, snapshotUsers, stayWhile, Tally,
+  assertUsersUnchanged, buildRequest, checkAnswer, cookieHeader, formCase, FUZZ_LIMITS, fuzz, fuzzForm, hostileString, queryCase, seedOf, sendCase, snapshotUsers, stayWhile, Tally,
   type Target, type UserSnapshot,
 } from '../helpers/fuzz.ts';
 import { CLIENT, REGISTERED, startServer, type TestServer } from '../helpers/server.ts';
@@ -187,6 +187,27 @@ test('fuzz: the logout request (GET /session/end with arbitrary parameters)', TI
   await fuzz(tally, SEED + 6, arb, async (q) => {
     const page = await sendCase(browser, `${server.url}/session/end?${q.query}`, { method: 'GET', headers: { accept: q.accept }, inputs: q.inputs }, tally, tally.form);
     if (page.location) assert.ok(!page.location.startsWith('https://evil.example'), 'never to an unregistered post-logout URI');
+  });
+  assert.equal(tally.fiveXx, 0);
+});
+
+test('fuzz: the account page with tampered and garbage cookies', TIMEOUT, async () => {
+  const tally = new Tally('account page cookies (GET /account, POST change-phone, GET callback)');
+  const { browser, account: page } = await accountPage();
+  const pending = new Browser(server.url);
+  await pending.request('/account');
+  const real = Object.fromEntries([...browser.cookies, ...pending.cookies].filter((c) => c.path.startsWith('/account')).map((c) => [c.name, c.value]));
+  assert.ok(real['flowgate.account'] && real['flowgate.account.login'], 'both account cookies');
+  const arb = fc.record({
+    path: fc.constantFrom('/account', '/account/change-phone', '/account/callback?code=x&state=y', '/account/', '/account/nope'),
+    cookie: cookieHeader(real),
+    c: formCase({}),
+  });
+  await fuzz(tally, SEED + 7, arb, async ({ path, cookie, c }) => {
+    const req = buildRequest(c, csrfOf(page.html));
+    const headers = { ...req.headers, ...(cookie ? { cookie } : {}) };
+    const post = path === '/account/change-phone';
+    await sendCase(new Browser(server.url), `${server.url}${path}`, post ? { ...req, headers } : { method: 'GET', headers, inputs: req.inputs }, tally, tally.form);
   });
   assert.equal(tally.fiveXx, 0);
 });

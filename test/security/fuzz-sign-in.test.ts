@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { after, before, test } from 'node:test';
-import { csrfOf, formAction, type Page } from '../helpers/browser.ts';
+import { Browser, csrfOf, formAction, type Page } from '../helpers/browser.ts';
 import { uidOf } from '../helpers/attack.ts';
 import { openPhonePage, submitPhone } from '../helpers/login.ts';
 import {
-  assertUsersUnchanged, formCase, FUZZ_LIMITS, fuzzForm, hostileString, seedOf, snapshotUsers, stayWhile, Tally, withSegment,
+  assertUsersUnchanged, buildRequest, cookieHeader, formCase, fuzz, sendCase, FUZZ_LIMITS, fuzzForm, hostileString, seedOf, snapshotUsers, stayWhile, Tally, withSegment,
   type Target, type UserSnapshot, pathSegment,
 } from '../helpers/fuzz.ts';
 import { REGISTERED, startServer, type TestServer } from '../helpers/server.ts';
@@ -82,6 +82,7 @@ test('fuzz: the code step (code and resend)', TIMEOUT, async () => {
     prepare: () => stepTarget(nextNumber(), 'sms', isCodePage),
     url: (t, c) => withSegment(t.url, c.segment),
     next: stayWhile(tally, isCodePage),
+    casesPerTarget: 20, // a fresh code while the old one still takes guesses
   });
   assert.equal(tally.fiveXx, 0);
 });
@@ -132,6 +133,27 @@ test('fuzz: flow switches (POST /flow/:flowId)', TIMEOUT, async () => {
     prepare: phoneTarget,
     url: (t, c) => `${server.url}/interaction/${t.uid}/flow/${pathSegment(c.flowId)}`,
     next: stayWhile(tally, (p) => /name="csrf"/.test(p.html)),
+  });
+  assert.equal(tally.fiveXx, 0);
+});
+
+test('fuzz: interaction paths and cookies (unknown, foreign and tampered interactions)', TIMEOUT, async () => {
+  const tally = new Tally('interaction paths and cookies');
+  const { browser: owner, page } = await openPhonePage(server);
+  const uid = uidOf(page);
+  const real = Object.fromEntries(owner.cookies.map((c) => [c.name, c.value]));
+  const arb = fc.record({
+    uid: fc.oneof(fc.constant(uid), fc.constantFrom('not-a-real-uid', 'a'.repeat(64), 'a'.repeat(65), '..', '%2e%2e%2f'), hostileString),
+    sub: fc.oneof(fc.constantFrom('', '/steps/identify', '/steps/sms', '/choose', '/restart', '/flow/register', '/flow/reset-credentials', '/consent', '/steps/', '/'), hostileString.map((h) => `/${pathSegment(h)}`)),
+    method: fc.constantFrom('GET', 'POST', 'POST'),
+    cookie: cookieHeader(real, ['_interaction', '_interaction.sig', '_session', '_session.sig', '_interaction_resume']),
+    c: formCase({ phone: phones, then: thens }),
+  });
+  await fuzz(tally, SEED + 6, arb, async ({ uid: u, sub, method, cookie, c }) => {
+    const req = buildRequest(c, csrfOf(page.html));
+    const url = `${server.url}/interaction/${u === uid ? u : pathSegment(u)}${sub}`;
+    const headers = { ...req.headers, ...(cookie ? { cookie } : {}) };
+    await sendCase(new Browser(server.url), url, method === 'GET' ? { method: 'GET', headers, inputs: req.inputs } : { ...req, headers }, tally, tally.form);
   });
   assert.equal(tally.fiveXx, 0);
 });
