@@ -2,7 +2,7 @@
 // renders every error as a page (or JSON for API paths), never a stack trace.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { errors as oidcErrors } from 'oidc-provider';
+import { errors as oidcErrors, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Render } from './views.ts';
 
 export class HttpError extends Error {
@@ -39,5 +39,23 @@ export function errorHandler(render: Render, log: Logger, defaultLocale: string)
       return;
     }
     res.type('html').send(render('error', { locale: defaultLocale, title: 'Error', message: httpError.key, code: httpError.code }));
+  };
+}
+
+/**
+ * oidc-provider (Koa) answers a path it has no route for with a bare text "Not Found"; this gives
+ * it the same 404 page (or JSON problem) as every other unknown path. Register with provider.use.
+ */
+export function providerNotFound(render: Render, defaultLocale: string) {
+  return async (ctx: KoaContextWithOIDC, next: () => Promise<unknown>) => {
+    await next();
+    if (ctx.status !== 404 || ctx.body != null) return;
+    if (ctx.accepts(['html', 'json']) === 'json' && !ctx.accepts('html')) ctx.body = { error: 'not_found' };
+    else {
+      ctx.body = render('error', { locale: defaultLocale, title: 'Error', message: 'not_found' });
+      ctx.type = 'html';
+    }
+    ctx.status = 404;
+    ctx.set('cache-control', 'no-store');
   };
 }
