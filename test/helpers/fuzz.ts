@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import Handlebars from 'handlebars';
 import type { Browser, Page } from './browser.ts';
-import { LOOSE_LIMITS, type TestServer } from './server.ts';
+import { createPasswordHasher } from '../../src/authenticators/password/hasher.ts';
+import { LOOSE_LIMITS, startServer, type TestServer } from './server.ts';
 
 /** The string as it reaches the server (lone surrogates become U+FFFD, as URLSearchParams and fetch send them). */
 export const wellFormed = (s: string) => s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
@@ -341,4 +342,26 @@ export function cookieHeader(real: Record<string, string>, extraNames: string[] 
     return `${name}=${value.slice(0, i)}${value[i] === 'A' ? 'B' : 'A'}${value.slice(i + 1)}`;
   });
   return fc.array(one, { maxLength: 5 }).map((list) => list.join('; '));
+}
+
+/**
+ * The server a fuzz file posts into: the fuzz limits, its seeded users (one with a password, if
+ * named), and the users' snapshot taken before any case, for `assertUsersUnchanged` at the end.
+ */
+export async function startFuzzServer(config: Record<string, unknown> & { users: Array<{ phone: string; name?: string; email?: string }> }, withPassword?: string) {
+  const server = await startServer({ config: { limits: FUZZ_LIMITS, ...config } });
+  if (withPassword) {
+    const user = (await server.store.users.findByPhone(withPassword))!;
+    await server.store.users.update(user.id, { passwordHash: await createPasswordHasher().hash('correct-horse-battery-staple') });
+  }
+  return { server, seeded: await snapshotUsers(server, config.users.map((u) => u.phone)) };
+}
+
+/** After a fuzz file: no seeded user was lost or changed; the server stops. */
+export async function stopFuzzServer(server: TestServer, seeded: UserSnapshot[]): Promise<void> {
+  try {
+    await assertUsersUnchanged(server, seeded);
+  } finally {
+    await server.close();
+  }
 }

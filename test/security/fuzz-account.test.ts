@@ -11,10 +11,11 @@ import { Browser, csrfOf, formAction, type Page } from '../helpers/browser.ts';
 import { authUrl, submitCode, submitPhone } from '../helpers/login.ts';
 import { lastCode } from '../helpers/outbox.ts';
 import {
-  assertUsersUnchanged, buildRequest, checkAnswer, cookieHeader, formCase, FUZZ_LIMITS, fuzz, fuzzForm, hostileString, queryCase, seedOf, sendCase, snapshotUsers, stayWhile, Tally,
+  buildRequest, checkAnswer, cookieHeader, formCase, fuzz, fuzzForm, hostileString, queryCase, seedOf, sendCase, stayWhile, Tally,
   type Target, type UserSnapshot,
+  startFuzzServer, stopFuzzServer,
 } from '../helpers/fuzz.ts';
-import { CLIENT, REGISTERED, startServer, type TestServer } from '../helpers/server.ts';
+import { CLIENT, REGISTERED, type TestServer } from '../helpers/server.ts';
 
 const SEED = seedOf('fuzz-account', 20261221);
 const TIMEOUT = { timeout: 240_000 };
@@ -24,19 +25,12 @@ const THIRD_PARTY = { client_id: 'third-party', client_secret: 'third-secret-012
 let server: TestServer;
 let seeded: UserSnapshot[];
 before(async () => {
-  server = await startServer({
-    config: {
-      limits: FUZZ_LIMITS,
-      clients: [CLIENT, THIRD_PARTY],
-      users: [{ phone: REGISTERED, name: 'Ada Example', email: 'ada@example.com' }, { phone: TAKEN, name: 'Other Person' }],
-    },
-  });
-  seeded = await snapshotUsers(server, [REGISTERED, TAKEN]);
+  ({ server, seeded } = await startFuzzServer({
+    clients: [CLIENT, THIRD_PARTY],
+    users: [{ phone: REGISTERED, name: 'Ada Example', email: 'ada@example.com' }, { phone: TAKEN, name: 'Other Person' }],
+  }));
 });
-after(async () => {
-  await assertUsersUnchanged(server, seeded);
-  await server.close();
-});
+after(() => stopFuzzServer(server, seeded));
 
 const isAccountPage = (p: Page) => p.status === 200 && p.html.includes('id="account-phone"');
 const isNewNumberPage = (p: Page) => p.html.includes('autocomplete="tel"') && /Your new phone number/.test(p.html);

@@ -10,10 +10,10 @@ import { switchFlow, uidOf } from '../helpers/attack.ts';
 import { authUrl, submitCode, submitPhone } from '../helpers/login.ts';
 import { lastCode } from '../helpers/outbox.ts';
 import {
-  assertUsersUnchanged, formCase, FUZZ_LIMITS, fuzzForm, hostileString, seedOf, snapshotUsers, stayWhile, Tally, type Target, type UserSnapshot,
+  formCase, fuzzForm, hostileString, seedOf, stayWhile, Tally, type Target, type UserSnapshot,
+  startFuzzServer, stopFuzzServer,
 } from '../helpers/fuzz.ts';
-import { REGISTERED, startServer, type TestServer } from '../helpers/server.ts';
-import { createPasswordHasher } from '../../src/authenticators/password/hasher.ts';
+import { REGISTERED, type TestServer } from '../helpers/server.ts';
 
 const SEED = seedOf('fuzz-register-reset', 20261211);
 const TIMEOUT = { timeout: 240_000 };
@@ -25,20 +25,11 @@ const freshNumber = () => `+1202555${String(1000 + (fresh++ % 8000)).padStart(4,
 let server: TestServer;
 let seeded: UserSnapshot[];
 before(async () => {
-  server = await startServer({
-    config: {
-      limits: FUZZ_LIMITS,
-      users: [{ phone: REGISTERED, name: 'Ada Example', email: 'ada@example.com' }, { phone: WITH_PASSWORD, name: 'Pat Password' }],
-    },
-  });
-  const pat = (await server.store.users.findByPhone(WITH_PASSWORD))!;
-  await server.store.users.update(pat.id, { passwordHash: await createPasswordHasher().hash('correct-horse-battery-staple') });
-  seeded = await snapshotUsers(server, [REGISTERED, WITH_PASSWORD]);
+  ({ server, seeded } = await startFuzzServer({
+    users: [{ phone: REGISTERED, name: 'Ada Example', email: 'ada@example.com' }, { phone: WITH_PASSWORD, name: 'Pat Password' }],
+  }, WITH_PASSWORD));
 });
-after(async () => {
-  await assertUsersUnchanged(server, seeded);
-  await server.close();
-});
+after(() => stopFuzzServer(server, seeded));
 
 const isPhonePage = (p: Page) => p.html.includes('autocomplete="tel"');
 const isProfilePage = (p: Page) => p.html.includes('autocomplete="name"');

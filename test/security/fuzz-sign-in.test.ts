@@ -9,11 +9,11 @@ import { Browser, csrfOf, formAction, type Page } from '../helpers/browser.ts';
 import { uidOf } from '../helpers/attack.ts';
 import { openPhonePage, submitPhone } from '../helpers/login.ts';
 import {
-  assertUsersUnchanged, buildRequest, cookieHeader, formCase, fuzz, sendCase, FUZZ_LIMITS, fuzzForm, hostileString, seedOf, snapshotUsers, stayWhile, Tally, withSegment,
+  buildRequest, cookieHeader, formCase, fuzz, sendCase, fuzzForm, hostileString, seedOf, stayWhile, Tally, withSegment,
   type Target, type UserSnapshot, pathSegment,
+  startFuzzServer, stopFuzzServer,
 } from '../helpers/fuzz.ts';
-import { REGISTERED, startServer, type TestServer } from '../helpers/server.ts';
-import { createPasswordHasher } from '../../src/authenticators/password/hasher.ts';
+import { REGISTERED, type TestServer } from '../helpers/server.ts';
 
 const SEED = seedOf('fuzz-sign-in', 20261201);
 const TIMEOUT = { timeout: 240_000 };
@@ -26,20 +26,11 @@ const nextNumber = () => POOL[pool++ % POOL.length]!;
 let server: TestServer;
 let seeded: UserSnapshot[];
 before(async () => {
-  server = await startServer({
-    config: {
-      limits: FUZZ_LIMITS,
-      users: [{ phone: REGISTERED, name: 'Ada Example', email: 'ada@example.com' }, { phone: WITH_PASSWORD, name: 'Pat Password' }],
-    },
-  });
-  const pat = (await server.store.users.findByPhone(WITH_PASSWORD))!;
-  await server.store.users.update(pat.id, { passwordHash: await createPasswordHasher().hash('correct-horse-battery-staple') });
-  seeded = await snapshotUsers(server, [REGISTERED, WITH_PASSWORD]);
+  ({ server, seeded } = await startFuzzServer({
+    users: [{ phone: REGISTERED, name: 'Ada Example', email: 'ada@example.com' }, { phone: WITH_PASSWORD, name: 'Pat Password' }],
+  }, WITH_PASSWORD));
 });
-after(async () => {
-  await assertUsersUnchanged(server, seeded);
-  await server.close();
-});
+after(() => stopFuzzServer(server, seeded));
 
 const isPhonePage = (p: Page) => p.html.includes('autocomplete="tel"');
 const isCodePage = (p: Page) => p.html.includes('autocomplete="one-time-code"');
