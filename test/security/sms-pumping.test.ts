@@ -25,7 +25,7 @@ async function start(dir: string, config: Record<string, unknown> = {}, log?: Re
   return startServer({ dir, now, config: { limits: {}, ...config }, ...(log ? { log } : {}) });
 }
 
-test('100 codes asked for one number over fresh interactions and restarts: the default caps hold', { timeout: 120_000 }, async () => {
+test('hostile: resend flood to one number — 100 codes asked over fresh interactions and restarts: the default caps hold', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'flowgate-pump-'));
   dirs.push(dir);
   let server = await start(dir);
@@ -53,7 +53,7 @@ test('100 codes asked for one number over fresh interactions and restarts: the d
   }
 });
 
-test('resends in one interaction wait out the cooldown; a new interaction does not skip it', { timeout: 30_000 }, async () => {
+test('rule 16a: the cooldown is the number\'s, in the store: a new interaction does not skip it', { timeout: 30_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'flowgate-pump-'));
   dirs.push(dir);
   const server = await start(dir);
@@ -71,7 +71,7 @@ test('resends in one interaction wait out the cooldown; a new interaction does n
   }
 });
 
-test('1,000 sequential numbers from one IP: no more SMS than the per-IP cap', { timeout: 240_000 }, async () => {
+test('hostile: resend flood to sequential numbers — 1,000 sequential numbers from one IP: no more SMS than the per-IP cap', { timeout: 240_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'flowgate-pump-'));
   dirs.push(dir);
   const server = await start(dir);
@@ -106,7 +106,7 @@ test('behind a trusted proxy, rotating client IPs still meet the per-prefix cap'
   }
 });
 
-test('the global budget stops sending, logs an alert and tells people to try later', { timeout: 60_000 }, async () => {
+test('rule 7: the global budget stops sending, logs an alert and tells people to try later', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'flowgate-pump-'));
   dirs.push(dir);
   let logged = '';
