@@ -126,7 +126,7 @@ test('rule 15: a change needs the fresh proof, tells the old number, and revokes
   }
 });
 
-test('the new number\'s code is bound to usage phone-change: a sign-in code for that number does not work there', { timeout: 60_000 }, async () => {
+test('rule 3: the new number\'s code is bound to usage phone-change: a sign-in code for that number does not work there', { timeout: 60_000 }, async () => {
   const server = await startServer();
   try {
     const { browser, account } = await signInToAccount(server, REGISTERED);
