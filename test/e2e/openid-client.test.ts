@@ -15,7 +15,7 @@ async function rp() {
   return oidc.discovery(new URL(server.url), CLIENT.client_id, CLIENT.client_secret, undefined, { execute: [oidc.allowInsecureRequests] });
 }
 
-test('openid-client signs in by SMS code, reads userinfo, refreshes and logs out', async () => {
+test('openid-client signs in by SMS code, reads userinfo, refreshes and logs out', { timeout: 60_000 }, async () => {
   const config = await rp();
   assert.ok((config.serverMetadata().prompt_values_supported as string[] | undefined)?.includes('create'), 'discovery lists prompt=create');
   const verifier = oidc.randomPKCECodeVerifier();
@@ -79,7 +79,7 @@ test('openid-client signs in by SMS code, reads userinfo, refreshes and logs out
   await assert.rejects(oidc.refreshTokenGrant(config, refreshed.refresh_token!), { error: 'invalid_grant' });
 });
 
-test('a first-party client never sees consent, even with prompt=consent', async () => {
+test('a first-party client never sees consent, even with prompt=consent', { timeout: 60_000 }, async () => {
   const config = await rp();
   const verifier = oidc.randomPKCECodeVerifier();
   const url = oidc.buildAuthorizationUrl(config, {
@@ -92,7 +92,7 @@ test('a first-party client never sees consent, even with prompt=consent', async 
   assert.ok(new URL(back.location!).searchParams.get('code'));
 });
 
-test('a redirect_uri that is not registered gets an error page, never a redirect', async () => {
+test('rule 17: a redirect_uri that is not registered gets an error page, never a redirect', { timeout: 60_000 }, async () => {
   const browser = new Browser(server.url);
   const page = await browser.go(`${server.url}/auth?client_id=${CLIENT.client_id}&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('https://evil.example/cb')}`);
   assert.equal(page.status, 400, 'a redirect_uri mismatch shows an error page and never redirects');

@@ -47,7 +47,7 @@ async function signInWithPassword(password: string) {
 
 let refreshBeforeReset = '';
 
-test('prompt=create registers a new person by phone; they then sign in by SMS and by password', async () => {
+test('prompt=create registers a new person by phone; they then sign in by SMS and by password', { timeout: 60_000 }, async () => {
   const { browser, verifier, page } = await start({ prompt: 'create' });
   assert.match(page.html, /Create your account/);
   const codePage = await post(browser, page, '/steps/', { phone: NEW_PHONE, then: 'sms' });
@@ -76,7 +76,7 @@ test('prompt=create registers a new person by phone; they then sign in by SMS an
   assert.ok(refreshBeforeReset);
 });
 
-test('registering a number that has an account offers sign-in as soon as the number is proven', async () => {
+test('registering a number that has an account offers sign-in as soon as the number is proven', { timeout: 60_000 }, async () => {
   const { browser, page } = await start({ prompt: 'create' });
   const codePage = await post(browser, page, '/steps/', { phone: NEW_PHONE, then: 'sms' });
   const exists = await post(browser, codePage, '/steps/', { code: await lastCode(server, NEW_PHONE) });
@@ -85,7 +85,7 @@ test('registering a number that has an account offers sign-in as soon as the num
   assert.doesNotMatch(exists.html, /autocomplete="name"/, 'no profile form for an existing account');
 });
 
-test('reset by SMS code: the new password works, the old one fails, an earlier refresh token is refused', async () => {
+test('rule 16: reset by SMS code does not sign in by itself; the new password works, the old one fails, an earlier refresh token is refused', { timeout: 60_000 }, async () => {
   assert.ok(refreshBeforeReset, 'needs the registration test');
   const { browser, page } = await start();
   const resetPage = await post(browser, page, '/flow/reset-credentials', {});
@@ -109,7 +109,7 @@ test('reset by SMS code: the new password works, the old one fails, an earlier r
   assert.equal((await finish(fresh.verifier, fresh.done)).claims()!.phone_number, NEW_PHONE);
 });
 
-test('reset answers registered and unregistered numbers alike until the code is proven', async () => {
+test('reset answers registered and unregistered numbers alike until the code is proven', { timeout: 60_000 }, async () => {
   const answer = async (phone: string) => {
     const { browser, page } = await start();
     const resetPage = await post(browser, page, '/flow/reset-credentials', {});
@@ -120,12 +120,12 @@ test('reset answers registered and unregistered numbers alike until the code is 
   assert.deepEqual(await answer('+12025550188'), await answer(NEW_PHONE));
 });
 
-test('parallel submissions of the right code in a multi-step flow leave it on the next step', async () => {
+test('hostile: right code 50× in parallel — in a multi-step flow (register) one submission moves on to the next step', { timeout: 60_000 }, async () => {
   const { browser, page } = await start({ prompt: 'create' });
   const codePage = await post(browser, page, '/steps/', { phone: '+12025550151', then: 'sms' });
   const code = await lastCode(server, '+12025550151');
   const action = formAction(codePage.html, '/steps/');
-  const results = await Promise.all(Array.from({ length: 10 }, () => browser.request(action, { form: { csrf: csrfOf(codePage.html), code } })));
+  const results = await Promise.all(Array.from({ length: 50 }, () => browser.request(action, { form: { csrf: csrfOf(codePage.html), code } })));
   assert.equal(results.filter((r) => r.status === 200 && /autocomplete="name"/.test(r.html)).length, 1, 'one submission moves on');
   assert.ok(results.every((r) => r.status < 500));
   const now = await browser.go(action.replace(/\/steps\/.*$/, ''));

@@ -71,14 +71,23 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const store = openSqliteStore(join(dir, 'flowgate.db'));
-  const flowgate = await createFlowgate({
-    config,
-    runtime: { issuer: opts.issuer ?? url, port: 0, databaseUrl: `sqlite:${join(dir, 'flowgate.db')}`, production: false },
-    store,
-    log: opts.log ?? createLogger('silent'),
-    ...(opts.connectors ? { connectors: opts.connectors } : {}),
-    ...(opts.now ? { now: opts.now } : {}),
-  });
+  let flowgate: Flowgate;
+  try {
+    flowgate = await createFlowgate({
+      config,
+      runtime: { issuer: opts.issuer ?? url, port: 0, databaseUrl: `sqlite:${join(dir, 'flowgate.db')}`, production: false },
+      store,
+      log: opts.log ?? createLogger('silent'),
+      ...(opts.connectors ? { connectors: opts.connectors } : {}),
+      ...(opts.now ? { now: opts.now } : {}),
+    });
+  } catch (err) {
+    // A refused start-up (bad flows, templates, …) leaves nothing open behind it.
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await store.close();
+    if (!opts.keepDir && !opts.dir) rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   server.on('request', flowgate.app);
   return {
     url, dir, outbox, store, flowgate,

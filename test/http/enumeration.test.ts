@@ -25,7 +25,7 @@ async function phoneStep(phone: string) {
   };
 }
 
-test('registered and unregistered numbers get identical responses on the phone step', async () => {
+test('hostile: registered vs unregistered numbers diffed — identical responses (headers included) on the phone step', { timeout: 60_000 }, async () => {
   const registered = await phoneStep(REGISTERED);
   const unregistered = await phoneStep(UNREGISTERED);
   assert.equal(registered.status, 200);
@@ -34,7 +34,7 @@ test('registered and unregistered numbers get identical responses on the phone s
   assert.ok(await lastCode(server, UNREGISTERED), 'an unregistered number gets a code too');
 });
 
-test('a verified number without an account goes on to registration, without a second code', async () => {
+test('a verified number without an account goes on to registration, without a second code', { timeout: 60_000 }, async () => {
   const { browser, page } = await openPhonePage(server);
   const codePage = await submitPhone(browser, page, UNREGISTERED);
   const sent = (await outboxLinesOf(server)).length;

@@ -66,7 +66,7 @@ function assertFlags(cookies: SetCookie[], uid: string, secure: boolean) {
   }
 }
 
-test('with an https issuer every cookie is Secure, HttpOnly and SameSite=Lax even over plain HTTP without X-Forwarded-Proto', { timeout: 30_000 }, async () => {
+test('rule 12: with an https issuer every cookie is Secure, HttpOnly and SameSite=Lax even over plain HTTP without X-Forwarded-Proto', { timeout: 30_000 }, async () => {
   const { cookies, uid } = await cookiesOfASignIn(tls);
   assertFlags(cookies, uid, true);
 });

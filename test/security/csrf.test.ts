@@ -29,7 +29,7 @@ async function toConsent(): Promise<{ browser: Browser; consent: Page; uid: stri
   return { browser, consent, uid };
 }
 
-test('consent refuses a cross-site POST without its CSRF token, and the consent is still pending', { timeout: 30_000 }, async () => {
+test('rule 13: consent refuses a cross-site POST without its CSRF token, and the consent is still pending', { timeout: 30_000 }, async () => {
   const { browser, consent, uid } = await toConsent();
   const action = `${server.url}/interaction/${uid}/consent`;
   assertRefused(await browser.request(action, { form: { decision: 'allow' }, headers: CROSS_SITE }), 'no token');
@@ -45,7 +45,7 @@ test('consent refuses a cross-site POST without its CSRF token, and the consent 
   assert.ok(new URL(done.location!).searchParams.get('code'));
 });
 
-test('logout refuses a cross-site POST without its xsrf token, and the session lives on', { timeout: 30_000 }, async () => {
+test('hostile: cross-site POST without token — logout refuses it, and the session lives on', { timeout: 30_000 }, async () => {
   const { browser, page } = await openPhonePage(server);
   const back = await submitCode(browser, await submitPhone(browser, page, REGISTERED), await lastCode(server, REGISTERED));
   assert.ok(back.location?.startsWith(CLIENT.redirect_uris[0]!), 'signed in');

@@ -91,7 +91,7 @@ function csrfIn(p: Page): string {
   return /name="csrf" value="([^"]+)"/.exec(p.html)?.[1] ?? 'none';
 }
 
-test('30 wrong passwords and codes over fresh interactions, flow switches and a restart: locked after the 10th, alike for every number', { timeout: 120_000 }, async () => {
+test('rule 16a: 30 wrong passwords and codes over fresh interactions, flow switches and a restart: locked after the 10th, alike for every number', { timeout: 120_000 }, async () => {
   const dir = newDir();
   const registered = await thirtyFailures(dir, REGISTERED);
   const unregistered = await thirtyFailures(dir, UNREGISTERED);
@@ -106,7 +106,7 @@ test('30 wrong passwords and codes over fresh interactions, flow switches and a 
   assert.equal(unregistered.sentWhileLocked, registered.sentWhileLocked, 'and the same number of SMS');
 });
 
-test('the attack "5 guesses, switch to reset, 5 more, new interaction" for 10 minutes makes fewer than 100 guesses', { timeout: 120_000 }, async () => {
+test('rule 6: the attack "5 guesses, switch to reset, 5 more, new interaction" for 10 minutes makes fewer than 100 guesses', { timeout: 120_000 }, async () => {
   const server = await start(newDir());
   const phone = '+12025550177';
   const start0 = clock;

@@ -61,7 +61,7 @@ function formActionOf(html: string): string {
   return new URL(/<form[^>]*action="([^"]+\/steps\/[^"]+)"/.exec(html)![1]!, server.url).href;
 }
 
-test('every HTML page sends CSP frame-ancestors \'none\' without inline script, and Cache-Control: no-store', { timeout: 30_000 }, async () => {
+test('rule 14: every HTML page sends CSP frame-ancestors \'none\' without inline script, and Cache-Control: no-store', { timeout: 30_000 }, async () => {
   const pages = await collectPages();
   assert.ok(pages.length === 13, `pages walked: ${pages.length}`);
   for (const [what, page] of pages) {

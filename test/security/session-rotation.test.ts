@@ -32,7 +32,7 @@ async function signedIn(browser: Browser): Promise<boolean> {
   return true;
 }
 
-test('a genuine anonymous session planted by an attacker is replaced at sign-in and never signed in', { timeout: 30_000 }, async () => {
+test('hostile: preset session cookie (fixation) — a genuine anonymous session planted by an attacker is replaced at sign-in and never signed in', { timeout: 30_000 }, async () => {
   const attacker = new Browser(server.url);
   await attacker.go(`${server.url}/session/end`); // any page that stores a session for an anonymous visitor
   const planted = sessionOf(attacker);
@@ -59,7 +59,7 @@ test('a made-up _session cookie is not adopted', { timeout: 30_000 }, async () =
   assert.equal(await server.store.oidc.find('Session', 'attacker-chosen-session-id-0123456789abc'), undefined);
 });
 
-test('signing in again (prompt=login) rotates the session id again', { timeout: 30_000 }, async () => {
+test('rule 12: the session id rotates at every authentication (prompt=login again)', { timeout: 30_000 }, async () => {
   const browser = new Browser(server.url);
   await signIn(browser);
   const first = sessionId(browser);

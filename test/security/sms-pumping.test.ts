@@ -41,7 +41,7 @@ async function withServer(fn: (server: TestServer) => Promise<void>, config: Rec
   }
 }
 
-test('100 codes asked for one number over fresh interactions and restarts: the default caps hold', { timeout: 120_000 }, async () => {
+test('hostile: resend flood to one number — 100 codes asked over fresh interactions and restarts: the default caps hold', { timeout: 120_000 }, async () => {
   const dir = newDir();
   let server = await start(dir);
   let held = 0;
@@ -68,7 +68,7 @@ test('100 codes asked for one number over fresh interactions and restarts: the d
   }
 });
 
-test('resends in one interaction wait out the cooldown; a new interaction does not skip it', { timeout: 30_000 }, async () => {
+test('rule 16a: the cooldown is the number\'s, in the store: a new interaction does not skip it', { timeout: 30_000 }, async () => {
   await withServer(async (server) => {
     const phone = '+12025550142';
     const first = await freshPhoneSubmit(server, phone);
@@ -81,7 +81,7 @@ test('resends in one interaction wait out the cooldown; a new interaction does n
   });
 });
 
-test('1,000 sequential numbers from one IP: no more SMS than the per-IP cap', { timeout: 240_000 }, async () => {
+test('hostile: resend flood to sequential numbers — 1,000 sequential numbers from one IP: no more SMS than the per-IP cap', { timeout: 240_000 }, async () => {
   await withServer(async (server) => {
     for (let i = 0; i < 1000; i += 1) {
       // A spoofed X-Forwarded-For is ignored without trustProxy: the socket's address counts.
@@ -106,7 +106,7 @@ test('behind a trusted proxy, rotating client IPs still meet the per-prefix cap'
   }, { trustProxy: true });
 });
 
-test('the global budget stops sending, logs an alert and tells people to try later', { timeout: 60_000 }, async () => {
+test('rule 7: the global budget stops sending, logs an alert and tells people to try later', { timeout: 60_000 }, async () => {
   const dir = newDir();
   let logged = '';
   const log = createLogger('info', new Writable({ write(c, _e, done) { logged += String(c); done(); } }));

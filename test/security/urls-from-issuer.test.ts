@@ -60,7 +60,7 @@ test('discovery lists the issuer\'s URLs whatever Host, X-Forwarded-* or request
   }
 });
 
-test('a whole sign-in through a proxy that lies about the host only ever points at the issuer', { timeout: 30_000 }, async () => {
+test('rule 16b: a whole sign-in through a proxy that lies about the host only ever points at the issuer', { timeout: 30_000 }, async () => {
   const browser = new Browser(proxy.url);
   // /auth → interaction page
   let page = await browser.request(via(authUrl(server)));

@@ -67,7 +67,7 @@ after(async () => {
   await server.close();
 });
 
-test('the primary provider answers: it delivers, the outbox gets nothing', async () => {
+test('the primary provider answers: it delivers, the outbox gets nothing', { timeout: 60_000 }, async () => {
   mode = 'ok';
   const before = twilioRequests.length;
   const { browser, page } = await openPhonePage(server);
@@ -79,7 +79,7 @@ test('the primary provider answers: it delivers, the outbox gets nothing', async
 });
 
 for (const failing of ['503', 'hang'] as const) {
-  test(`the primary ${failing === '503' ? 'answering 503' : 'hanging past its timeout'}: the secondary delivers and the person sees no error`, async () => {
+  test(`the primary ${failing === '503' ? 'answering 503' : 'hanging past its timeout'}: the secondary delivers and the person sees no error`, { timeout: 60_000 }, async () => {
     mode = failing;
     logged = '';
     const { browser, page } = await openPhonePage(server);
@@ -96,7 +96,7 @@ for (const failing of ['503', 'hang'] as const) {
   });
 }
 
-test('a provider that has not answered yet does not hold up the code page', async () => {
+test('a provider that has not answered yet does not hold up the code page', { timeout: 60_000 }, async () => {
   mode = 'slow';
   const { browser, page } = await openPhonePage(server);
   const codePage = await submitPhone(browser, page, REGISTERED);
@@ -111,7 +111,7 @@ test('a provider that has not answered yet does not hold up the code page', asyn
   await server.flowgate.drainSms();
 });
 
-test('numbers that may not receive SMS never reach a connector', async () => {
+test('rule 8: numbers that may not receive SMS (premium, toll-free, fixed-line, satellite, other country) never reach a connector', { timeout: 60_000 }, async () => {
   mode = 'ok';
   await server.flowgate.drainSms();
   const before = twilioRequests.length;
@@ -133,7 +133,7 @@ test('numbers that may not receive SMS never reach a connector', async () => {
   assert.equal((await outboxLinesOf(server)).length, lines);
 });
 
-test('when every connector fails the code page says so and the person can send again at once', async () => {
+test('when every connector fails the code page says so and the person can send again at once', { timeout: 60_000 }, async () => {
   const failing: SmsConnector = { id: 'down', async send() { throw new SmsError('unavailable', 'provider down'); } };
   let up = false;
   const recovering: SmsConnector = { id: 'recovering', async send() { if (!up) throw new SmsError('unavailable', 'still down'); return {}; } };

@@ -56,7 +56,7 @@ after(async () => {
   failing.close();
 });
 
-test('a login that fails over through every provider leaks no secret or code to logs, pages or stored errors', async () => {
+test('rule 23: a login that fails over through every provider leaks no secret or code to logs, pages or stored errors', { timeout: 60_000 }, async () => {
   const { browser, page, code } = await toCodePage(server, REGISTERED);
   const right = await code();
   assert.equal(seenBodies.length, 7, 'all seven providers were tried before the outbox');

@@ -1,7 +1,8 @@
 // The SMS queue: messages are stored first (a restart loses none), then sent by this worker off
 // the request path. Messages past their code's expiry are dropped, not sent. Bodies are cleared
-// once a message is settled.
-import { randomUUID } from 'node:crypto';
+// once a message is settled. A body carries the code, so it is stored sealed (AES-256-GCM under a
+// key kept in the store): no code is ever written to the database, its WAL or a backup in clear.
+import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { QueuedSms, Store } from '../../store/types.ts';
 import { checkDestination } from '../phone-policy.ts';
@@ -25,6 +26,25 @@ const LEASE_MS = 10 * 60_000;
 const POLL_MS = 1_000;
 const BATCH = 16;
 
+const SEALED = 'sealed:v1:';
+
+/** AES-256-GCM: `sealed:v1:` + base64url(iv ‖ tag ‖ ciphertext). */
+export function sealBody(key: Buffer, body: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const data = Buffer.concat([cipher.update(body, 'utf8'), cipher.final()]);
+  return SEALED + Buffer.concat([iv, cipher.getAuthTag(), data]).toString('base64url');
+}
+
+/** The body sealBody sealed; a row stored before bodies were sealed is returned as it is. Throws if tampered with. */
+export function openBody(key: Buffer, stored: string): string {
+  if (!stored.startsWith(SEALED)) return stored;
+  const raw = Buffer.from(stored.slice(SEALED.length), 'base64url');
+  const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+  decipher.setAuthTag(raw.subarray(12, 28));
+  return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+}
+
 /** `concurrency`: messages in flight at once, so a slow provider cannot open hundreds of connections. */
 export function createSmsQueue(store: Store, dispatch: Dispatch, log: Logger, allowedCountries: readonly string[], now = Date.now, concurrency = 64): SmsQueue {
   let running: Promise<void> | null = null;
@@ -32,6 +52,10 @@ export function createSmsQueue(store: Store, dispatch: Dispatch, log: Logger, al
   let stopped = false;
   const inflight = new Set<Promise<void>>();
   const inflightIds = new Set<string>();
+  // One key for every instance on this store, so a restart (or another instance) can open what was queued.
+  let sealKey: Promise<Buffer> | undefined;
+  const keyOf = () => (sealKey ??= store.secrets.getOrCreate('sms-queue-key', async () => randomBytes(32).toString('base64url'))
+    .then((b64) => Buffer.from(b64, 'base64url')));
 
   async function deliver(id: string, msg: SmsMessage, expiresAt: number): Promise<void> {
     if (now() >= expiresAt) {
@@ -56,10 +80,20 @@ export function createSmsQueue(store: Store, dispatch: Dispatch, log: Logger, al
       const room = Math.min(BATCH, concurrency - inflight.size);
       if (room <= 0) break;
       const due = await store.smsOutbox.claimDue(now(), room, LEASE_MS);
+      const key = due.length ? await keyOf() : undefined;
       for (const m of due) {
         if (inflightIds.has(m.id)) continue; // this process is still sending it
         inflightIds.add(m.id);
-        const task = deliver(m.id, { to: m.to, body: m.body ?? '', usage: m.usage as SmsMessage['usage'], ...(m.locale ? { locale: m.locale } : {}) }, m.expiresAt)
+        let body: string;
+        try {
+          body = openBody(key!, m.body ?? '');
+        } catch {
+          inflightIds.delete(m.id);
+          await store.smsOutbox.markFailed(m.id, 'invalid_config', now());
+          log.error({ id: m.id }, 'sms not delivered: its stored body could not be opened (another sms-queue-key?)');
+          continue;
+        }
+        const task = deliver(m.id, { to: m.to, body, usage: m.usage as SmsMessage['usage'], ...(m.locale ? { locale: m.locale } : {}) }, m.expiresAt)
           .catch((err: unknown) => log.error({ err, id: m.id }, 'sms queue error'))
           .finally(() => { inflight.delete(task); inflightIds.delete(m.id); if (!stopped) kick(); });
         inflight.add(task);
@@ -86,7 +120,7 @@ export function createSmsQueue(store: Store, dispatch: Dispatch, log: Logger, al
       if (refused) throw new SmsError('invalid_recipient', `destination refused: ${refused}`);
       const id = randomUUID();
       await store.smsOutbox.enqueue({
-        id, interactionUid: msg.interactionUid ?? null, to: msg.to, body: msg.body, usage: msg.usage,
+        id, interactionUid: msg.interactionUid ?? null, to: msg.to, body: sealBody(await keyOf(), msg.body), usage: msg.usage,
         locale: msg.locale ?? null, createdAt: now(), expiresAt: msg.expiresAt,
       });
       kick();

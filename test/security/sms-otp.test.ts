@@ -1,5 +1,5 @@
-// The SMS-OTP step's rules over HTTP: wrong guesses, single use, binding, parallel submissions,
-// resend cooldown and per-interaction caps.
+// The SMS-OTP step's rules over HTTP (SECURITY.md rules 2, 5, 6, 7 and their hostile inputs): wrong
+// guesses, single use, binding, parallel submissions, resend cooldown and per-interaction caps.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Browser, csrfOf, formAction } from '../helpers/browser.ts';
@@ -20,7 +20,7 @@ async function resend(browser: Browser, html: string) {
   return browser.go(resendForm, { form: { csrf: csrfOf(html), resend: '1' } });
 }
 
-test('five wrong codes kill the code and say so; the right code then fails', async () => {
+test('rule 6: five wrong codes kill the code and say so; the right code then fails', { timeout: 30_000 }, async () => {
   const { browser, page, code } = await toCodePage(server, REGISTERED);
   const right = await code();
   let current = page;
@@ -38,7 +38,7 @@ test('five wrong codes kill the code and say so; the right code then fails', asy
   assert.match(late.html, /expired or was replaced/);
 });
 
-test('a used code is refused', async () => {
+test('hostile: replay a used code — refused, no second redirect', { timeout: 30_000 }, async () => {
   const { browser, page, code } = await toCodePage(server, REGISTERED);
   const right = await code();
   const first = await submitCode(browser, page, right);
@@ -48,7 +48,7 @@ test('a used code is refused', async () => {
   assert.ok(!isAppRedirect(replay.location));
 });
 
-test("another interaction's code is refused", async () => {
+test("hostile: another interaction's code — refused, and the interaction's own code still works", { timeout: 30_000 }, async () => {
   const a = await toCodePage(server, REGISTERED);
   const codeA = await a.code();
   const b = await toCodePage(server, REGISTERED);
@@ -60,18 +60,18 @@ test("another interaction's code is refused", async () => {
   assert.ok(isAppRedirect((await submitCode(b.browser, crossed, codeB)).location));
 });
 
-test('the right code sent 20 times in parallel succeeds exactly once', async () => {
+test('rule 2: 50 parallel right codes → exactly one success', { timeout: 30_000 }, async () => {
   const { browser, page, code } = await toCodePage(server, REGISTERED);
   const right = await code();
   const action = formAction(page.html, '/steps/');
   const csrf = csrfOf(page.html);
-  const results = await Promise.all(Array.from({ length: 20 }, () => browser.request(action, { form: { csrf, code: right } })));
+  const results = await Promise.all(Array.from({ length: 50 }, () => browser.request(action, { form: { csrf, code: right } })));
   const wins = results.filter((r) => r.status === 303 && r.location?.includes('/auth/'));
   assert.equal(wins.length, 1, `statuses: ${results.map((r) => r.status).join(',')}`);
   assert.ok(results.every((r) => r.status < 500));
 });
 
-test('resend waits for the cooldown, then replaces the old code', async () => {
+test('rule 7: resend waits for the cooldown (countdown on the page), then replaces the old code', { timeout: 30_000 }, async () => {
   const { browser, page, code } = await toCodePage(server, REGISTERED);
   const first = await code();
   assert.match(page.html, /ask for a new code in 60 seconds/);
@@ -89,7 +89,7 @@ test('resend waits for the cooldown, then replaces the old code', async () => {
   assert.ok(isAppRedirect((await submitCode(browser, old, second)).location));
 });
 
-test('one interaction may send at most 5 codes, then it ends with a clear page', async () => {
+test('one interaction may send at most 5 codes, then it ends with a clear page', { timeout: 30_000 }, async () => {
   const before = (await outboxLinesOf(server)).length;
   const { browser, page } = await toCodePage(server, REGISTERED);
   let current = page;
@@ -107,7 +107,7 @@ test('one interaction may send at most 5 codes, then it ends with a clear page',
   assert.equal(reload.status, 429, 'the interaction stays ended');
 });
 
-test('one interaction may make at most 10 wrong guesses in all', async () => {
+test('hostile: alternate resend and guess — one interaction may make at most 10 wrong guesses in all', { timeout: 30_000 }, async () => {
   const { browser, page, code } = await toCodePage(server, REGISTERED);
   let current = page;
   for (let i = 0; i < 5; i += 1) current = await submitCode(browser, current, wrong(await code()));

@@ -17,7 +17,7 @@ import { CLIENT, REGISTERED, startServer } from '../helpers/server.ts';
 const FREE = '+12025550166';
 const TAKEN = '+12025550177';
 
-test('a session cookie alone changes nothing: the flow asks for a fresh proof and no step can be skipped', { timeout: 60_000 }, async () => {
+test('hostile: phone change with a session cookie only — nothing changes: the flow asks for a fresh proof and no step can be skipped', { timeout: 60_000 }, async () => {
   const server = await startServer();
   try {
     const { browser, account } = await signInToAccount(server, REGISTERED);
@@ -79,7 +79,7 @@ test('a number of another account answers like a free one up to its code page, t
   }
 });
 
-test('after a change, other devices\' refresh tokens and sessions are revoked; this device keeps working', { timeout: 60_000 }, async () => {
+test('rule 15: a change needs the fresh proof, tells the old number, and revokes other devices\' refresh tokens and sessions; this device keeps working', { timeout: 60_000 }, async () => {
   let logged = '';
   const sink = new Writable({ write(chunk, _enc, done) { logged += String(chunk); done(); } });
   const server = await startServer({ log: createLogger('info', sink) });
@@ -108,6 +108,8 @@ test('after a change, other devices\' refresh tokens and sessions are revoked; t
     const page = await proveByCode(server, browser, await toNewNumberCode(server, browser, account, REGISTERED, FREE), FREE);
     assert.match(page.html, /Phone number changed/);
     assert.match(page.html, new RegExp(`id="account-phone">\\${FREE}<`));
+    const notices = (await outboxLinesOf(server)).filter((l) => l.usage === 'phone-changed');
+    assert.deepEqual(notices.map((l) => l.to), [REGISTERED], 'the old number (and only it) is told of the change');
 
     await assert.rejects(oidc.refreshTokenGrant(rp, otherDevice.refresh_token!), { error: 'invalid_grant' });
     const refreshed = await oidc.refreshTokenGrant(rp, thisDevice.refresh_token!);
@@ -124,7 +126,7 @@ test('after a change, other devices\' refresh tokens and sessions are revoked; t
   }
 });
 
-test('the new number\'s code is bound to usage phone-change: a sign-in code for that number does not work there', { timeout: 60_000 }, async () => {
+test('rule 3: the new number\'s code is bound to usage phone-change: a sign-in code for that number does not work there', { timeout: 60_000 }, async () => {
   const server = await startServer();
   try {
     const { browser, account } = await signInToAccount(server, REGISTERED);
