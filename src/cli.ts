@@ -55,7 +55,7 @@ async function smsTest(rest: string[]): Promise<number> {
   }
 }
 
-/** Clears the guessing lockout of a number and of the account that has it (the admin's unlock). */
+/** Clears the guessing lockout of a number and of the account that has it, and the number's sending caps (the admin's unlock). */
 async function usersUnlock(rest: string[]): Promise<number> {
   const { values } = parseArgs({ args: rest, options: { phone: { type: 'string' } } });
   const runtime = runtimeFromEnv(process.env);
@@ -70,7 +70,9 @@ async function usersUnlock(rest: string[]): Promise<number> {
     const user = await store.users.findByPhone(phone.e164);
     const guard = createGuard(store.guard, config.limits, createLogger('silent'), Date.now);
     const cleared = await guard.unlock({ phone: phone.e164, ...(user ? { userId: user.id } : {}) });
-    process.stdout.write(cleared ? `unlocked ${phone.e164}: failed attempts cleared\n` : `${phone.e164} was not locked (no failed attempts recorded)\n`);
+    process.stdout.write(cleared
+      ? `unlocked ${phone.e164}: failed attempts and the number's code counters cleared\n`
+      : `${phone.e164} was not locked (no failed attempts or codes recorded)\n`);
     return 0;
   } finally {
     await store.close();

@@ -54,7 +54,7 @@ export interface Guard {
   beginProof(subject: ProofSubject, opts?: { phoneProof?: boolean }): Promise<ProofAttempt>;
   /** A flow finished with this subject proven: the counts start over. */
   succeeded(subject: ProofSubject): Promise<void>;
-  /** An admin's unlock; returns how many counters were cleared. */
+  /** An admin's unlock: the number's (and account's) failed proofs and the number's sending caps; returns how many counters were cleared. */
   unlock(subject: ProofSubject): Promise<number>;
 }
 
@@ -138,7 +138,7 @@ export function createGuard(store: GuardStore, limits: LimitsConfig, log: Logger
       async beforeProof() { return open; },
       async beginProof() { return { ok: true, async settle() { return open; } }; },
       async succeeded() {},
-      async unlock() { return 0; },
+      async unlock(subject) { return (await store.clear(proofKeys(subject))) + (await store.forget([numberKey(subject.phone)])); },
     };
   }
 
@@ -188,6 +188,8 @@ export function createGuard(store: GuardStore, limits: LimitsConfig, log: Logger
       };
     },
     async succeeded(subject) { await store.clear(proofKeys(subject)); },
-    unlock: (subject) => store.clear(proofKeys(subject)),
+    async unlock(subject) {
+      return (await store.clear(proofKeys(subject))) + (await store.forget([numberKey(subject.phone)]));
+    },
   };
 }

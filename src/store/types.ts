@@ -147,6 +147,8 @@ export interface GuardStore {
   refund(reservation: Reservation): Promise<void>;
   /** The record with the most consecutive failures among the keys ({0, 0} when none). */
   failures(keys: readonly string[]): Promise<FailureRecord>;
+  /** An admin's reset of caps: every count under these keys is dropped. Returns how many rows went. */
+  forget(keys: readonly string[]): Promise<number>;
   /** A success (or an admin's unlock): the count starts over. Returns how many keys had failures. */
   clear(keys: readonly string[]): Promise<number>;
 }

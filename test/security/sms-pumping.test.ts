@@ -10,6 +10,7 @@ import { after, test } from 'node:test';
 import { createLogger } from '../../src/log.ts';
 import { freshPhoneSubmit } from '../helpers/attack.ts';
 import { outboxLinesOf } from '../helpers/outbox.ts';
+import { runCommand } from '../helpers/process.ts';
 import { REGISTERED, startServer, type TestServer } from '../helpers/server.ts';
 
 const HELD = /We cannot send a code to this number right now\. Try again in \d+ (seconds|minutes|hours)/;
@@ -124,4 +125,37 @@ test('rule 7: the global budget stops sending, logs an alert and tells people to
   } finally {
     await server.close();
   }
+});
+
+test('flowgate users unlock clears a number\'s code caps (e.g. after trying the demo many times)', { timeout: 60_000 }, async () => {
+  const dir = newDir();
+  const server = await start(dir);
+  try {
+    const phone = '+12025550143';
+    for (let i = 0; i < 5; i += 1) {
+      assert.equal((await freshPhoneSubmit(server, phone)).page.status, 200);
+      clock += 61_000;
+    }
+    assert.equal((await freshPhoneSubmit(server, phone)).page.status, 429, 'five an hour');
+    const unlocked = await runCommand(['--import', 'tsx', 'src/cli.ts', 'users', 'unlock', '--phone', phone],
+      { DATABASE_URL: `sqlite:${join(dir, 'flowgate.db')}`, FLOWGATE_CONFIG: '' });
+    assert.equal(unlocked.code, 0, unlocked.out);
+    assert.match(unlocked.out, /code counters cleared/);
+    assert.equal((await freshPhoneSubmit(server, phone)).page.status, 200, 'a code again, at once');
+  } finally {
+    await server.close();
+  }
+});
+
+test('the page held back by the cooldown shows one wait: sentence, countdown and button agree', { timeout: 30_000 }, async () => {
+  await withServer(async (server) => {
+    const phone = '+12025550144';
+    await freshPhoneSubmit(server, phone);
+    clock += 21_000;
+    const { page } = await freshPhoneSubmit(server, phone);
+    // 60 s from the first code, counted in whole seconds (a bucket of the window), so 40 s more.
+    assert.match(page.html, /Try again in 40 seconds/);
+    assert.match(page.html, /You can ask for a new code in 40 seconds/);
+    assert.match(page.html, new RegExp(`data-resend-at="${new Date(clock + 40_000).toISOString()}"`));
+  });
 });

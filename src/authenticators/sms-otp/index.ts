@@ -45,7 +45,8 @@ function createSmsOtp(deps: AuthenticatorDeps) {
 
   async function view(ctx: Ctx, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
     const now = deps.now();
-    const lastSentAt = (ctx.state.lastSentAt as number | undefined) ?? now;
+    // This step's own cooldown runs only from a code this interaction sent.
+    const lastSentAt = (ctx.state.lastSentAt as number | undefined) ?? -Infinity;
     // The later of this step's own cooldown and the number's (which holds across interactions).
     const resendAt = Math.max(lastSentAt + ctx.config.resendCooldownSeconds * 1000, await deps.guard.nextSendAt(recipientOf(ctx)!));
     return {
@@ -69,7 +70,9 @@ function createSmsOtp(deps: AuthenticatorDeps) {
     // A code sent earlier in this interaction still works while a new one is held back.
     const live = await deps.store.otp.active(ctx.interaction.uid, ctx.config.usage, deps.now());
     const codeForm = Boolean(live && live.phone === recipientOf(ctx));
-    return { kind: 'failure', error: 'send_held', status: 429, view: 'code', model: await view(ctx, { limit, codeForm, resendInSeconds: waitSeconds }) };
+    // One wait on the page: the sentence, the countdown and the "Send a new code" button agree.
+    const wait = { resendInSeconds: waitSeconds, resendAt: new Date(deps.now() + waitSeconds * 1000).toISOString() };
+    return { kind: 'failure', error: 'send_held', status: 429, view: 'code', model: await view(ctx, { limit, codeForm, ...wait }) };
   }
 
   /** Failed codes count against the number the code went to, and the account. */

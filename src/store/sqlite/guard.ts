@@ -29,6 +29,8 @@ export function sqliteGuard(db: Database.Database): GuardStore & { purge(now: nu
     refund: db.prepare('UPDATE guard_failures SET failures = failures - 1, last_at = ? WHERE key = ? AND failures > 0'),
     failures: db.prepare('SELECT failures, last_at FROM guard_failures WHERE key = ?'),
     clear: db.prepare('DELETE FROM guard_failures WHERE key = ?'),
+    forgetCounts: db.prepare("DELETE FROM guard_counts WHERE key >= ? AND key < ?"),
+    forgetLast: db.prepare('DELETE FROM guard_last WHERE key = ?'),
     purgeEvents: db.prepare('DELETE FROM guard_events WHERE at <= ?'),
     purgeCounts: db.prepare('DELETE FROM guard_counts WHERE bucket <= ?'),
     purgeLast: db.prepare('DELETE FROM guard_last WHERE at <= ?'),
@@ -105,6 +107,12 @@ export function sqliteGuard(db: Database.Database): GuardStore & { purge(now: nu
       for (const [key, lastAt] of Object.entries(reservation.lastAtBefore)) q.refund.run(lastAt, key);
     },
     async failures(keys) { return worst(keys); },
+    async forget(keys) {
+      let n = 0;
+      // Count keys are `<key>@<bucket width>`: the range ['<key>@', '<key>A') holds exactly those.
+      for (const key of new Set(keys)) n += q.forgetCounts.run(`${key}@`, `${key}A`).changes + q.forgetLast.run(key).changes;
+      return n;
+    },
     async clear(keys) {
       let n = 0;
       for (const key of new Set(keys)) n += q.clear.run(key).changes;
