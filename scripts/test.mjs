@@ -15,6 +15,7 @@ function find(dir) {
 const files = find('test').sort();
 console.log(`test files: ${files.length}`);
 for (const f of files) console.log(`  ${relative('.', f)}`);
-const args = ['--import', 'tsx', '--test', '--test-concurrency=2', ...process.argv.slice(2), ...files];
+// Every test gets a timeout (a test may set a shorter or longer one), so a regression fails instead of hanging.
+const args = ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=180000', ...process.argv.slice(2), ...files];
 const run = spawnSync(process.execPath, args, { stdio: 'inherit' });
 process.exit(run.status ?? 1);

@@ -219,3 +219,17 @@ test('pages cannot be framed and carry no inline script', { timeout: 30_000 }, a
   assert.match(page.html, /<html lang="en">/);
   assert.match(page.html, /<label for="phone">/);
 });
+
+test('paths with no route get the 404 page (or a JSON problem), not a bare text answer', { timeout: 30_000 }, async () => {
+  const browser = new Browser(server.url);
+  for (const [method, path] of [['GET', '/nope'], ['POST', '/interaction/abc/steps/'], ['POST', '/interaction/abc/flow/'], ['GET', '/session/end/confirm']] as const) {
+    const page = await browser.request(path, { method, ...(method === 'POST' ? { form: { csrf: 'x' } } : {}) });
+    assert.equal(page.status, 404, path);
+    assertClear4xx(page, `${method} ${path}`);
+    assert.match(page.html, /This page does not exist/, path);
+    assert.equal(page.headers.get('cache-control'), 'no-store', path);
+  }
+  const json = await browser.request('/nope', { headers: { accept: 'application/json' } });
+  assert.equal(json.status, 404);
+  assert.deepEqual(JSON.parse(json.html), { error: 'not_found' });
+});
