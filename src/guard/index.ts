@@ -35,6 +35,14 @@ export interface SendRequest {
   skipCooldown?: boolean;
 }
 
+/** What a page shows when a limit holds something back: which sentence, and the wait in seconds. */
+export interface LimitNotice { kind: 'send_held' | 'locked' | 'locked_hard'; waitSeconds: number }
+
+export function limitNotice(kind: 'send_held' | 'locked', retryAt: number | null, now: number): LimitNotice {
+  if (retryAt === null) return { kind: 'locked_hard', waitSeconds: 0 };
+  return { kind, waitSeconds: Math.max(1, Math.ceil((retryAt - now) / 1000)) };
+}
+
 export interface Guard {
   /** Checks every sending limit and, when they all hold, counts the message. */
   beforeSend(req: SendRequest): Promise<Verdict>;
@@ -130,6 +138,9 @@ export function createGuard(store: GuardStore, limits: LimitsConfig, log: Logger
     return lockOf(await store.failures(proofKeys(subject)), phoneProof, now());
   }
 
+  /** An admin's unlock: the subject's failed proofs and the number's own code caps. */
+  const unlock = async (subject: ProofSubject) => (await store.clear(proofKeys(subject))) + (await store.forget([numberKey(subject.phone)]));
+
   if (!limits.enabled) {
     const open: Verdict = { ok: true };
     return {
@@ -138,7 +149,7 @@ export function createGuard(store: GuardStore, limits: LimitsConfig, log: Logger
       async beforeProof() { return open; },
       async beginProof() { return { ok: true, async settle() { return open; } }; },
       async succeeded() {},
-      async unlock(subject) { return (await store.clear(proofKeys(subject))) + (await store.forget([numberKey(subject.phone)])); },
+      unlock,
     };
   }
 
@@ -188,8 +199,6 @@ export function createGuard(store: GuardStore, limits: LimitsConfig, log: Logger
       };
     },
     async succeeded(subject) { await store.clear(proofKeys(subject)); },
-    async unlock(subject) {
-      return (await store.clear(proofKeys(subject))) + (await store.forget([numberKey(subject.phone)]));
-    },
+    unlock,
   };
 }

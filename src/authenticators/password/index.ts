@@ -1,11 +1,11 @@
 // `password`: checks the account's password (argon2id). Unknown numbers cost the same work and
 // get the same answer; a hash with old parameters is replaced on a successful sign-in.
 import { z } from 'zod';
+import { limitNotice } from '../../guard/index.ts';
 import type { AuthenticatorFactory, StepResult } from '../types.ts';
 
 function lockedPage(retryAt: number | null, now: number): StepResult {
-  const limit = { kind: retryAt === null ? 'locked_hard' : 'locked', waitSeconds: retryAt === null ? 0 : Math.max(1, Math.ceil((retryAt - now) / 1000)) };
-  return { kind: 'failure', error: 'locked', status: 429, view: 'password', model: { limit } };
+  return { kind: 'failure', error: 'locked', status: 429, view: 'password', model: { limit: limitNotice('locked', retryAt, now) } };
 }
 
 const configSchema = z.object({
@@ -38,8 +38,8 @@ export const password: AuthenticatorFactory<Config> = {
         if (failures >= ctx.config.maxFailuresPerInteraction) {
           return { kind: 'failure', error: 'too_many_attempts', status: 429, ends: true };
         }
-        // The lockout is per number and account, in the store: a new interaction does not reset it.
-        // Counted as a failure before the (slow) check, so parallel guesses cannot outrun the lockout.
+        // The lockout is kept in the store (a new interaction does not reset it); the guess is counted
+        // as a failure before the (slow) check, so parallel guesses cannot outrun it.
         const subject = { phone: ctx.subject.phone!, ...(ctx.user ? { userId: ctx.user.id } : {}), interactionUid: ctx.interaction.uid, ip: ctx.interaction.ip };
         const attempt = await deps.guard.beginProof(subject);
         if (!attempt.ok) return lockedPage(attempt.retryAt, deps.now());

@@ -1,6 +1,7 @@
 // `sms-otp`: sends a one-time code by SMS and checks it. Codes are hashed, single use, bound to
 // the interaction, the phone and the usage; wrong guesses, resends and sends are capped.
 import { randomUUID } from 'node:crypto';
+import { limitNotice } from '../../guard/index.ts';
 import { compileTemplate, pickTemplate } from '../../sms/template.ts';
 import { SmsError } from '../../sms/types.ts';
 import type { AuthenticatorDeps, AuthenticatorFactory, StepContext, StepResult } from '../types.ts';
@@ -64,8 +65,8 @@ function createSmsOtp(deps: AuthenticatorDeps) {
 
   /** The code page when the guard holds something back: one generic sentence and the wait. */
   async function held(ctx: Ctx, kind: 'send_held' | 'locked', retryAt: number | null): Promise<StepResult> {
-    const waitSeconds = retryAt === null ? 0 : Math.max(1, Math.ceil((retryAt - deps.now()) / 1000));
-    const limit = { kind: retryAt === null ? 'locked_hard' : kind, waitSeconds };
+    const limit = limitNotice(kind, retryAt, deps.now());
+    const { waitSeconds } = limit;
     if (kind === 'locked') return { kind: 'failure', error: 'locked', status: 429, view: 'code', model: await view(ctx, { limit, codeForm: false }) };
     // A code sent earlier in this interaction still works while a new one is held back.
     const live = await deps.store.otp.active(ctx.interaction.uid, ctx.config.usage, deps.now());
