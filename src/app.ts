@@ -25,7 +25,8 @@ import { createSmsQueue } from './sms/delivery/worker.ts';
 import { statusRoutes } from './sms/status-routes.ts';
 import type { SmsConnector } from './sms/types.ts';
 import type { Store } from './store/types.ts';
-import { errorHandler, notFound, providerNotFound } from './web/errors.ts';
+import { errorHandler, notFound } from './web/errors.ts';
+import { providerNotFound } from './oidc/errors.ts';
 import { interactionRoutes } from './web/interaction-routes.ts';
 import { securityHeaders } from './web/security.ts';
 import { createViews } from './web/views.ts';
@@ -95,7 +96,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
     trustProxy: config.trustProxy,
     pages: providerPages(render, config.defaultLocale),
   });
-  provider.use(providerNotFound(render, config.defaultLocale));
+  provider.use(providerNotFound(() => render('error', { locale: config.defaultLocale, title: 'Error', message: 'not_found' })));
 
   const now = deps.now ?? Date.now;
   const connectors = deps.connectors ?? await Promise.all(config.sms.connectors.map(createConnector));

@@ -6,7 +6,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { FLOW_PARAM } from '../oidc/provider.ts';
 import type { Store, User } from '../store/types.ts';
-import { HttpError } from '../web/errors.ts';
+import { AppError } from '../errors.ts';
 import { checkCsrf, formBody, readForm } from '../web/forms.ts';
 import { pickLocale } from '../web/i18n/index.ts';
 import type { Render } from '../web/views.ts';
@@ -72,7 +72,7 @@ export function accountRoutes(deps: AccountDeps): Router {
 
   router.get('/account/callback', async (req, res) => {
     const pending = cookies.read<PendingLogin>(req, LOGIN, now());
-    if (!pending) throw new HttpError(400, 'session_not_found');
+    if (!pending) throw new AppError(400, 'session_not_found');
     cookies.clear(res, LOGIN);
     // Built from the issuer, never from the Host header; only the query comes from the request.
     const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
@@ -81,10 +81,10 @@ export function accountRoutes(deps: AccountDeps): Router {
       ({ sub } = await deps.client.finish(new URL(`${deps.issuer}/account/callback${query}`), pending));
     } catch (err) {
       deps.log.warn({ reason: (err as Error).message }, 'account page sign-in failed');
-      throw new HttpError(400, 'account_signin_failed');
+      throw new AppError(400, 'account_signin_failed');
     }
     const user = await deps.store.users.findById(sub);
-    if (!user) throw new HttpError(400, 'account_signin_failed');
+    if (!user) throw new AppError(400, 'account_signin_failed');
     const changed = pending.action === 'change-phone' && pending.before !== stampOf(user);
     cookies.write(res, SESSION, {
       sub, stamp: stampOf(user), csrf: randomBytes(24).toString('base64url'), ...(changed ? { notice: 'phone_changed' } : {}),
@@ -96,7 +96,7 @@ export function accountRoutes(deps: AccountDeps): Router {
     const found = await current(req);
     if (!found) return signIn(res);
     checkCsrf(readForm(req.body), found.session.csrf);
-    if (!deps.changePhoneFlow) throw new HttpError(404, 'not_found');
+    if (!deps.changePhoneFlow) throw new AppError(404, 'not_found');
     await signIn(res, { [FLOW_PARAM]: deps.changePhoneFlow }, { action: 'change-phone', before: stampOf(found.user) });
   });
 

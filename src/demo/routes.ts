@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
 import * as oidc from 'openid-client';
 import type { ClientConfig } from '../config/schema.ts';
-import { HttpError } from '../web/errors.ts';
+import { AppError } from '../errors.ts';
 import type { Render } from '../web/views.ts';
 
 const COOKIE = 'flowgate_demo';
@@ -68,7 +68,7 @@ export function demoRoutes(issuer: string, client: ClientConfig, render: Render)
   router.get('/demo/callback', async (req, res) => {
     const id = readCookie(req.get('cookie'), COOKIE);
     const checks = id ? pending.get(id) : undefined;
-    if (!checks) throw new HttpError(400, 'session_not_found');
+    if (!checks) throw new AppError(400, 'session_not_found');
     pending.delete(id!);
     const cfg = await discover();
     const current = new URL(req.originalUrl, issuer);
@@ -78,7 +78,7 @@ export function demoRoutes(issuer: string, client: ClientConfig, render: Render)
         pkceCodeVerifier: checks.verifier, expectedState: checks.state, expectedNonce: checks.nonce,
       });
     } catch (err) {
-      throw new HttpError(400, 'oidc', (err as { error?: string }).error ?? 'invalid_response');
+      throw new AppError(400, 'oidc', { detail: (err as { error?: string }).error ?? 'invalid_response' });
     }
     res.clearCookie(COOKIE, { path: '/demo' });
     res.set('cache-control', 'no-store').type('html').send(render('demo-callback', {

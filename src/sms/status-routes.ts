@@ -6,7 +6,7 @@ import { jwtVerify } from 'jose';
 import type { Logger } from 'pino';
 import type { ConnectorConfig } from '../config/schema.ts';
 import type { Store } from '../store/types.ts';
-import { HttpError } from '../web/errors.ts';
+import { AppError } from '../errors.ts';
 
 const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 100 });
 const twilioStatus: Record<string, 'delivered' | 'failed'> = { delivered: 'delivered', undelivered: 'failed', failed: 'failed' };
@@ -25,7 +25,7 @@ export function statusRoutes(opts: { issuer: string; connectors: ConnectorConfig
       const { validateRequest } = (await import('twilio')).default;
       const params = (req.body ?? {}) as Record<string, string>;
       const signature = req.get('x-twilio-signature') ?? '';
-      if (!signature || !validateRequest(twilio.authToken, signature, url, params)) throw new HttpError(403, 'invalid_request', 'bad_signature');
+      if (!signature || !validateRequest(twilio.authToken, signature, url, params)) throw new AppError(403, 'bad_signature');
       const status = own(twilioStatus, params.MessageStatus);
       if (status && typeof params.MessageSid === 'string') {
         const known = await opts.store.smsOutbox.reportStatus('twilio', params.MessageSid, status, opts.now(), status === 'failed' ? String(params.ErrorCode ?? 'failed') : undefined);
@@ -45,7 +45,7 @@ export function statusRoutes(opts: { issuer: string; connectors: ConnectorConfig
         if (payload.url_hash !== sha256(`${opts.issuer}${req.originalUrl}`)) throw new Error('url');
         if (raw.length ? payload.payload_hash !== sha256(raw) : payload.payload_hash !== undefined) throw new Error('payload');
       } catch {
-        throw new HttpError(403, 'invalid_request', 'bad_signature');
+        throw new AppError(403, 'bad_signature');
       }
       const params = raw.length ? Object.fromEntries(new URLSearchParams(raw.toString('utf8'))) : (req.query as Record<string, unknown>);
       const status = own(messagebirdStatus, params.status);

@@ -1,61 +1,67 @@
-// One error model for pages: an HttpError carries a status and a message key; one handler
-// renders every error as a page (or JSON for API paths), never a stack trace.
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+// HTTP mapping of the one error model (src/errors.ts), in one place: every error becomes a page,
+// a JSON error, or (under /admin/api, or when the client asks for it) an RFC 9457 problem
+// document; never a stack trace. Refusal codes of steps map to statuses here too.
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { errors as oidcErrors, type KoaContextWithOIDC } from 'oidc-provider';
+import { AppError } from '../errors.ts';
+import { fromProviderError } from '../oidc/errors.ts';
 import type { Render } from './views.ts';
 
-export class HttpError extends Error {
-  override name = 'HttpError';
-  constructor(readonly status: number, readonly key: string, readonly code?: string) {
-    super(key);
-  }
-}
 
 export function notFound(): RequestHandler {
-  return (_req, _res, next) => next(new HttpError(404, 'not_found'));
+  return (_req, _res, next) => next(new AppError(404, 'not_found'));
 }
 
-function classify(err: unknown): HttpError {
-  if (err instanceof HttpError) return err;
-  if (err instanceof oidcErrors.SessionNotFound) return new HttpError(400, 'session_not_found');
-  if (err instanceof oidcErrors.OIDCProviderError) {
-    return new HttpError(err.status < 500 ? err.status : 500, err.status < 500 ? 'oidc' : 'server_error', err.error);
-  }
-  const e = err as { status?: number; type?: string; expose?: boolean };
-  if (e.type === 'entity.too.large') return new HttpError(413, 'payload_too_large');
-  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return new HttpError(e.status, 'invalid_request');
-  return new HttpError(500, 'server_error');
+/** Any thrown value as an AppError: ours, the provider's, body-parser's, or a 500. */
+export function classify(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const provider = fromProviderError(err);
+  if (provider) return provider;
+  const e = err as { status?: number; type?: string };
+  if (e?.type === 'entity.too.large') return new AppError(413, 'payload_too_large', { detail: 'the request body is too large' });
+  if (e?.type === 'entity.parse.failed') return new AppError(400, 'invalid_body', { detail: 'the request body is not valid JSON' });
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new AppError(e.status, 'invalid_request');
+  return new AppError(500, 'server_error');
 }
 
-export function errorHandler(render: Render, log: Logger, defaultLocale: string): ErrorRequestHandler {
-  return (err, req, res, _next) => {
-    const httpError = classify(err);
-    if (httpError.status >= 500) log.error({ err, path: req.path }, 'request failed');
-    if (res.headersSent) return;
-    res.status(httpError.status).set('cache-control', 'no-store');
-    if (req.accepts(['html', 'json']) === 'json' && !req.accepts('html')) {
-      res.json({ error: httpError.code ?? httpError.key });
-      return;
-    }
-    res.type('html').send(render('error', { locale: defaultLocale, title: 'Error', message: httpError.key, code: httpError.code }));
+const TITLES: Record<number, string> = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 412: 'Precondition Failed',
+  413: 'Content Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content', 428: 'Precondition Required', 429: 'Too Many Requests',
+};
+
+/** The RFC 9457 document for an error (a 5xx says nothing but its status). */
+export function problemDocument(err: AppError, instance?: string) {
+  return {
+    type: `urn:flowgate:problem:${err.expose ? err.code : 'server_error'}`,
+    title: TITLES[err.status] ?? 'Internal Server Error',
+    status: err.status,
+    ...(err.expose && err.detail ? { detail: err.detail } : {}),
+    ...(err.expose && err.fields.length ? { errors: err.fields } : {}),
+    ...(instance ? { instance } : {}),
   };
 }
 
-/**
- * oidc-provider (Koa) answers a path it has no route for with a bare text "Not Found"; this gives
- * it the same 404 page (or JSON problem) as every other unknown path. Register with provider.use.
- */
-export function providerNotFound(render: Render, defaultLocale: string) {
-  return async (ctx: KoaContextWithOIDC, next: () => Promise<unknown>) => {
-    await next();
-    if (ctx.status !== 404 || ctx.body != null) return;
-    if (ctx.accepts(['html', 'json']) === 'json' && !ctx.accepts('html')) ctx.body = { error: 'not_found' };
-    else {
-      ctx.body = render('error', { locale: defaultLocale, title: 'Error', message: 'not_found' });
-      ctx.type = 'html';
+export function sendProblem(res: Response, err: AppError, req?: Request): void {
+  res.status(err.status).set('cache-control', 'no-store').set(err.headers).type('application/problem+json')
+    .send(JSON.stringify(problemDocument(err, req?.originalUrl.split('?')[0])));
+}
+
+const wantsProblem = (req: Request) => req.path.startsWith('/admin/api/')
+  || (req.accepts(['html', 'json']) === 'json' && !req.accepts('html'));
+
+export function errorHandler(render: Render, log: Logger, defaultLocale: string): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const appError = classify(err);
+    if (appError.status >= 500) log.error({ err, path: req.path }, 'request failed');
+    if (res.headersSent) return;
+    if (wantsProblem(req)) {
+      if (req.path.startsWith('/admin/api/')) return sendProblem(res, appError, req);
+      res.status(appError.status).set('cache-control', 'no-store').set(appError.headers)
+        .json({ error: appError.code === 'oidc' ? appError.detail : appError.code });
+      return;
     }
-    ctx.status = 404;
-    ctx.set('cache-control', 'no-store');
+    res.status(appError.status).set('cache-control', 'no-store').set(appError.headers).type('html').send(render('error', {
+      locale: defaultLocale, title: 'Error', message: appError.code, ...(appError.code === 'oidc' ? { code: appError.detail } : {}),
+    }));
   };
 }

@@ -12,7 +12,7 @@ import type { Store } from '../store/types.ts';
 import type { Guard } from '../guard/index.ts';
 import { completeFlow } from './complete-flow.ts';
 import { interactionLock } from './interaction-lock.ts';
-import { HttpError } from './errors.ts';
+import { AppError } from '../errors.ts';
 import { checkCsrf, formBody, readForm } from './forms.ts';
 import { hasMessage, pickLocale, translate } from './i18n/index.ts';
 import type { Render } from './views.ts';
@@ -43,14 +43,14 @@ export function interactionRoutes(deps: InteractionDeps): Router {
 
   router.use('/interaction/:uid', (req, res, next) => {
     res.set('cache-control', 'no-store');
-    if (!UID.test(req.params.uid as string)) return next(new HttpError(400, 'session_not_found'));
+    if (!UID.test(req.params.uid as string)) return next(new AppError(400, 'session_not_found'));
     next();
   });
   router.use('/interaction/:uid', interactionLock());
 
   async function load(req: Request, res: Response) {
     const details = await provider.interactionDetails(req, res);
-    if (details.uid !== req.params.uid) throw new HttpError(400, 'session_not_found');
+    if (details.uid !== req.params.uid) throw new AppError(400, 'session_not_found');
     const params = details.params as Record<string, string | undefined>;
     const client = await provider.Client.find(String(params.client_id));
     const locale = pickLocale(params.ui_locales, req.get('accept-language'), deps.defaultLocale);
@@ -78,7 +78,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const accountId = details.session?.accountId;
     if (!flowId || !deps.selectableFlows.has(flowId) || !accountId || details.prompt.name !== 'login') return undefined;
     const user = await deps.store.users.findById(accountId);
-    if (!user) throw new HttpError(400, 'session_not_found');
+    if (!user) throw new AppError(400, 'session_not_found');
     return { flowId, origin: { userId: user.id, phone: user.phone } };
   }
 
@@ -152,7 +152,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       await runner.save(info, state);
       return void page(res, 200, 'interaction/consent', { locale: info.locale, uid: info.uid, csrf: state.csrf, clientName: info.clientName, scopes });
     }
-    if (details.prompt.name !== 'login' && details.prompt.name !== 'create') throw new HttpError(400, 'invalid_request');
+    if (details.prompt.name !== 'login' && details.prompt.name !== 'create') throw new AppError(400, 'invalid_request');
     await respond(req, res, details, info, state, await runner.show(info, state));
   });
 
@@ -161,7 +161,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const loaded = await load(req, res);
     const form = readForm(req.body);
     checkCsrf(form, loaded.state.csrf);
-    if (loaded.details.prompt.name !== 'login' && loaded.details.prompt.name !== 'create') throw new HttpError(400, 'invalid_request');
+    if (loaded.details.prompt.name !== 'login' && loaded.details.prompt.name !== 'create') throw new AppError(400, 'invalid_request');
     return { ...loaded, form };
   }
 
@@ -184,7 +184,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const { info, state } = await loadForm(req, res);
     const flowId = String(req.params.flowId);
     // A selected flow (change-phone) runs for the session's account: it is never left for another.
-    if (!switchable.has(flowId) || deps.selectableFlows.has(state.flowId)) throw new HttpError(404, 'not_found');
+    if (!switchable.has(flowId) || deps.selectableFlows.has(state.flowId)) throw new AppError(404, 'not_found');
     await runner.switchFlow(info, state, flowId, true);
     res.redirect(303, `/interaction/${info.uid}`);
   });
@@ -199,7 +199,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const { details, state } = await load(req, res);
     const form = readForm(req.body);
     checkCsrf(form, state.csrf);
-    if (details.prompt.name !== 'consent') throw new HttpError(400, 'invalid_request');
+    if (details.prompt.name !== 'consent') throw new AppError(400, 'invalid_request');
     if (form.decision === 'allow') return finishConsent(req, res, details);
     await provider.interactionFinished(req, res, {
       error: 'access_denied', error_description: 'End-User aborted interaction',

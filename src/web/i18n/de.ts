@@ -110,6 +110,7 @@ export const de: Record<MessageKey, string> = {
   'error.invalid_request': 'Die Anfrage war ungültig.',
   'error.session_not_found': 'Diese Anmeldeseite ist abgelaufen oder wurde in einem anderen Browser geöffnet. Kehren Sie zur App zurück und beginnen Sie von vorn.',
   'error.csrf': 'Dieses Formular ist abgelaufen. Laden Sie die Seite neu und versuchen Sie es noch einmal.',
+  'error.bad_signature': 'Die Signatur der Anfrage ist ungültig.',
   'error.too_many_codes': 'Für diese Anmeldung wurden zu viele Codes gesendet. Kehren Sie zur App zurück und versuchen Sie es später erneut.',
   'error.too_many_attempts': 'Für diese Anmeldung gab es zu viele Fehlversuche. Kehren Sie zur App zurück und versuchen Sie es später erneut.',
   'error.invalid_input': 'Das Formular konnte nicht gelesen werden. Gehen Sie zurück und versuchen Sie es noch einmal.',

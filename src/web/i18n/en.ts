@@ -108,6 +108,7 @@ export const en = {
   'error.invalid_request': 'The request was not valid.',
   'error.session_not_found': 'This sign-in page has expired or was opened in another browser. Go back to the app and start again.',
   'error.csrf': 'This form has expired. Reload the page and try again.',
+  'error.bad_signature': 'The request signature is not valid.',
   'error.too_many_codes': 'Too many codes were sent for this sign-in. Go back to the app and start again later.',
   'error.too_many_attempts': 'Too many failed attempts for this sign-in. Go back to the app and start again later.',
   'error.invalid_input': 'The form could not be read. Go back and try again.',
