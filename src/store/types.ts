@@ -10,6 +10,10 @@ export interface User {
   passwordHash: string | null;
   /** Free-form attributes (condition-user-attribute reads them). */
   attributes: Record<string, string>;
+  /** Roles granted by an admin (`admin`: may use the admin API and console). */
+  roles: string[];
+  /** Set when an admin disabled the account: it cannot sign in until enabled again. */
+  disabledAt: number | null;
   createdAt: number;
 }
 
@@ -23,6 +27,8 @@ export interface NewUser {
 }
 
 export interface UserPatch {
+  roles?: string[];
+  disabledAt?: number | null;
   name?: string | null;
   email?: string | null;
   passwordHash?: string | null;
@@ -153,6 +159,79 @@ export interface GuardStore {
   clear(keys: readonly string[]): Promise<number>;
 }
 
+/** What a configuration document is. */
+export type DocKind = 'flow' | 'bindings' | 'sms-connectors' | 'sms-templates';
+/** Where a version came from: a file at start-up (flows/*.yaml, the config file), an admin, or an import. */
+export type DocSource = 'file' | 'admin' | 'import';
+
+export interface DocVersion {
+  kind: DocKind;
+  id: string;
+  version: number;
+  body: unknown;
+  source: DocSource;
+  /** Who made it: `file`, `cli`, an admin's account id, or a client id. */
+  actor: string;
+  createdAt: number;
+}
+
+/** A document's head: which version is active, and its revision (bumped by every change; the ETag). */
+export interface DocHead {
+  kind: DocKind;
+  id: string;
+  activeVersion: number;
+  latestVersion: number;
+  /** The newest version that came from a file (0: none). */
+  latestFileVersion: number;
+  rev: number;
+  /** Built-in documents came from files; an admin copies them before editing (Keycloak's rule). */
+  builtIn: boolean;
+  updatedAt: number;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: number;
+  actor: string;
+  action: string;
+  target: string;
+  /** What changed: [{ path, from, to }] with secrets masked. */
+  diff: unknown;
+}
+
+export type AuditInput = Omit<AuditEntry, 'id' | 'at'>;
+
+export type DocWrite =
+  | { ok: true; head: DocHead }
+  | { ok: false; conflict: 'stale' | 'exists' | 'missing'; head?: DocHead };
+
+export interface ConfigStore {
+  head(kind: DocKind, id: string): Promise<DocHead | undefined>;
+  heads(kind: DocKind): Promise<DocHead[]>;
+  /** The active version's document. */
+  active(kind: DocKind, id: string): Promise<DocVersion | undefined>;
+  version(kind: DocKind, id: string, version: number): Promise<DocVersion | undefined>;
+  /** Every version, newest first. */
+  versions(kind: DocKind, id: string): Promise<DocVersion[]>;
+  /**
+   * Atomically: when the head's rev is `expectRev` (null: the document must not exist), stores
+   * `body` as a new version, makes it active unless `activate` is false, bumps rev and the
+   * generation, and appends the audit entry. Otherwise changes nothing and says why.
+   */
+  save(kind: DocKind, id: string, write: { body: unknown; source: DocSource; actor: string; builtIn?: boolean; activate?: boolean },
+    expectRev: number | null, audit: AuditInput | null, now: number): Promise<DocWrite>;
+  /** Makes an existing version active (a rollback), under the same rev check. */
+  activate(kind: DocKind, id: string, version: number, expectRev: number, audit: AuditInput, now: number): Promise<DocWrite>;
+  /** Deletes the document and its versions, under the same rev check. */
+  remove(kind: DocKind, id: string, expectRev: number, audit: AuditInput, now: number): Promise<DocWrite>;
+  /** A number that changes whenever any document changes (one cheap read: the live cache's check). */
+  generation(): Promise<number>;
+  /** Audit entries, newest first; `before` pages by id. */
+  audit(opts: { limit: number; before?: number; target?: string }): Promise<AuditEntry[]>;
+  /** Appends an audit entry for a change outside the documents (users, test sends). */
+  appendAudit(entry: AuditInput, now: number): Promise<void>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   guard: GuardStore;
@@ -177,7 +256,13 @@ export interface Store {
     update(id: string, patch: UserPatch): Promise<User | undefined>;
     /** Sets a verified phone number; the UNIQUE constraint decides when another account has it. */
     updatePhone(id: string, phone: string): Promise<'updated' | 'taken' | 'missing'>;
+    /** Users whose phone starts with (digits of) or whose name contains the query, newest first; `''` lists all. */
+    search(query: string, limit: number): Promise<User[]>;
+    /** Deletes the account (its sessions and tokens are the caller's to revoke first). */
+    remove(id: string): Promise<boolean>;
   };
+  /** Versioned configuration documents (flows, bindings, SMS connectors and templates) and the audit log. */
+  config: ConfigStore;
   /** Flow state per interaction uid (JSON). */
   flowState: {
     get<T>(uid: string): Promise<T | undefined>;

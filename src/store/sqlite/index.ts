@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
+import { sqliteConfig } from './config.ts';
 import { sqliteGuard } from './guard.ts';
 import { migrations } from './migrations.ts';
 import type { NewUser, OidcRecord, OtpChallenge, QueuedSms, SmsStatus, Store, User } from '../types.ts';
@@ -23,6 +24,8 @@ function toUser(row: Row | undefined): User | undefined {
     email: (row.email as string | null) ?? null,
     passwordHash: (row.password_hash as string | null) ?? null,
     attributes: JSON.parse((row.attributes as string | undefined) ?? '{}') as Record<string, string>,
+    roles: JSON.parse((row.roles as string | undefined) ?? '[]') as string[],
+    disabledAt: (row.disabled_at as number | null | undefined) ?? null,
     createdAt: row.created_at as number,
   };
 }
@@ -108,7 +111,11 @@ export function openSqliteStore(file: string): Store {
     userInsert: db.prepare(`INSERT INTO users (id, phone, phone_verified, name, email, password_hash, attributes, created_at)
       VALUES (@id, @phone, @phoneVerified, @name, @email, @passwordHash, @attributes, @createdAt)`),
     userUpdate: db.prepare(`UPDATE users SET name = @name, email = @email, password_hash = @passwordHash,
-      attributes = @attributes WHERE id = @id`),
+      attributes = @attributes, roles = @roles, disabled_at = @disabledAt WHERE id = @id`),
+    userSearch: db.prepare(`SELECT * FROM users WHERE (@digits <> '' AND phone LIKE '+' || @digits || '%')
+      OR (@text <> '' AND instr(lower(coalesce(name, '')), lower(@text)) > 0) OR (@digits = '' AND @text = '')
+      ORDER BY created_at DESC, id LIMIT @limit`),
+    userDelete: db.prepare('DELETE FROM users WHERE id = ?'),
     userPhone: db.prepare('UPDATE users SET phone = ?, phone_verified = 1 WHERE id = ?'),
     flowGet: db.prepare('SELECT state FROM flow_state WHERE uid = ? AND expires_at > ?'),
     flowPut: db.prepare(`INSERT INTO flow_state (uid, state, expires_at) VALUES (?, ?, ?)
@@ -202,6 +209,8 @@ export function openSqliteStore(file: string): Store {
           email: u.email ?? null,
           passwordHash: u.passwordHash ?? null,
           attributes: u.attributes ?? {},
+          roles: [],
+          disabledAt: null,
           createdAt: Date.now(),
         };
         q.userInsert.run({ ...user, phoneVerified: user.phoneVerified ? 1 : 0, attributes: JSON.stringify(user.attributes) });
@@ -211,7 +220,10 @@ export function openSqliteStore(file: string): Store {
         const current = toUser(q.userById.get(id) as Row | undefined);
         if (!current) return undefined;
         const next = { ...current, ...patch };
-        q.userUpdate.run({ id, name: next.name, email: next.email, passwordHash: next.passwordHash, attributes: JSON.stringify(next.attributes) });
+        q.userUpdate.run({
+          id, name: next.name, email: next.email, passwordHash: next.passwordHash, attributes: JSON.stringify(next.attributes),
+          roles: JSON.stringify(next.roles), disabledAt: next.disabledAt,
+        });
         return next;
       },
       async updatePhone(id, phone) {
@@ -222,7 +234,14 @@ export function openSqliteStore(file: string): Store {
           throw err;
         }
       },
+      async search(query, limit) {
+        const text = query.trim().slice(0, 100);
+        const digits = /^[+\d\s().-]+$/.test(text) ? text.replace(/\D/g, '') : '';
+        return (q.userSearch.all({ digits, text: digits ? '' : text, limit }) as Row[]).map((r) => toUser(r)!);
+      },
+      async remove(id) { return q.userDelete.run(id).changes === 1; },
     },
+    config: sqliteConfig(db),
     flowState: {
       async get<T>(uid: string) {
         const row = q.flowGet.get(uid, Date.now()) as Row | undefined;

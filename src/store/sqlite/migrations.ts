@@ -111,4 +111,44 @@ export const migrations: readonly string[] = [
     last_at INTEGER NOT NULL
   );
   `,
+  `
+  ALTER TABLE users ADD COLUMN roles TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE users ADD COLUMN disabled_at INTEGER;
+
+  CREATE TABLE config_docs (
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    active_version INTEGER NOT NULL,
+    latest_version INTEGER NOT NULL,
+    latest_file_version INTEGER NOT NULL DEFAULT 0,
+    rev INTEGER NOT NULL,
+    built_in INTEGER NOT NULL DEFAULT 0,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (kind, id)
+  );
+  CREATE TABLE config_versions (
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    source TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (kind, id, version)
+  );
+  CREATE TABLE config_generation (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    n INTEGER NOT NULL
+  );
+  INSERT INTO config_generation (one, n) VALUES (1, 0);
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    diff TEXT NOT NULL
+  );
+  CREATE INDEX audit_log_target ON audit_log (target, id);
+  `,
 ];
