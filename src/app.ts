@@ -17,6 +17,9 @@ import { loadPluginAuthenticators } from './flows/plugins.ts';
 import { builtinAuthenticators } from './flows/registry.ts';
 import { createRunner } from './flows/runner.ts';
 import { createGuard } from './guard/index.ts';
+import { createLive } from './live/index.ts';
+import { SINGLETON, checkBindings, type Bindings } from './live/documents.ts';
+import { seedDocuments } from './live/seed.ts';
 import { loadCookieKeys, loadSecret, loadSigningKeys } from './oidc/keys.ts';
 import { createProvider } from './oidc/provider.ts';
 import { createConnector } from './sms/sender.ts';
@@ -73,6 +76,22 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   await loadPluginAuthenticators(config.authenticators, registry, deps.configDir ?? process.cwd());
   const flows = loadFlows(config.flowsDir, registry);
   if (!flows.has(config.signInFlow)) throw new FlowError(`signInFlow: no flow with id '${config.signInFlow}' in ${config.flowsDir}`);
+  const now = deps.now ?? Date.now;
+  // Files seed the store (src/live/seed.ts); from then on the store's active versions serve.
+  const fileBindings: Bindings = { 'sign-in': config.signInFlow };
+  // `register` and `reset-credentials` by their ids (as before bindings); change-phone: the first flow of that kind.
+  for (const kind of ['register', 'reset-credentials', 'change-phone'] as const) {
+    const id = flows.get(kind)?.kind === kind ? kind : kind === 'change-phone' ? [...flows.values()].find((f) => f.kind === kind)?.id : undefined;
+    if (id) fileBindings[kind] = id;
+  }
+  await seedDocuments(store, [
+    ...[...flows.values()].map((f) => ({ kind: 'flow' as const, id: f.id, body: f.document, builtIn: true })),
+    { kind: 'bindings', id: SINGLETON, body: checkBindings(fileBindings, (id) => flows.get(id)?.kind), builtIn: true },
+    { kind: 'sms-connectors', id: SINGLETON, body: { connectors: config.sms.connectors }, builtIn: true },
+    { kind: 'sms-templates', id: SINGLETON, body: config.sms.templates, builtIn: true },
+  ], log, now());
+  const live = createLive({ store, registry, log });
+  await live.refresh(true);
   const render = createViews(join(root, 'views'), config.appName);
   if (runtime.production && issuer.startsWith('http:')) {
     log.warn({ issuer }, 'the issuer is plain http in production: put flowgate behind TLS and set FLOWGATE_ISSUER to its https URL');
@@ -84,11 +103,10 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   }
   const accountSecret = (await loadSecret(store, 'account-client')).toString('base64url');
   const clients = [...(demo ? [demo] : config.clients), accountClientConfig(issuer, accountSecret, config.appName)];
-  // The flows an authorization request may select with `flow=` (see README, "Change the phone number").
-  const selectableFlows = new Set([...flows.values()].filter((f) => f.kind === 'change-phone').map((f) => f.id));
   const provider = createProvider({
     issuer,
-    selectableFlows: [...selectableFlows],
+    // `flow=change-phone` selects the flow bound to change-phone (README, "Change the phone number").
+    selectable: (name) => name === 'change-phone' && Boolean(live.bound('change-phone')),
     store,
     clients,
     jwks: await loadSigningKeys(store),
@@ -98,19 +116,18 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   });
   provider.use(providerNotFound(() => render('error', { locale: config.defaultLocale, title: 'Error', message: 'not_found' })));
 
-  const now = deps.now ?? Date.now;
   const connectors = deps.connectors ?? await Promise.all(config.sms.connectors.map(createConnector));
   const allowedCountries = config.sms.allowedCountries ?? [config.defaultRegion];
   const sms = createSmsQueue(store, createDispatch(connectors, config.sms.delivery, log, now), log, allowedCountries, now, config.sms.delivery.concurrency);
   const guard = createGuard(store.guard, config.limits, log, now);
   const runner = createRunner({
     store,
-    flows,
+    live,
     registry,
     deps: {
       store, sms, guard, appName: config.appName, issuer, defaultRegion: config.defaultRegion,
       otpKey: await loadSecret(store, 'otp-hmac'), now, allowedCountries,
-      passwords: createPasswordHasher(), templates: config.sms.templates,
+      passwords: createPasswordHasher(), get templates() { return live.current().templates; },
     },
   });
 
@@ -131,11 +148,10 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
     issuer, store, render, log, now, defaultLocale: config.defaultLocale,
     client: createAccountClient(issuer, accountSecret),
     cookies: createCookieJar(await loadSecret(store, 'account-cookie'), issuer.startsWith('https:')),
-    ...(selectableFlows.size ? { changePhoneFlow: selectableFlows.has('change-phone') ? 'change-phone' : [...selectableFlows][0]! } : {}),
+    changePhoneFlow: () => (live.bound('change-phone') ? 'change-phone' : undefined),
   }));
   app.use(interactionRoutes({
-    provider, runner, render, clients, store, defaultLocale: config.defaultLocale, signInFlow: config.signInFlow, guard, log,
-    selectableFlows, sms, now,
+    provider, runner, render, clients, store, defaultLocale: config.defaultLocale, guard, log, live, sms, now,
   }));
   app.use(provider.callback());
   app.use(notFound());

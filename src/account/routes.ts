@@ -29,7 +29,8 @@ export interface AccountDeps {
   cookies: CookieJar;
   defaultLocale: string;
   /** The change-phone flow's id, when one is loaded. */
-  changePhoneFlow?: string;
+  /** The `flow=` value that opens the phone change, while a change-phone flow is bound. */
+  changePhoneFlow(): string | undefined;
   log: Logger;
   now: () => number;
 }
@@ -65,7 +66,7 @@ export function accountRoutes(deps: AccountDeps): Router {
     }
     res.type('html').send(deps.render('account/index', {
       locale: pickLocale(undefined, req.get('accept-language'), deps.defaultLocale),
-      name: user.name, phone: user.phone, csrf: session.csrf, canChangePhone: Boolean(deps.changePhoneFlow),
+      name: user.name, phone: user.phone, csrf: session.csrf, canChangePhone: Boolean(deps.changePhoneFlow()),
       ...(session.notice ? { notice: session.notice } : {}),
     }));
   });
@@ -96,8 +97,9 @@ export function accountRoutes(deps: AccountDeps): Router {
     const found = await current(req);
     if (!found) return signIn(res);
     checkCsrf(readForm(req.body), found.session.csrf);
-    if (!deps.changePhoneFlow) throw new AppError(404, 'not_found');
-    await signIn(res, { [FLOW_PARAM]: deps.changePhoneFlow }, { action: 'change-phone', before: stampOf(found.user) });
+    const changePhone = deps.changePhoneFlow();
+    if (!changePhone) throw new AppError(404, 'not_found');
+    await signIn(res, { [FLOW_PARAM]: changePhone }, { action: 'change-phone', before: stampOf(found.user) });
   });
 
   return router;

@@ -16,7 +16,12 @@ export type StepResult =
   | { kind: 'success'; amr?: string }
   | { kind: 'attempted' }
   | { kind: 'challenge'; view: string; model?: Record<string, unknown> }
-  | { kind: 'failure'; error: FlowErrorCode; status?: number; view?: string; model?: Record<string, unknown>; ends?: boolean };
+  | {
+    kind: 'failure'; error: FlowErrorCode;
+    /** More precise cause (send_failed: the SMS error code); src/web/errors.ts maps code and reason to a status. */
+    reason?: string;
+    view?: string; model?: Record<string, unknown>; ends?: boolean;
+  };
 
 /** What the flow knows about the person so far; shared by all steps of one interaction. */
 export interface FlowSubject {
@@ -98,5 +103,12 @@ export interface AuthenticatorFactory<C> {
   requiresUser?: boolean;
   /** A condition (Keycloak's "Condition - …"): evaluated inside CONDITIONAL sub-flows, never shown. */
   condition?: boolean;
+  /** Finds the account (sets subject.userId): steps that need a user may follow it. */
+  identifies?: boolean;
+  /**
+   * Checks the person (a code, a password): a sign-in flow needs one. Default: every step that
+   * does not identify. A function decides by the step's config (a code to a new number proves only the number).
+   */
+  proves?: boolean | ((config: C) => boolean);
   create(deps: AuthenticatorDeps): Authenticator<C>;
 }

@@ -28,6 +28,23 @@ export const connectorSchema = z.discriminatedUnion('type', [
 });
 export type ConnectorConfig = z.infer<typeof connectorSchema>;
 
+/** Global SMS templates by usage then locale; a step's own `templates` override these. */
+export const smsTemplatesSchema = z.partialRecord(z.enum(usages), z.record(z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a locale such as en or de-AT'), z.string()))
+  .default({})
+  .superRefine((byUsage, ctx) => {
+    for (const [usage, byLocale] of Object.entries(byUsage)) {
+      for (const [locale, source] of Object.entries(byLocale ?? {})) {
+        try {
+          compileTemplate(source, { requireCode: usage !== 'welcome' });
+        } catch (err) {
+          if (!(err instanceof TemplateError)) throw err;
+          ctx.addIssue({ code: 'custom', path: [usage, locale], message: `template ${err.message}` });
+        }
+      }
+    }
+  });
+export type SmsTemplates = z.infer<typeof smsTemplatesSchema>;
+
 export const configSchema = z.object({
   /** Shown on pages and in SMS templates as {{appName}}. */
   appName: z.string().min(1).max(60).default('flowgate'),
@@ -54,20 +71,7 @@ export const configSchema = z.object({
     /** With NODE_ENV=production, `console`/`outbox` are refused unless this is true. */
     allowDevConnectorsInProduction: z.boolean().default(false),
     /** Global message templates by usage then locale; a step's own `templates` override these. */
-    templates: z.partialRecord(z.enum(usages), z.record(z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a locale such as en or de-AT'), z.string()))
-      .default({})
-      .superRefine((byUsage, ctx) => {
-        for (const [usage, byLocale] of Object.entries(byUsage)) {
-          for (const [locale, source] of Object.entries(byLocale ?? {})) {
-            try {
-              compileTemplate(source, { requireCode: usage !== 'welcome' });
-            } catch (err) {
-              if (!(err instanceof TemplateError)) throw err;
-              ctx.addIssue({ code: 'custom', path: [usage, locale], message: `template ${err.message}` });
-            }
-          }
-        }
-      }),
+    templates: smsTemplatesSchema,
   }).strict().default({
     connectors: [{ type: 'console' }], allowDevConnectorsInProduction: false, templates: {},
     delivery: { timeoutMs: 5_000, retries: 2, backoffMs: 250, breakerThreshold: 5, breakerCooldownMs: 30_000, concurrency: 64 },

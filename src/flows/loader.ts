@@ -6,9 +6,14 @@ import { parse } from 'yaml';
 import { flowSchema, type FlowDef, type StepDef } from './model.ts';
 import type { AnyFactory } from './registry.ts';
 import { checkChangePhone } from './check-change-phone.ts';
+import { pointer } from '../errors.ts';
 
 export class FlowError extends Error {
   override name = 'FlowError';
+  /** Where in the flow document (a JSON pointer), and the refusal without the file and step prefix. */
+  constructor(message: string, readonly pointer = '', readonly detail = message) {
+    super(message);
+  }
 }
 
 export interface LoadedStep extends StepDef {
@@ -18,9 +23,23 @@ export interface LoadedStep extends StepDef {
   condition?: boolean;
   /** The authenticator needs an identified user before it can run. */
   requiresUser?: boolean;
+  /** The authenticator identifies the user (from the factory's metadata). */
+  identifies?: boolean;
+  /** The authenticator checks the person (a code, a password), from the factory's metadata. */
+  proves?: boolean;
   steps?: LoadedStep[];
 }
-export interface LoadedFlow { id: string; file: string; kind: FlowDef['kind']; afterReset: FlowDef['afterReset']; steps: LoadedStep[] }
+export interface LoadedFlow {
+  id: string;
+  file: string;
+  kind: FlowDef['kind'];
+  afterReset: FlowDef['afterReset'];
+  steps: LoadedStep[];
+  /** The stored version this is (0: read from a file, not from the store). */
+  version: number;
+  /** The document as validated (what the admin API returns and exports). */
+  document: FlowDef;
+}
 
 function describe(path: PropertyKey[], flow: unknown): string {
   // Turn ['steps', 1, 'steps', 0, 'config', 'ttlSeconds'] into step 'sms', field 'config.ttlSeconds'.
@@ -36,54 +55,54 @@ function describe(path: PropertyKey[], flow: unknown): string {
   return `step ${step}, field ${field}`;
 }
 
-function checkSteps(file: string, steps: StepDef[], registry: Map<string, AnyFactory>, seen: Set<string>, parent?: StepDef): LoadedStep[] {
-  return steps.map((step) => {
-    const where = `${file}: step '${step.id}'`;
-    if (seen.has(step.id)) throw new FlowError(`${where}, field id: duplicate step id`);
+function checkSteps(file: string, steps: StepDef[], registry: Map<string, AnyFactory>, seen: Set<string>, at: (string | number)[], parent?: StepDef): LoadedStep[] {
+  return steps.map((step, index) => {
+    const path = [...at, 'steps', index];
+    const refuse = (field: string, detail: string, sub: (string | number)[] = [field]) =>
+      new FlowError(`${file}: step '${step.id}', field ${field}: ${detail}`, pointer([...path, ...sub]), detail);
+    if (seen.has(step.id)) throw refuse('id', 'duplicate step id');
     seen.add(step.id);
     if (step.steps) {
-      const children = checkSteps(file, step.steps, registry, seen, step);
+      const children = checkSteps(file, step.steps, registry, seen, path, step);
       const conditions = children.filter((c) => c.condition);
       if (step.requirement === 'CONDITIONAL' && conditions.length === 0) {
-        throw new FlowError(`${where}, field steps: a CONDITIONAL sub-flow needs at least one condition step (condition-user-configured, condition-user-attribute)`);
+        throw refuse('steps', 'a CONDITIONAL sub-flow needs at least one condition step (condition-user-configured, condition-user-attribute)');
       }
       if (step.requirement !== 'DISABLED' && !children.some((c) => !c.condition && c.requirement !== 'DISABLED')) {
-        throw new FlowError(`${where}, field steps: the sub-flow can never finish: every step in it is disabled or a condition`);
+        throw refuse('steps', 'the sub-flow can never finish: every step in it is disabled or a condition');
       }
       return { ...step, steps: children };
     }
     if (step.requirement === 'CONDITIONAL') {
-      throw new FlowError(`${where}, field requirement: CONDITIONAL applies to sub-flows (a step with \`steps\`), not to a single authenticator`);
+      throw refuse('requirement', 'CONDITIONAL applies to sub-flows (a step with `steps`), not to a single authenticator');
     }
     const factory = registry.get(step.authenticator!);
     if (!factory) {
-      throw new FlowError(`${where}, field authenticator: unknown authenticator '${step.authenticator}' (known: ${[...registry.keys()].join(', ')})`);
+      throw refuse('authenticator', `unknown authenticator '${step.authenticator}' (known: ${[...registry.keys()].join(', ')})`);
     }
     if (!factory.requirementChoices.includes(step.requirement)) {
-      throw new FlowError(`${where}, field requirement: ${factory.id} allows ${factory.requirementChoices.join(', ')}, not ${step.requirement}`);
+      throw refuse('requirement', `${factory.id} allows ${factory.requirementChoices.join(', ')}, not ${step.requirement}`);
     }
     const parsed = factory.configSchema.safeParse(step.config ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new FlowError(`${where}, field config.${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`);
+      throw refuse(`config.${issue.path.map(String).join('.') || '(root)'}`, issue.message, ['config', ...issue.path.map((p) => (typeof p === 'number' ? p : String(p)))]);
     }
     if (factory.condition && parent?.requirement !== 'CONDITIONAL') {
-      throw new FlowError(`${where}, field authenticator: ${factory.id} is a condition and belongs inside a CONDITIONAL sub-flow`);
+      throw refuse('authenticator', `${factory.id} is a condition and belongs inside a CONDITIONAL sub-flow`);
     }
     const requiresUser = Boolean(factory.requiresUser);
-    return { ...step, resolvedConfig: parsed.data, ...(factory.condition ? { condition: true } : {}), ...(requiresUser ? { requiresUser } : {}) };
+    const proves = typeof factory.proves === 'function' ? factory.proves(parsed.data) : factory.proves ?? !factory.identifies;
+    return {
+      ...step, resolvedConfig: parsed.data, ...(factory.condition ? { condition: true } : {}), ...(requiresUser ? { requiresUser } : {}),
+      ...(factory.identifies ? { identifies: true } : {}), ...(proves && !factory.condition ? { proves: true } : {}),
+    };
   });
 }
 
-const IDENTIFIES_ONLY = new Set(['identify-phone', 'register-profile', 'set-password', 'sms-notify', 'new-phone']);
-
-/** A code to the candidate new number proves that number, not the person. */
-const provesNewPhoneOnly = (s: LoadedStep) => (s.resolvedConfig as { sendTo?: string } | undefined)?.sendTo === 'new-phone';
-
 /** Whether any enabled, non-condition step could prove who the person is. */
 function provesSomething(steps: LoadedStep[]): boolean {
-  return steps.some((s) => s.requirement !== 'DISABLED' && !s.condition
-    && (s.steps ? provesSomething(s.steps) : !IDENTIFIES_ONLY.has(s.authenticator!) && !provesNewPhoneOnly(s)));
+  return steps.some((s) => s.requirement !== 'DISABLED' && !s.condition && (s.steps ? provesSomething(s.steps) : Boolean(s.proves)));
 }
 
 /** A step that needs a user must come after a step that identifies one. */
@@ -91,40 +110,61 @@ function checkUserOrder(file: string, steps: LoadedStep[], identified: { value: 
   for (const step of steps) {
     if (step.steps) { checkUserOrder(file, step.steps, identified); continue; }
     if (step.requirement === 'DISABLED') continue;
-    if (step.authenticator === 'identify-phone') identified.value = true;
+    if (step.identifies) identified.value = true;
     else if (step.requiresUser && !identified.value) {
-      throw new FlowError(`${file}: step '${step.id}', field authenticator: ${step.authenticator} needs a user, but no earlier step identifies one, so the flow can never finish`);
+      const detail = `${step.authenticator} needs a user, but no earlier step identifies one, so the flow can never finish`;
+      throw new FlowError(`${file}: step '${step.id}', field authenticator: ${detail}`, stepPointer(steps, step.id), detail);
     }
   }
 }
 
-export function loadFlowText(file: string, text: string, registry: Map<string, AnyFactory>): LoadedFlow {
-  let raw: unknown;
-  try {
-    raw = parse(text);
-  } catch (err) {
-    throw new FlowError(`${file}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+/** The JSON pointer of a step by id (for refusals found after the walk). */
+function stepPointer(all: readonly StepDef[], id: string, at = ''): string {
+  for (const [i, s] of all.entries()) {
+    const here = `${at}/steps/${i}`;
+    if (s.id === id) return `${here}/authenticator`;
+    const inner = s.steps ? stepPointer(s.steps, id, here) : '';
+    if (inner) return inner;
   }
+  return '';
+}
+
+/**
+ * Validates a flow document (parsed YAML or JSON) as start-up does: the file format, every step's
+ * config against its authenticator's schema, and whether the flow can finish. `file` names it in messages.
+ */
+export function validateFlow(raw: unknown, registry: Map<string, AnyFactory>, file: string, version = 0): LoadedFlow {
   const result = flowSchema.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    throw new FlowError(`${file}: ${describe(issue.path, raw)}: ${issue.message}`);
+    throw new FlowError(`${file}: ${describe(issue.path, raw)}: ${issue.message}`, pointer(issue.path), issue.message);
   }
   const flow: FlowDef = result.data;
-  const steps = checkSteps(file, flow.steps, registry, new Set());
-  if (!steps.some((s) => !s.condition && s.requirement !== 'DISABLED')) {
-    throw new FlowError(`${file}: step (flow), field steps: the flow can never finish: every step is disabled`);
-  }
+  const whole = (detail: string) => new FlowError(`${file}: step (flow), field steps: ${detail}`, '/steps', detail);
+  const steps = checkSteps(file, flow.steps, registry, new Set(), []);
+  if (!steps.some((s) => !s.condition && s.requirement !== 'DISABLED')) throw whole('the flow can never finish: every step is disabled');
   // A change-phone flow starts with the signed-in account (from the provider session) identified.
   checkUserOrder(file, steps, { value: flow.kind === 'change-phone' });
   if (flow.kind === 'sign-in' && !provesSomething(steps)) {
-    throw new FlowError(`${file}: step (flow), field steps: a sign-in flow needs at least one enabled step that checks the person (e.g. sms-otp or password)`);
+    throw whole('a sign-in flow needs at least one enabled step that checks the person (e.g. sms-otp or password)');
   }
   if (flow.kind === 'change-phone' && !provesSomething(steps)) {
-    throw new FlowError(`${file}: step (flow), field steps: a change-phone flow needs at least one enabled step that re-authenticates the signed-in person (sms-otp to the current phone, or password)`);
+    throw whole('a change-phone flow needs at least one enabled step that re-authenticates the signed-in person (sms-otp to the current phone, or password)');
   }
   checkChangePhone(file, flow.kind, steps);
-  return { id: flow.id, file, kind: flow.kind, afterReset: flow.afterReset, steps };
+  return { id: flow.id, file, kind: flow.kind, afterReset: flow.afterReset, steps, version, document: flow };
+}
+
+export function parseFlowYaml(file: string, text: string): unknown {
+  try {
+    return parse(text);
+  } catch (err) {
+    throw new FlowError(`${file}: not valid YAML: ${(err as Error).message.split('\n')[0]}`, '', `not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
+export function loadFlowText(file: string, text: string, registry: Map<string, AnyFactory>): LoadedFlow {
+  return validateFlow(parseFlowYaml(file, text), registry, file);
 }
 
 export function loadFlows(dir: string, registry: Map<string, AnyFactory>): Map<string, LoadedFlow> {

@@ -25,6 +25,8 @@ const factoryShape = z.object({
   secretKeys: z.array(z.string()).optional(),
   requiresUser: z.boolean().optional(),
   condition: z.boolean().optional(),
+  identifies: z.boolean().optional(),
+  proves: z.union([z.boolean(), z.custom<(c: unknown) => boolean>((v) => typeof v === 'function', 'must be a boolean or a function of the config')]).optional(),
   create: z.custom<AnyFactory['create']>((v) => typeof v === 'function', 'must be a function'),
 });
 

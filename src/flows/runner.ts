@@ -6,9 +6,12 @@ import type { Store, User } from '../store/types.ts';
 import type { LoadedFlow, LoadedStep } from './loader.ts';
 import { alternativeChoices, isCondition, levelOf, nextStep, type Progress } from './next-step.ts';
 import type { AnyFactory } from './registry.ts';
+import type { Live } from '../live/index.ts';
 
 export interface FlowState {
   flowId: string;
+  /** The flow version this interaction started on: it finishes on it, whatever an admin activates meanwhile. */
+  flowVersion?: number;
   csrf: string;
   subject: FlowSubject;
   completed: string[];
@@ -19,23 +22,26 @@ export interface FlowState {
   origin?: FlowSubject;
   /** A message for the next page (e.g. why the flow changed). */
   notice?: string;
-  ended?: { error: string; status: number };
+  ended?: { error: string; reason?: string };
 }
+
+/** Why a step refused (a code, never an HTTP status: src/web maps it). */
+export interface Refusal { error: string; reason?: string }
 
 export interface Choice { id: string; label: string; authenticator?: string }
 
 export type RunOutcome =
-  | { kind: 'render'; stepId: string; view: string; model: Record<string, unknown>; status: number; choices: Choice[]; flow: LoadedFlow }
+  | { kind: 'render'; stepId: string; view: string; model: Record<string, unknown>; refusal?: Refusal; choices: Choice[]; flow: LoadedFlow }
   | { kind: 'next' }
   | { kind: 'done'; flow: LoadedFlow; subject: FlowSubject; amr: string[] }
-  | { kind: 'ended'; error: string; status: number }
+  | { kind: 'ended'; error: string; reason?: string }
   | { kind: 'stale' };
 
 export interface InteractionInfo { uid: string; locale: string; clientName: string; expiresAt: number; ip: string }
 
 export function createRunner(opts: {
   store: Store;
-  flows: Map<string, LoadedFlow>;
+  live: Live;
   registry: Map<string, AnyFactory>;
   deps: AuthenticatorDeps;
 }) {
@@ -44,8 +50,8 @@ export function createRunner(opts: {
   const instance = (step: LoadedStep) => instances.get(step.authenticator!)!;
 
   function flowOf(state: FlowState): LoadedFlow {
-    const flow = opts.flows.get(state.flowId);
-    if (!flow) throw new Error(`flow '${state.flowId}' is not loaded`);
+    const flow = opts.live.pinned(state.flowId, state.flowVersion);
+    if (!flow) throw new Error(`flow '${state.flowId}' version ${String(state.flowVersion)} is not loaded`);
     return flow;
   }
 
@@ -155,12 +161,12 @@ export function createRunner(opts: {
         return {
           kind: 'render', stepId: step.id, view: result.view,
           model: { ...result.model, ...(notice ? { notice } : {}), ...(next.length ? { then: next } : {}) },
-          status: 200, choices: choicesFor(state, step, p), flow: flowOf(state),
+          choices: choicesFor(state, step, p), flow: flowOf(state),
         };
       }
       case 'failure':
         if (result.ends || !result.view) {
-          state.ended = { error: result.error, status: result.status ?? 400 };
+          state.ended = { error: result.error, ...(result.reason ? { reason: result.reason } : {}) };
           await save();
           return { kind: 'ended', ...state.ended };
         }
@@ -168,7 +174,7 @@ export function createRunner(opts: {
         const next = upcoming(state, step, p);
         return {
           kind: 'render', stepId: step.id, view: result.view, model: { ...result.model, error: result.error, ...(next.length ? { then: next } : {}) },
-          status: result.status ?? 400, choices: choicesFor(state, step, p), flow: flowOf(state),
+          refusal: { error: result.error, ...(result.reason ? { reason: result.reason } : {}) }, choices: choicesFor(state, step, p), flow: flowOf(state),
         };
     }
   }
@@ -177,26 +183,28 @@ export function createRunner(opts: {
     /** The interaction's state, or a new one (saved by the first step result: one write per request). */
     async state(uid: string, flowId: string, origin?: FlowSubject): Promise<FlowState> {
       const existing = await opts.store.flowState.get<FlowState>(uid);
-      if (existing) return existing;
-      return { flowId, csrf: randomBytes(24).toString('base64url'), subject: { ...origin }, completed: [], chosen: {}, stepState: {}, amr: [], ...(origin ? { origin } : {}) };
+      if (existing && await opts.live.pin(existing.flowId, existing.flowVersion)) return existing;
+      if (existing) return { ...existing, ended: { error: 'session_not_found' } }; // its flow was deleted
+      return { flowId, flowVersion: opts.live.current().flows.get(flowId)?.version, csrf: randomBytes(24).toString('base64url'), subject: { ...origin }, completed: [], chosen: {}, stepState: {}, amr: [], ...(origin ? { origin } : {}) };
     },
 
     async save(info: InteractionInfo, state: FlowState): Promise<void> {
       await opts.store.flowState.put(info.uid, state, info.expiresAt);
     },
 
-    hasFlow: (id: string) => opts.flows.has(id),
+    hasFlow: (id: string) => opts.live.current().flows.has(id),
 
     /**
      * Moves the interaction to another flow. With `carry`, what this interaction proved (the
      * verified phone) goes along, so the person is not asked for a second code.
      */
     async switchFlow(info: InteractionInfo, state: FlowState, flowId: string, carry: boolean, notice?: string): Promise<void> {
-      if (state.ended || !opts.flows.has(flowId)) return;
+      const target = opts.live.current().flows.get(flowId);
+      if (state.ended || !target) return;
       const subject: FlowSubject = carry && state.subject.phoneVerified
         ? { phone: state.subject.phoneVerified, phoneVerified: state.subject.phoneVerified }
         : {};
-      Object.assign(state, { flowId, subject, completed: [], chosen: {}, stepState: {}, amr: carry ? state.amr : [] });
+      Object.assign(state, { flowId, flowVersion: target.version, subject, completed: [], chosen: {}, stepState: {}, amr: carry ? state.amr : [] });
       if (notice) state.notice = notice;
       else delete state.notice;
       await opts.store.flowState.put(info.uid, state, info.expiresAt);
@@ -229,7 +237,7 @@ export function createRunner(opts: {
       const open = undecided(state, step, p);
       if (open) {
         await opts.store.flowState.put(info.uid, state, info.expiresAt);
-        return { kind: 'render', stepId: step.id, view: 'choose', model: { options: open.options }, status: 200, choices: [], flow: flowOf(state) };
+        return { kind: 'render', stepId: step.id, view: 'choose', model: { options: open.options }, choices: [], flow: flowOf(state) };
       }
       const result = await instance(step).authenticate(context(info, state, step, {}, user));
       return apply(info, state, step, result, p);

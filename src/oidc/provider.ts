@@ -15,7 +15,7 @@ export interface ProviderDeps {
   cookieKeys: string[];
   trustProxy: boolean;
   /** Flow ids the `flow` authorization parameter may select (the change-phone flow). */
-  selectableFlows?: string[];
+  selectable?: (name: string) => boolean;
   /** Renders a page for protocol errors and logout screens (src/web owns the views). */
   pages: {
     error(ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }): void;
@@ -49,12 +49,12 @@ export const finishedFlowResult = (flowId: string) => ({ flowgate: { finishedFlo
  * and a login check: a request with `flow=<selectable flow>` always shows the login prompt until
  * an interaction has run that flow (even with a session, as prompt=login would).
  */
-function policy(selectable: ReadonlySet<string>) {
+function policy(selectable: (name: string) => boolean) {
   const prompts = interactionPolicy.base();
   prompts.add(new interactionPolicy.Prompt({ name: 'create', requestable: true }), 0);
   prompts.get('login')!.checks.add(new interactionPolicy.Check(FLOW_REASON, 'the requested flow has not run', 'login_required', (ctx) => {
     const wanted = ctx.oidc.params?.[FLOW_PARAM];
-    if (typeof wanted !== 'string' || !selectable.has(wanted)) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+    if (typeof wanted !== 'string' || !selectable(wanted)) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
     const finished = (ctx.oidc.result as { flowgate?: { finishedFlow?: string } } | undefined)?.flowgate?.finishedFlow;
     return finished === wanted ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
   }));
@@ -88,7 +88,7 @@ export function createProvider(deps: ProviderDeps): Provider {
         async postLogoutSuccessSource(ctx) { deps.pages.loggedOut(ctx); },
       },
     },
-    interactions: { policy: policy(new Set(deps.selectableFlows ?? [])) },
+    interactions: { policy: policy(deps.selectable ?? (() => false)) },
     extraParams: [FLOW_PARAM],
     discovery: { prompt_values_supported: ['none', 'login', 'consent', 'create'] },
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },

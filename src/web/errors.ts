@@ -65,3 +65,17 @@ export function errorHandler(render: Render, log: Logger, defaultLocale: string)
     }));
   };
 }
+
+const STEP_STATUS: Record<string, number> = {
+  locked: 429, send_held: 429, too_many_codes: 429, too_many_attempts: 429, resend_too_soon: 429,
+};
+const SEND_STATUS: Record<string, number> = {
+  invalid_recipient: 400, rejected: 400, rate_limited: 429, unavailable: 503, invalid_config: 503,
+};
+
+/** The status of a page that shows a step's refusal (steps return codes, never statuses). */
+export function refusalStatus(refusal: { error: string; reason?: string } | undefined): number {
+  if (!refusal) return 200;
+  if (refusal.error === 'send_failed') return SEND_STATUS[refusal.reason ?? ''] ?? 503;
+  return STEP_STATUS[refusal.error] ?? 400;
+}

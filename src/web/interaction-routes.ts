@@ -10,9 +10,11 @@ import { finishedFlowResult, FLOW_PARAM, isFirstParty } from '../oidc/provider.t
 import type { SmsQueue } from '../sms/delivery/worker.ts';
 import type { Store } from '../store/types.ts';
 import type { Guard } from '../guard/index.ts';
+import type { Live } from '../live/index.ts';
 import { completeFlow } from './complete-flow.ts';
 import { interactionLock } from './interaction-lock.ts';
 import { AppError } from '../errors.ts';
+import { refusalStatus } from './errors.ts';
 import { checkCsrf, formBody, readForm } from './forms.ts';
 import { hasMessage, pickLocale, translate } from './i18n/index.ts';
 import type { Render } from './views.ts';
@@ -27,10 +29,9 @@ export interface InteractionDeps {
   clients: ClientConfig[];
   store: Store;
   defaultLocale: string;
-  signInFlow: string;
   guard: Guard;
-  /** Flow ids an authorization request selects with `flow=` (the change-phone flow); they run for the session's account. */
-  selectableFlows: ReadonlySet<string>;
+  /** The active flows and bindings (refreshed from the store on every request). */
+  live: Live;
   sms: SmsQueue;
   log: Logger;
   now?: () => number;
@@ -39,7 +40,16 @@ export interface InteractionDeps {
 export function interactionRoutes(deps: InteractionDeps): Router {
   const { provider, runner, render } = deps;
   const router = Router();
-  const switchable = new Set(['register', 'reset-credentials', deps.signInFlow].filter((id) => runner.hasFlow(id)));
+  const { live } = deps;
+  /**
+   * The flow a "switch" names: a purpose (sign-in, register, reset-credentials) resolves through
+   * the bindings; a flow id is accepted when it is bound to one of those.
+   */
+  const switchTarget = (name: string): string | undefined => {
+    const purposes = ['sign-in', 'register', 'reset-credentials'] as const;
+    const byPurpose = (purposes as readonly string[]).includes(name) ? live.bound(name as (typeof purposes)[number]) : undefined;
+    return byPurpose ?? purposes.map((p) => live.bound(p)).find((id) => id === name);
+  };
 
   router.use('/interaction/:uid', (req, res, next) => {
     res.set('cache-control', 'no-store');
@@ -47,6 +57,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     next();
   });
   router.use('/interaction/:uid', interactionLock());
+  router.use('/interaction/:uid', async (_req, _res, next) => { await live.refresh(); next(); });
 
   async function load(req: Request, res: Response) {
     const details = await provider.interactionDetails(req, res);
@@ -63,7 +74,8 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       ip: req.ip ?? '',
     };
     const selected = await selectedFlow(details, params);
-    const flowId = details.prompt.name === 'create' && runner.hasFlow('register') ? 'register' : selected?.flowId ?? deps.signInFlow;
+    const register = details.prompt.name === 'create' ? live.bound('register') : undefined;
+    const flowId = register ?? selected?.flowId ?? live.bound('sign-in')!;
     const state = await runner.state(details.uid, flowId, selected?.origin);
     return { details, params, info, state };
   }
@@ -74,9 +86,9 @@ export function interactionRoutes(deps: InteractionDeps): Router {
    * second interaction for the selected flow.
    */
   async function selectedFlow(details: Details, params: Record<string, string | undefined>) {
-    const flowId = params[FLOW_PARAM];
+    const flowId = params[FLOW_PARAM] === 'change-phone' ? live.bound('change-phone') : undefined;
     const accountId = details.session?.accountId;
-    if (!flowId || !deps.selectableFlows.has(flowId) || !accountId || details.prompt.name !== 'login') return undefined;
+    if (!flowId || !accountId || details.prompt.name !== 'login') return undefined;
     const user = await deps.store.users.findById(accountId);
     if (!user) throw new AppError(400, 'session_not_found');
     return { flowId, origin: { userId: user.id, phone: user.phone } };
@@ -88,13 +100,13 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   async function login(req: Request, res: Response, details: Details, accountId: string, amr: string[], finishedFlow?: string) {
     await provider.interactionFinished(req, res, {
       login: { accountId, amr, remember: true },
-      ...(finishedFlow ? finishedFlowResult(finishedFlow) : {}),
+      ...(finishedFlow ? finishedFlowResult('change-phone') : {}), // the purpose `flow=` names
       ...(details.prompt.name === 'create' ? { create: {} } : {}),
     }, { mergeWithLastSubmission: false });
   }
 
   async function respond(req: Request, res: Response, details: Details, info: InteractionInfo, state: FlowState, outcome: RunOutcome): Promise<void> {
-    const base = { locale: info.locale, uid: info.uid, csrf: state.csrf, clientName: info.clientName, signInFlow: deps.signInFlow };
+    const base = { locale: info.locale, uid: info.uid, csrf: state.csrf, clientName: info.clientName, signInFlow: 'sign-in' };
     switch (outcome.kind) {
       case 'render': {
         // Registering a number that has an account: say so as soon as the number is proven.
@@ -106,11 +118,11 @@ export function interactionRoutes(deps: InteractionDeps): Router {
           return { id: c.id, label: c.authenticator && hasMessage(info.locale, key) ? translate(info.locale, key) : c.label };
         });
         const { then, options } = outcome.model as { then?: Choice[]; options?: Choice[] };
-        page(res, outcome.status, `interaction/${outcome.view}`, {
+        page(res, refusalStatus(outcome.refusal), `interaction/${outcome.view}`, {
           ...outcome.model, ...base, stepId: outcome.stepId, choices: localize(outcome.choices),
           ...(then ? { then: localize(then) } : {}), ...(options ? { options: localize(options) } : {}),
-          canRegister: outcome.flow.kind === 'sign-in' && switchable.has('register'),
-          canReset: outcome.flow.kind === 'sign-in' && switchable.has('reset-credentials'),
+          canRegister: outcome.flow.kind === 'sign-in' && Boolean(live.bound('register')),
+          canReset: outcome.flow.kind === 'sign-in' && Boolean(live.bound('reset-credentials')),
           flowKind: outcome.flow.kind,
         });
         return;
@@ -120,13 +132,14 @@ export function interactionRoutes(deps: InteractionDeps): Router {
         res.redirect(303, `/interaction/${info.uid}`);
         return;
       case 'ended':
-        page(res, outcome.status, 'error', { locale: info.locale, message: outcome.error });
+        page(res, refusalStatus(outcome), 'error', { locale: info.locale, message: outcome.error });
         return;
       case 'done': {
-        const done = await completeFlow({ ...deps, hasFlow: runner.hasFlow }, outcome.flow, outcome.subject, outcome.amr, { uid: details.session?.uid });
+        const hasFlow = (id: string) => Boolean(switchTarget(id));
+        const done = await completeFlow({ ...deps, signInFlow: 'sign-in', hasFlow }, outcome.flow, outcome.subject, outcome.amr, { uid: details.session?.uid });
         if (done.kind === 'login') return login(req, res, details, done.accountId, done.amr, done.finishedFlow);
         if (done.kind === 'page') return void page(res, 200, done.view, { ...done.model, ...base });
-        await runner.switchFlow(info, state, done.flowId, done.carry, done.notice);
+        await runner.switchFlow(info, state, switchTarget(done.flowId) ?? done.flowId, done.carry, done.notice);
         return respond(req, res, details, info, state, await runner.show(info, state));
       }
     }
@@ -182,9 +195,9 @@ export function interactionRoutes(deps: InteractionDeps): Router {
 
   router.post('/interaction/:uid/flow/:flowId', formBody, async (req, res) => {
     const { info, state } = await loadForm(req, res);
-    const flowId = String(req.params.flowId);
+    const flowId = switchTarget(String(req.params.flowId));
     // A selected flow (change-phone) runs for the session's account: it is never left for another.
-    if (!switchable.has(flowId) || deps.selectableFlows.has(state.flowId)) throw new AppError(404, 'not_found');
+    if (!flowId || live.current().flows.get(state.flowId)?.kind === 'change-phone') throw new AppError(404, 'not_found');
     await runner.switchFlow(info, state, flowId, true);
     res.redirect(303, `/interaction/${info.uid}`);
   });

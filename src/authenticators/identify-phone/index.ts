@@ -12,6 +12,8 @@ export const identifyPhone: AuthenticatorFactory<Config> = {
   displayName: 'Phone number',
   helpText: 'Asks for a phone number and finds the account it belongs to (without revealing whether it exists).',
   requirementChoices: ['REQUIRED'],
+  identifies: true,
+  proves: false,
   configSchema,
   defaultConfig: {},
   create(deps) {

@@ -14,6 +14,7 @@ export const newPhone: AuthenticatorFactory<Config> = {
   displayName: 'New phone number',
   helpText: 'Asks the signed-in person for a new phone number (change-phone flows); a later sms-otp step with `sendTo: new-phone` proves it.',
   requirementChoices: ['REQUIRED'],
+  proves: false,
   requiresUser: true,
   configSchema,
   defaultConfig: {},

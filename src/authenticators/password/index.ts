@@ -5,7 +5,7 @@ import { limitNotice } from '../../guard/index.ts';
 import type { AuthenticatorFactory, StepResult } from '../types.ts';
 
 function lockedPage(retryAt: number | null, now: number): StepResult {
-  return { kind: 'failure', error: 'locked', status: 429, view: 'password', model: { limit: limitNotice('locked', retryAt, now) } };
+  return { kind: 'failure', error: 'locked', view: 'password', model: { limit: limitNotice('locked', retryAt, now) } };
 }
 
 const configSchema = z.object({
@@ -36,7 +36,7 @@ export const password: AuthenticatorFactory<Config> = {
         }
         const failures = (ctx.state.failures as number | undefined) ?? 0;
         if (failures >= ctx.config.maxFailuresPerInteraction) {
-          return { kind: 'failure', error: 'too_many_attempts', status: 429, ends: true };
+          return { kind: 'failure', error: 'too_many_attempts', ends: true };
         }
         // The lockout is kept in the store (a new interaction does not reset it); the guess is counted
         // as a failure before the (slow) check, so parallel guesses cannot outrun it.
@@ -50,7 +50,7 @@ export const password: AuthenticatorFactory<Config> = {
           ctx.state.failures = failures + 1;
           if (!after.ok) return lockedPage(after.retryAt, deps.now());
           if (failures + 1 >= ctx.config.maxFailuresPerInteraction) {
-            return { kind: 'failure', error: 'too_many_attempts', status: 429, ends: true };
+            return { kind: 'failure', error: 'too_many_attempts', ends: true };
           }
           return { kind: 'failure', error: 'password_invalid', view: 'password', model: { passwordError: 'password_invalid' } };
         }

@@ -21,6 +21,7 @@ export const registerProfile: AuthenticatorFactory<Config> = {
   displayName: 'Profile',
   helpText: 'Asks for the new account’s name and email address.',
   requirementChoices: ['REQUIRED', 'DISABLED'],
+  proves: false,
   configSchema,
   defaultConfig: configSchema.parse({}),
   create() {

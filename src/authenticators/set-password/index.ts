@@ -15,6 +15,7 @@ export const setPassword: AuthenticatorFactory<Config> = {
   displayName: 'New password',
   helpText: 'Asks for a new password; the flow applies it when it completes.',
   requirementChoices: ['REQUIRED', 'ALTERNATIVE', 'DISABLED'],
+  proves: false,
   configSchema,
   defaultConfig: configSchema.parse({}),
   create(deps) {

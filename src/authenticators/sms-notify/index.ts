@@ -30,6 +30,7 @@ export const smsNotify: AuthenticatorFactory<Config> = {
   displayName: 'SMS notification',
   helpText: 'Sends a message (no code) to the phone number of the flow, e.g. a welcome SMS.',
   requirementChoices: ['REQUIRED', 'DISABLED'],
+  proves: false,
   configSchema,
   defaultConfig: configSchema.parse({}),
   create(deps) {

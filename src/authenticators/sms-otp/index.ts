@@ -23,10 +23,6 @@ function proven(ctx: Ctx, phone: string): StepResult {
   return { kind: 'success', amr: 'sms' };
 }
 
-const sendFailureStatus: Record<SmsError['code'], number> = {
-  invalid_recipient: 400, rejected: 400, rate_limited: 429, unavailable: 503, invalid_config: 503,
-};
-
 function createSmsOtp(deps: AuthenticatorDeps) {
   const host = new URL(deps.issuer).hostname;
   // Templates were checked at load; compile each source once, not on every send.
@@ -67,13 +63,13 @@ function createSmsOtp(deps: AuthenticatorDeps) {
   async function held(ctx: Ctx, kind: 'send_held' | 'locked', retryAt: number | null): Promise<StepResult> {
     const limit = limitNotice(kind, retryAt, deps.now());
     const { waitSeconds } = limit;
-    if (kind === 'locked') return { kind: 'failure', error: 'locked', status: 429, view: 'code', model: await view(ctx, { limit, codeForm: false }) };
+    if (kind === 'locked') return { kind: 'failure', error: 'locked', view: 'code', model: await view(ctx, { limit, codeForm: false }) };
     // A code sent earlier in this interaction still works while a new one is held back.
     const live = await deps.store.otp.active(ctx.interaction.uid, ctx.config.usage, deps.now());
     const codeForm = Boolean(live && live.phone === recipientOf(ctx));
     // One wait on the page: the sentence, the countdown and the "Send a new code" button agree.
     const wait = { resendInSeconds: waitSeconds, resendAt: new Date(deps.now() + waitSeconds * 1000).toISOString() };
-    return { kind: 'failure', error: 'send_held', status: 429, view: 'code', model: await view(ctx, { limit, codeForm, ...wait }) };
+    return { kind: 'failure', error: 'send_held', view: 'code', model: await view(ctx, { limit, codeForm, ...wait }) };
   }
 
   /** Failed codes count against the number the code went to, and the account. */
@@ -88,7 +84,7 @@ function createSmsOtp(deps: AuthenticatorDeps) {
     const phone = recipientOf(ctx)!;
     const counters = await deps.store.otp.counters(uid);
     if (counters.sends >= ctx.config.maxSendsPerInteraction) {
-      return { kind: 'failure', error: 'too_many_codes', status: 429, ends: true };
+      return { kind: 'failure', error: 'too_many_codes', ends: true };
     }
     // No code for a number whose proofs are locked: it could not be checked anyway.
     const lock = await deps.guard.beforeProof(proofSubject(ctx), { phoneProof: provesPhone(ctx) });
@@ -111,7 +107,7 @@ function createSmsOtp(deps: AuthenticatorDeps) {
     } catch (err) {
       if (!(err instanceof SmsError)) throw err;
       await deps.store.otp.kill(id);
-      return { kind: 'failure', error: 'send_failed', status: sendFailureStatus[err.code], view: 'code', model: await view(ctx, { sendError: `sms_${err.code}`, resendInSeconds: 0 }) };
+      return { kind: 'failure', error: 'send_failed', reason: err.code, view: 'code', model: await view(ctx, { sendError: `sms_${err.code}`, resendInSeconds: 0 }) };
     }
     ctx.state.lastSentAt = now;
     return { kind: 'challenge', view: 'code', model: await view(ctx, { sent: true }) };
@@ -126,7 +122,7 @@ function createSmsOtp(deps: AuthenticatorDeps) {
     }
     const counters = await deps.store.otp.counters(uid);
     if (counters.failures >= ctx.config.maxFailuresPerInteraction) {
-      return { kind: 'failure', error: 'too_many_attempts', status: 429, ends: true };
+      return { kind: 'failure', error: 'too_many_attempts', ends: true };
     }
     const now = deps.now();
     const challenge = await deps.store.otp.active(uid, ctx.config.usage, now);
@@ -143,7 +139,7 @@ function createSmsOtp(deps: AuthenticatorDeps) {
     if (verdict.kind === 'consumed') return proven(ctx, phone);
     if (!after.ok) return held(ctx, 'locked', after.retryAt);
     if (counters.failures + 1 >= ctx.config.maxFailuresPerInteraction) {
-      return { kind: 'failure', error: 'too_many_attempts', status: 429, ends: true };
+      return { kind: 'failure', error: 'too_many_attempts', ends: true };
     }
     if (verdict.kind === 'wrong') {
       return { kind: 'failure', error: 'code_invalid', view: 'code', model: await page(ctx, { codeError: 'code_invalid', attemptsLeft: verdict.attemptsLeft }) };
@@ -154,7 +150,7 @@ function createSmsOtp(deps: AuthenticatorDeps) {
   return {
     requiresUser: false,
     async authenticate(ctx: Ctx): Promise<StepResult> {
-      if (!recipientOf(ctx)) return { kind: 'failure', error: 'invalid_input', status: 400, ends: true };
+      if (!recipientOf(ctx)) return { kind: 'failure', error: 'invalid_input', ends: true };
       // Sign-in found no account for a number it just proved: registration needs no second code.
       if (ctx.config.usage === 'register' && ctx.subject.phoneVerified === ctx.subject.phone) return { kind: 'success', amr: 'sms' };
       const active = await deps.store.otp.active(ctx.interaction.uid, ctx.config.usage, deps.now());
@@ -162,13 +158,13 @@ function createSmsOtp(deps: AuthenticatorDeps) {
       return send(ctx);
     },
     async action(ctx: Ctx): Promise<StepResult> {
-      if (!recipientOf(ctx)) return { kind: 'failure', error: 'invalid_input', status: 400, ends: true };
+      if (!recipientOf(ctx)) return { kind: 'failure', error: 'invalid_input', ends: true };
       if (ctx.form.resend !== undefined) {
         const lastSentAt = (ctx.state.lastSentAt as number | undefined) ?? 0;
         // A message that could not be delivered may be retried at once: it cost nothing.
         const failed = (await deps.sms.latestFor(ctx.interaction.uid))?.status === 'failed';
         if (!failed && deps.now() < lastSentAt + ctx.config.resendCooldownSeconds * 1000) {
-          return { kind: 'failure', error: 'resend_too_soon', status: 429, view: 'code', model: await view(ctx, { codeError: 'resend_too_soon' }) };
+          return { kind: 'failure', error: 'resend_too_soon', view: 'code', model: await view(ctx, { codeError: 'resend_too_soon' }) };
         }
         return send(ctx, { skipCooldown: failed });
       }
@@ -182,6 +178,7 @@ export const smsOtp: AuthenticatorFactory<SmsOtpConfig> = {
   displayName: 'SMS one-time code',
   helpText: 'Sends a one-time code by SMS to the phone number from an earlier step and checks it.',
   requirementChoices: ['REQUIRED', 'ALTERNATIVE', 'CONDITIONAL', 'DISABLED'],
+  proves: (config) => config.sendTo !== 'new-phone',
   configSchema: smsOtpConfigSchema,
   defaultConfig: smsOtpConfigSchema.parse({}),
   create: createSmsOtp,

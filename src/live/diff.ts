@@ -1,0 +1,23 @@
+// What changed between two versions of a document, for the audit log: [{ path, from, to }], with
+// secret values masked (microdiff finds the changes; we only shape and mask them).
+import diff from 'microdiff';
+
+export interface Change { path: string; op: 'add' | 'remove' | 'change'; from?: unknown; to?: unknown }
+
+/** Keys whose values never reach the audit log. */
+const SECRET = /secret|token|password|apikey|api_key|privatekey|signingkey/i;
+
+const mask = (key: string, value: unknown) => (SECRET.test(key) && value !== undefined ? '(secret)' : value);
+
+export function diffDocuments(before: unknown, after: unknown): Change[] {
+  if (before === null || typeof before !== 'object' || after === null || typeof after !== 'object') {
+    return [{ path: '', op: before == null ? 'add' : 'change', ...(before == null ? {} : { from: before }), to: after }];
+  }
+  return diff(before as Record<string, unknown>, after as Record<string, unknown>).map((d) => {
+    const key = String(d.path[d.path.length - 1] ?? '');
+    const path = d.path.map((p) => `/${String(p)}`).join('');
+    if (d.type === 'CREATE') return { path, op: 'add', to: mask(key, d.value) };
+    if (d.type === 'REMOVE') return { path, op: 'remove', from: mask(key, d.oldValue) };
+    return { path, op: 'change', from: mask(key, d.oldValue), to: mask(key, d.value) };
+  });
+}

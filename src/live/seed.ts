@@ -1,0 +1,36 @@
+// Files seed the store. At start-up every flow file, the bindings and the SMS connectors and
+// templates of the config file are compared with the newest version that came from a file:
+// - unchanged: nothing happens;
+// - changed, and the active version is the file's: the file's new version becomes active;
+// - changed after an admin's edit (or rollback): the file's version is stored but not activated,
+//   and a warning says how to activate it. An admin's edit is never overwritten silently.
+import type { Logger } from 'pino';
+import type { DocKind, Store } from '../store/types.ts';
+import { diffDocuments } from './diff.ts';
+
+export interface SeedDoc { kind: DocKind; id: string; body: unknown; builtIn: boolean }
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+export async function seedDocuments(store: Store, docs: SeedDoc[], log: Logger, now: number): Promise<void> {
+  for (const doc of docs) {
+    const head = await store.config.head(doc.kind, doc.id);
+    const target = `${doc.kind}:${doc.id}`;
+    if (!head) {
+      const wrote = await store.config.save(doc.kind, doc.id, { body: doc.body, source: 'file', actor: 'file', builtIn: doc.builtIn }, null,
+        { actor: 'file', action: `${doc.kind}.seed`, target, diff: [] }, now);
+      if (!wrote.ok) log.debug({ target }, 'another instance seeded this document first');
+      continue;
+    }
+    const fromFile = head.latestFileVersion ? await store.config.version(doc.kind, doc.id, head.latestFileVersion) : undefined;
+    if (fromFile && same(fromFile.body, doc.body)) continue;
+    const followsFile = head.activeVersion === head.latestFileVersion;
+    const wrote = await store.config.save(doc.kind, doc.id, { body: doc.body, source: 'file', actor: 'file', activate: followsFile }, head.rev,
+      { actor: 'file', action: `${doc.kind}.file-changed`, target, diff: diffDocuments(fromFile?.body ?? null, doc.body) }, now);
+    if (!wrote.ok) continue;
+    if (!followsFile) {
+      log.warn({ target, active: head.activeVersion, fileVersion: wrote.head.latestVersion },
+        `${target}: the file changed after an admin's edit; the admin's version ${head.activeVersion} stays active and the file is stored as version ${wrote.head.latestVersion} (activate it in the console or with POST /admin/api/…/versions/${wrote.head.latestVersion}/activate)`);
+    }
+  }
+}
