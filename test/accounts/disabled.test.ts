@@ -81,3 +81,20 @@ test('disabling through the library revokes the refresh token; registering the n
   const again = await signIn(config);
   assert.ok((await oidc.refreshTokenGrant(config, again.refresh_token!)).access_token, 'enabled again: signs in and refreshes');
 });
+
+test('a browser session of an account disabled behind its back asks for sign-in again, then shows the disabled page', { timeout: 90_000 }, async () => {
+  const user = (await server.store.users.findByPhone(REGISTERED))!;
+  await server.store.users.update(user.id, { disabledAt: null });
+  const { browser, page } = await openPhonePage(server);
+  const back = await submitCode(browser, await submitPhone(browser, page, REGISTERED), await lastCode(server, REGISTERED));
+  assert.ok(back.location?.startsWith(CLIENT.redirect_uris[0]!), 'signed in');
+  // Disabled without revoking anything (as a direct edit would): the session is still stored.
+  await server.store.users.update(user.id, { disabledAt: Date.now() });
+  const again = await browser.go(authUrl(server));
+  assert.equal(again.status, 200, 'no 500, no silent sign-in');
+  assert.match(again.html, /autocomplete="tel"/, 'the phone page again');
+  const refused = await submitCode(browser, await submitPhone(browser, again, REGISTERED), await lastCode(server, REGISTERED));
+  assert.equal(refused.location, undefined);
+  assert.match(refused.html, DISABLED);
+  await server.store.users.update(user.id, { disabledAt: null });
+});
