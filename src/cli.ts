@@ -1,6 +1,9 @@
-// Command line: `flowgate users add --phone <number> [--name <name>] [--email <email>]` and
-// `flowgate users unlock --phone <number>` and `flowgate sms test --to <number>` (a `generic` message through the configured connector chain).
+// Command line: `flowgate users add --phone <number> [--name <name>] [--email <email>]`,
+// `flowgate users unlock --phone <number>`, `flowgate admin grant|revoke --phone <number>` (the
+// admin role) and `flowgate sms test --to <number>` (a `generic` message through the configured
+// connector chain). Account changes go through src/accounts, audited with the actor `cli`.
 import { parseArgs } from 'node:util';
+import { createAccounts, isEmail, type Accounts } from './accounts/index.ts';
 import { normalizePhone } from './authenticators/identify-phone/phone.ts';
 import { loadConfigFile } from './config/load.ts';
 import { runtimeFromEnv } from './runtime.ts';
@@ -13,11 +16,28 @@ import { compileTemplate, pickTemplate } from './sms/template.ts';
 import { SmsError } from './sms/types.ts';
 import { openStore } from './store/open.ts';
 import { createGuard } from './guard/index.ts';
+import type { Config } from './config/schema.ts';
 
 const usage = `usage: flowgate users add --phone <number> [--name <name>] [--email <email>]
        flowgate users unlock --phone <number>
+       flowgate admin grant --phone <number>     (the account may use the admin API and console)
+       flowgate admin revoke --phone <number>
        flowgate sms test --to <number>
   Uses DATABASE_URL (default sqlite:./data/flowgate.db) and FLOWGATE_CONFIG like the server.`;
+
+/** The audit log's actor for every change made here. */
+const ACTOR = 'cli';
+
+/** Opens the store and the account library for one command, and closes the store after it. */
+async function withAccounts<T>(config: Config, databaseUrl: string, run: (accounts: Accounts) => Promise<T>): Promise<T> {
+  const store = openStore(databaseUrl);
+  try {
+    const guard = createGuard(store.guard, config.limits, createLogger('silent'), Date.now);
+    return await run(createAccounts({ store, guard }));
+  } finally {
+    await store.close();
+  }
+}
 
 async function smsTest(rest: string[]): Promise<number> {
   const { values } = parseArgs({ args: rest, options: { to: { type: 'string' } } });
@@ -65,24 +85,54 @@ async function usersUnlock(rest: string[]): Promise<number> {
     process.stderr.write(`flowgate: --phone '${values.phone ?? ''}' is not a valid phone number (${phone.reason})\n${usage}\n`);
     return 2;
   }
-  const store = openStore(runtime.databaseUrl);
-  try {
-    const user = await store.users.findByPhone(phone.e164);
-    const guard = createGuard(store.guard, config.limits, createLogger('silent'), Date.now);
-    const cleared = await guard.unlock({ phone: phone.e164, ...(user ? { userId: user.id } : {}) });
-    process.stdout.write(cleared
+  return withAccounts(config, runtime.databaseUrl, async (accounts) => {
+    const done = await accounts.unlock({ phone: phone.e164 }, { actor: ACTOR });
+    process.stdout.write(done.kind === 'unlocked' && done.cleared
       ? `unlocked ${phone.e164}: failed attempts and the number's code counters cleared\n`
       : `${phone.e164} was not locked (no failed attempts or codes recorded)\n`);
     return 0;
-  } finally {
-    await store.close();
+  });
+}
+
+/** `admin grant` / `admin revoke`: the admin role of the account with this number. */
+async function adminRole(command: 'grant' | 'revoke', rest: string[]): Promise<number> {
+  const { values } = parseArgs({ args: rest, options: { phone: { type: 'string' } } });
+  if (!values.phone) {
+    process.stderr.write(`flowgate: --phone is required\n${usage}\n`);
+    return 2;
   }
+  const runtime = runtimeFromEnv(process.env);
+  const config = loadConfigFile(runtime.configFile);
+  const phone = normalizePhone(values.phone, config.defaultRegion);
+  if (!phone.ok) {
+    process.stderr.write(`flowgate: --phone '${values.phone}' is not a valid phone number (${phone.reason})\n`);
+    return 2;
+  }
+  return withAccounts(config, runtime.databaseUrl, async (accounts) => {
+    const user = await accounts.findByPhone(phone.e164);
+    if (!user) {
+      process.stderr.write(`flowgate: no account has the number ${phone.e164} (add one with: flowgate users add --phone ${phone.e164})\n`);
+      return 1;
+    }
+    const done = command === 'grant'
+      ? await accounts.grantRole(user.id, 'admin', { actor: ACTOR })
+      : await accounts.revokeRole(user.id, 'admin', { actor: ACTOR });
+    if (done.kind === 'missing') {
+      process.stderr.write(`flowgate: the account with ${phone.e164} was removed meanwhile\n`);
+      return 1;
+    }
+    const state = command === 'grant' ? 'is now an admin' : 'is no longer an admin';
+    const already = command === 'grant' ? 'is an admin already' : 'was not an admin';
+    process.stdout.write(`${phone.e164} ${done.kind === 'changed' ? state : already}\n`);
+    return 0;
+  });
 }
 
 async function main(argv: string[]): Promise<number> {
   const [group, command, ...rest] = argv;
   if (group === 'sms' && command === 'test') return smsTest(rest);
   if (group === 'users' && command === 'unlock') return usersUnlock(rest);
+  if (group === 'admin' && (command === 'grant' || command === 'revoke')) return adminRole(command, rest);
   if (group !== 'users' || command !== 'add') {
     process.stderr.write(`${usage}\n`);
     return 2;
@@ -99,23 +149,19 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`flowgate: --phone '${values.phone ?? ''}' is not a valid phone number (${phone.reason})\n`);
     return 2;
   }
-  if (values.email !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email)) {
+  if (values.email !== undefined && !isEmail(values.email)) {
     process.stderr.write(`flowgate: --email '${values.email}' is not an email address\n`);
     return 2;
   }
-  const store = openStore(runtime.databaseUrl);
-  try {
-    const existing = await store.users.findByPhone(phone.e164);
-    if (existing) {
-      process.stderr.write(`flowgate: a user with ${phone.e164} exists already (id ${existing.id})\n`);
+  return withAccounts(config, runtime.databaseUrl, async (accounts) => {
+    const done = await accounts.create({ phone: phone.e164, phoneVerified: true, name: values.name ?? null, email: values.email ?? null }, { actor: ACTOR });
+    if (done.kind === 'taken') {
+      process.stderr.write(`flowgate: a user with ${phone.e164} exists already (id ${done.existing.id})\n`);
       return 1;
     }
-    const user = await store.users.create({ phone: phone.e164, phoneVerified: true, name: values.name ?? null, email: values.email ?? null });
-    process.stdout.write(`created user ${user.id} with phone ${user.phone}\n`);
+    process.stdout.write(`created user ${done.user.id} with phone ${done.user.phone}\n`);
     return 0;
-  } finally {
-    await store.close();
-  }
+  });
 }
 
 main(process.argv.slice(2)).then((code) => process.exit(code), (err: unknown) => {

@@ -13,7 +13,8 @@ export const claimsByScope = {
 export function createFindAccount(store: Store): FindAccount {
   return async (_ctx, sub) => {
     const user = await store.users.findById(sub);
-    if (!user) return undefined;
+    // A disabled account is no account: its sessions, refresh tokens and userinfo calls all fail.
+    if (!user || user.disabledAt !== null) return undefined;
     return {
       accountId: user.id,
       async claims() {

@@ -40,13 +40,15 @@ export function toClientMetadata(c: ClientConfig) {
 /** The authorization parameter that selects a flow (`flow=change-phone`), and the check's reason. */
 export const FLOW_PARAM = 'flow';
 export const FLOW_REASON = 'flow_requested';
+/** The login check's reason when the session's account cannot be found (disabled, removed). */
+export const ACCOUNT_GONE_REASON = 'account_gone';
 
 /** What an interaction that ran a selected flow adds to its result, so the check is satisfied. */
 export const finishedFlowResult = (flowId: string) => ({ flowgate: { finishedFlow: flowId } });
 
 /**
  * The default policy plus a requestable `create` prompt (OpenID "Initiating User Registration"),
- * and a login check: a request with `flow=<selectable flow>` always shows the login prompt until
+ * and login checks: a session whose account is disabled or removed signs in again; a request with `flow=<selectable flow>` always shows the login prompt until
  * an interaction has run that flow (even with a session, as prompt=login would).
  */
 function policy(selectable: (name: string) => boolean) {
@@ -58,6 +60,9 @@ function policy(selectable: (name: string) => boolean) {
     const finished = (ctx.oidc.result as { flowgate?: { finishedFlow?: string } } | undefined)?.flowgate?.finishedFlow;
     return finished === wanted ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
   }));
+  // A session whose account findAccount no longer returns (disabled or removed): sign in again.
+  prompts.get('login')!.checks.add(new interactionPolicy.Check(ACCOUNT_GONE_REASON, 'the session\'s account is disabled or gone', 'login_required', (ctx) =>
+    ctx.oidc.session?.accountId && !ctx.oidc.account ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT));
   return prompts;
 }
 

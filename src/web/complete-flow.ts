@@ -1,10 +1,11 @@
 // What finishing a flow does, by its kind: sign in, create the account, set the new password
 // (and end the account's other sessions), or change the signed-in account's phone number (and end
-// its other devices). Returns what the web layer must do next.
+// its other devices). Returns what the web layer must do next. The account work itself is
+// src/accounts' (the admin API and the CLI call the same library); a disabled account signs in nowhere.
 import type { Logger } from 'pino';
+import { createAccounts, type Accounts } from '../accounts/index.ts';
 import type { FlowSubject } from '../authenticators/types.ts';
 import type { LoadedFlow } from '../flows/loader.ts';
-import { revokeOtherDevices } from '../oidc/sessions.ts';
 import type { SmsQueue } from '../sms/delivery/worker.ts';
 import { SmsError } from '../sms/types.ts';
 import type { Store } from '../store/types.ts';
@@ -15,7 +16,10 @@ export type Completion =
   | { kind: 'switch'; flowId: string; carry: boolean; notice: string }
   | { kind: 'page'; view: string; model: Record<string, unknown> };
 
-export interface CompleteDeps { store: Store; guard: Guard; sms: SmsQueue; signInFlow: string; hasFlow(id: string): boolean; log: Logger; now?: () => number }
+export interface CompleteDeps { store: Store; guard: Guard; sms: SmsQueue; signInFlow: string; hasFlow(id: string): boolean; log: Logger; now?: () => number; accounts?: Accounts }
+
+const accountsOf = (deps: CompleteDeps) => deps.accounts ?? createAccounts(deps);
+const disabledPage: Completion = { kind: 'page', view: 'interaction/account-disabled', model: {} };
 
 /** The provider session this interaction belongs to (change-phone keeps it, ends the others). */
 export interface CurrentSession { uid?: string }
@@ -41,15 +45,12 @@ async function changePhone(deps: CompleteDeps, flow: LoadedFlow, subject: FlowSu
   if (!user || user.phone !== subject.phone || amr.length === 0) return { kind: 'page', view: 'error', model: { message: 'not_authenticated' } };
   const next = subject.newPhone;
   if (!next || subject.newPhoneVerified !== next) return { kind: 'page', view: 'error', model: { message: 'invalid_input' } };
-  const outcome = await deps.store.users.updatePhone(user.id, next);
-  if (outcome === 'missing') return { kind: 'page', view: 'error', model: { message: 'not_authenticated' } };
-  if (outcome === 'taken') {
-    deps.log.info({ userId: user.id }, 'phone change refused: the new number belongs to another account');
-    return { kind: 'page', view: 'interaction/phone-taken', model: {} };
-  }
+  const outcome = await accountsOf(deps).changePhone(user.id, next, session.uid ? { keepSessionUid: session.uid } : {});
+  if (outcome.kind === 'missing') return { kind: 'page', view: 'error', model: { message: 'not_authenticated' } };
+  if (outcome.kind === 'disabled') return disabledPage;
+  if (outcome.kind === 'taken') return { kind: 'page', view: 'interaction/phone-taken', model: {} };
   await queuePending(deps, subject);
-  const revoked = await revokeOtherDevices(deps.store, user.id, session.uid);
-  deps.log.info({ userId: user.id, revoked }, 'phone number changed; the old number notified, other devices signed out');
+  deps.log.info({ userId: user.id, revoked: outcome.revoked }, 'phone number changed; the old number notified, other devices signed out');
   return { kind: 'login', accountId: user.id, amr, finishedFlow: flow.id };
 }
 
@@ -69,6 +70,12 @@ async function complete(deps: CompleteDeps, flow: LoadedFlow, subject: FlowSubje
       // A flow whose conditions skipped every proof signs no one in, and answers everyone alike.
       if (amr.length === 0) return { kind: 'page', view: 'error', model: { message: 'not_authenticated' } };
       if (subject.userId) {
+        // Proven, but disabled by an admin: a page that says so, not a login.
+        const user = await deps.store.users.findById(subject.userId);
+        if (user?.disabledAt != null) {
+          deps.log.info({ userId: user.id }, 'sign-in refused: the account is disabled');
+          return disabledPage;
+        }
         await queuePending(deps, subject);
         return { kind: 'login', accountId: subject.userId, amr };
       }
@@ -79,18 +86,14 @@ async function complete(deps: CompleteDeps, flow: LoadedFlow, subject: FlowSubje
 
     case 'register': {
       if (subject.phoneVerified !== phone) return { kind: 'page', view: 'error', model: { message: 'invalid_input' } };
-      if (await deps.store.users.findByPhone(phone)) return { kind: 'page', view: 'interaction/account-exists', model: { phone } };
-      try {
-        const user = await deps.store.users.create({
-          phone, phoneVerified: true, name: subject.profile?.name ?? null, email: subject.profile?.email ?? null,
-          passwordHash: subject.newPasswordHash ?? null,
-        });
-        deps.log.info({ userId: user.id }, 'account created');
-        await queuePending(deps, subject);
-        return { kind: 'login', accountId: user.id, amr };
-      } catch {
-        return { kind: 'page', view: 'interaction/account-exists', model: { phone } };
-      }
+      // A number with an account (a disabled one too) gets no second account.
+      const created = await accountsOf(deps).create({
+        phone, phoneVerified: true, name: subject.profile?.name ?? null, email: subject.profile?.email ?? null,
+        passwordHash: subject.newPasswordHash ?? null,
+      });
+      if (created.kind === 'taken') return { kind: 'page', view: 'interaction/account-exists', model: { phone } };
+      await queuePending(deps, subject);
+      return { kind: 'login', accountId: created.user.id, amr };
     }
 
     case 'reset-credentials': {
@@ -98,10 +101,9 @@ async function complete(deps: CompleteDeps, flow: LoadedFlow, subject: FlowSubje
       if (!user || !subject.newPasswordHash) {
         return { kind: 'page', view: 'interaction/no-account', model: { phone, canRegister: deps.hasFlow('register') } };
       }
-      await deps.store.users.update(user.id, { passwordHash: subject.newPasswordHash });
-      const revoked = await deps.store.oidc.revokeByAccountId(user.id);
-      await deps.guard.succeeded({ phone, userId: user.id });
-      deps.log.info({ userId: user.id, revoked }, 'password reset; sessions and tokens revoked');
+      const reset = await accountsOf(deps).resetPassword(user.id, subject.newPasswordHash);
+      if (reset.kind === 'disabled') return disabledPage;
+      if (reset.kind === 'missing') return { kind: 'page', view: 'interaction/no-account', model: { phone, canRegister: deps.hasFlow('register') } };
       await queuePending(deps, subject);
       if (flow.afterReset === 'login') return { kind: 'login', accountId: user.id, amr };
       return { kind: 'switch', flowId: deps.signInFlow, carry: false, notice: 'password_reset_done' };

@@ -94,6 +94,8 @@ export const de: Record<MessageKey, string> = {
   'exists.heading': 'Sie haben bereits ein Konto',
   'exists.body': 'Für {phone} gibt es bereits ein Konto. Melden Sie sich stattdessen an.',
   'exists.signin': 'Anmelden',
+  'disabled.heading': 'Konto deaktiviert',
+  'disabled.body': 'Dieses Konto ist deaktiviert. Wenden Sie sich an den Support von {appName}.',
   'noaccount.heading': 'Noch kein Konto',
   'noaccount.body': 'Ihre Nummer {phone} ist bestätigt, aber es gibt dafür noch kein Konto.',
   'consent.heading': 'Zugriff erlauben?',

@@ -92,6 +92,8 @@ export const en = {
   'exists.heading': 'You already have an account',
   'exists.body': 'An account for {phone} exists already. Sign in instead.',
   'exists.signin': 'Sign in',
+  'disabled.heading': 'Account disabled',
+  'disabled.body': 'This account is disabled. Contact {appName}’s support.',
   'noaccount.heading': 'No account yet',
   'noaccount.body': 'Your number {phone} is verified, but there is no account for it yet.',
   'consent.heading': 'Allow access?',
