@@ -19,8 +19,7 @@ import { createRunner } from './flows/runner.ts';
 import { createGuard } from './guard/index.ts';
 import { loadCookieKeys, loadSecret, loadSigningKeys } from './oidc/keys.ts';
 import { createProvider } from './oidc/provider.ts';
-import { createConnector } from './sms/sender.ts';
-import { createDispatch } from './sms/delivery/dispatch.ts';
+import { createLiveDispatch, type LiveDispatch } from './sms/delivery/live.ts';
 import { createSmsQueue } from './sms/delivery/worker.ts';
 import { statusRoutes } from './sms/status-routes.ts';
 import type { SmsConnector } from './sms/types.ts';
@@ -50,6 +49,8 @@ export interface Flowgate {
   app: express.Express;
   issuer: string;
   demoClient?: { client_id: string };
+  /** The SMS connector chain in use: `smsChain.setChain(configs)` replaces it without a restart. */
+  smsChain: LiveDispatch;
   /** Resolves once every queued SMS that is due has been tried. */
   drainSms(): Promise<void>;
   close(): Promise<void>;
@@ -99,9 +100,9 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   provider.use(providerNotFound(() => render('error', { locale: config.defaultLocale, title: 'Error', message: 'not_found' })));
 
   const now = deps.now ?? Date.now;
-  const connectors = deps.connectors ?? await Promise.all(config.sms.connectors.map(createConnector));
+  const smsChain = await createLiveDispatch(config.sms.connectors, config.sms.delivery, log, now, deps.connectors);
   const allowedCountries = config.sms.allowedCountries ?? [config.defaultRegion];
-  const sms = createSmsQueue(store, createDispatch(connectors, config.sms.delivery, log, now), log, allowedCountries, now, config.sms.delivery.concurrency);
+  const sms = createSmsQueue(store, smsChain, log, allowedCountries, now, config.sms.delivery.concurrency);
   const guard = createGuard(store.guard, config.limits, log, now);
   const runner = createRunner({
     store,
@@ -126,7 +127,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
     res.type('html').send(render('home', { locale: config.defaultLocale, demo: Boolean(demo), demoPhone: DEMO_USER.phone }));
   });
   if (demo) app.use(demoRoutes(issuer, demo, render));
-  app.use(statusRoutes({ issuer, connectors: config.sms.connectors, store, log, now }));
+  app.use(statusRoutes({ issuer, connectors: () => smsChain.configs(), store, log, now }));
   app.use(accountRoutes({
     issuer, store, render, log, now, defaultLocale: config.defaultLocale,
     client: createAccountClient(issuer, accountSecret),
@@ -150,6 +151,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
     app,
     issuer,
     ...(demo ? { demoClient: { client_id: demo.client_id } } : {}),
+    smsChain,
     drainSms: () => sms.drain(),
     async close() {
       clearInterval(purge);
