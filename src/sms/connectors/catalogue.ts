@@ -168,7 +168,8 @@ export type ChainResult = { ok: true; chain: ConnectorConfig[] } | { ok: false; 
 function problemsOf(error: z.ZodError): FieldProblem[] {
   return error.issues.flatMap((issue): FieldProblem[] => {
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ pointer: pointer([...issue.path, key]), detail: 'is not a setting of this connector type' }));
+      const detail = issue.path.length === 2 ? 'is not a setting of this connector type' : 'is not allowed here';
+      return issue.keys.map((key) => ({ pointer: pointer([...issue.path, key]), detail }));
     }
     if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) {
       return [{ pointer: pointer(issue.path), detail: 'is required' }];
