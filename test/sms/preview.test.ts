@@ -91,3 +91,10 @@ test('unknownVariables on a parsed template', () => {
   assert.deepEqual(unknownVariables(Handlebars.parse('{{code}} {{host}}')), []);
   assert.deepEqual(unknownVariables(Handlebars.parse('{{a}} {{"lit"}} {{x key=y}}')), ['a', 'lit', 'x', 'y']);
 });
+
+test('config sms.templates uses the same rule: notices (phone-changed too) need no {{code}}', async () => {
+  const { parseConfig } = await import('../../src/config/load.ts');
+  const config = parseConfig({ sms: { templates: { 'phone-changed': { en: 'Your {{appName}} number changed.' }, welcome: { en: 'Hi from {{appName}}' } } } });
+  assert.equal(config.sms.templates['phone-changed']?.en, 'Your {{appName}} number changed.');
+  assert.throws(() => parseConfig({ sms: { templates: { reset: { en: 'No code here' } } } }), /sms\.templates\.reset\.en: template must contain \{\{code\}\}/);
+});
