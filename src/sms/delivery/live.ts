@@ -19,7 +19,7 @@ export interface ChainMember {
 export interface LiveDispatch extends Dispatch {
   /** Builds the connectors of `configs` and makes the next message use them. Calls are applied in order; throws (chain unchanged) if one cannot be built. */
   setChain(configs: readonly ConnectorConfig[]): Promise<void>;
-  /** The configs of the chain in use (with secrets: mask them with maskChain before showing). */
+  /** The configs of the chain in use, copied (with secrets: mask them with maskChain before showing). */
   configs(): readonly ConnectorConfig[];
   /** The chain in use: each connector's type, id and circuit state. */
   members(): ChainMember[];
@@ -90,7 +90,7 @@ export async function createLiveDispatch(
       applying = step.catch(() => undefined);
       return step;
     },
-    configs: () => members.map((m) => m.config),
+    configs: () => members.map((m) => structuredClone(m.config)),
     members: () => members.map((m) => ({ type: m.config.type, id: m.connector.id, circuit: m.breaker.state })),
     via(index: number): Dispatch | undefined {
       const member = Number.isInteger(index) ? members[index] : undefined;
