@@ -22,8 +22,7 @@ import { SINGLETON, checkBindings, type Bindings } from './live/documents.ts';
 import { seedDocuments } from './live/seed.ts';
 import { loadCookieKeys, loadSecret, loadSigningKeys } from './oidc/keys.ts';
 import { createProvider } from './oidc/provider.ts';
-import { createConnector } from './sms/sender.ts';
-import { createDispatch } from './sms/delivery/dispatch.ts';
+import { createLiveDispatch, type LiveDispatch } from './sms/delivery/live.ts';
 import { createSmsQueue } from './sms/delivery/worker.ts';
 import { statusRoutes } from './sms/status-routes.ts';
 import type { SmsConnector } from './sms/types.ts';
@@ -53,6 +52,8 @@ export interface Flowgate {
   app: express.Express;
   issuer: string;
   demoClient?: { client_id: string };
+  /** The SMS connector chain in use: `smsChain.setChain(configs)` replaces it without a restart. */
+  smsChain: LiveDispatch;
   /** Resolves once every queued SMS that is due has been tried. */
   drainSms(): Promise<void>;
   close(): Promise<void>;
@@ -90,7 +91,9 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
     { kind: 'sms-connectors', id: SINGLETON, body: { connectors: config.sms.connectors }, builtIn: true },
     { kind: 'sms-templates', id: SINGLETON, body: config.sms.templates, builtIn: true },
   ], log, now());
-  const live = createLive({ store, registry, log });
+  let chainReady!: (chain: LiveDispatch) => void;
+  const chain = new Promise<LiveDispatch>((resolve) => { chainReady = resolve; });
+  const live = createLive({ store, registry, log, onConnectors: async (next) => { await (await chain).setChain(next.connectors); } });
   await live.refresh(true);
   const render = createViews(join(root, 'views'), config.appName);
   if (runtime.production && issuer.startsWith('http:')) {
@@ -116,9 +119,11 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   });
   provider.use(providerNotFound(() => render('error', { locale: config.defaultLocale, title: 'Error', message: 'not_found' })));
 
-  const connectors = deps.connectors ?? await Promise.all(config.sms.connectors.map(createConnector));
+  // The stored chain (an admin may have changed it); tests may replace the connectors.
+  const smsChain = await createLiveDispatch(live.current().connectors.connectors, config.sms.delivery, log, now, deps.connectors);
+  chainReady(smsChain);
   const allowedCountries = config.sms.allowedCountries ?? [config.defaultRegion];
-  const sms = createSmsQueue(store, createDispatch(connectors, config.sms.delivery, log, now), log, allowedCountries, now, config.sms.delivery.concurrency);
+  const sms = createSmsQueue(store, smsChain, log, allowedCountries, now, config.sms.delivery.concurrency);
   const guard = createGuard(store.guard, config.limits, log, now);
   const runner = createRunner({
     store,
@@ -143,7 +148,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
     res.type('html').send(render('home', { locale: config.defaultLocale, demo: Boolean(demo), demoPhone: DEMO_USER.phone }));
   });
   if (demo) app.use(demoRoutes(issuer, demo, render));
-  app.use(statusRoutes({ issuer, connectors: config.sms.connectors, store, log, now }));
+  app.use(statusRoutes({ issuer, connectors: () => smsChain.configs(), store, log, now }));
   app.use(accountRoutes({
     issuer, store, render, log, now, defaultLocale: config.defaultLocale,
     client: createAccountClient(issuer, accountSecret),
@@ -166,6 +171,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
     app,
     issuer,
     ...(demo ? { demoClient: { client_id: demo.client_id } } : {}),
+    smsChain,
     drainSms: () => sms.drain(),
     async close() {
       clearInterval(purge);

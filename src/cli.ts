@@ -1,7 +1,7 @@
 // Command line: `flowgate users add --phone <number> [--name <name>] [--email <email>]`,
 // `flowgate users unlock --phone <number>`, `flowgate admin grant|revoke --phone <number>` (the
 // admin role) and `flowgate sms test --to <number>` (a `generic` message through the configured
-// connector chain). Account changes go through src/accounts, audited with the actor `cli`.
+// connector chain, or one connector of it with --connector). Account changes go through src/accounts, audited with the actor `cli`.
 import { parseArgs } from 'node:util';
 import { createAccounts, isEmail, type Accounts } from './accounts/index.ts';
 import { normalizePhone } from './authenticators/identify-phone/phone.ts';
@@ -9,11 +9,8 @@ import { loadConfigFile } from './config/load.ts';
 import { runtimeFromEnv } from './runtime.ts';
 import type { DestinationStream } from 'pino';
 import { createLogger } from './log.ts';
-import { createDispatch } from './sms/delivery/dispatch.ts';
-import { checkDestination } from './sms/phone-policy.ts';
-import { createConnector } from './sms/sender.ts';
-import { compileTemplate, pickTemplate } from './sms/template.ts';
-import { SmsError } from './sms/types.ts';
+import { createLiveDispatch } from './sms/delivery/live.ts';
+import { sendTest } from './sms/delivery/test-send.ts';
 import { openStore } from './store/open.ts';
 import { createGuard } from './guard/index.ts';
 import type { Config } from './config/schema.ts';
@@ -22,7 +19,7 @@ const usage = `usage: flowgate users add --phone <number> [--name <name>] [--ema
        flowgate users unlock --phone <number>
        flowgate admin grant --phone <number>     (the account may use the admin API and console)
        flowgate admin revoke --phone <number>
-       flowgate sms test --to <number>
+       flowgate sms test --to <number> [--connector <index>]
   Uses DATABASE_URL (default sqlite:./data/flowgate.db) and FLOWGATE_CONFIG like the server.`;
 
 /** The audit log's actor for every change made here. */
@@ -40,38 +37,42 @@ async function withAccounts<T>(config: Config, databaseUrl: string, run: (accoun
 }
 
 async function smsTest(rest: string[]): Promise<number> {
-  const { values } = parseArgs({ args: rest, options: { to: { type: 'string' } } });
+  const { values } = parseArgs({ args: rest, options: { to: { type: 'string' }, connector: { type: 'string' } } });
   if (!values.to) {
     process.stderr.write(`flowgate: --to is required\n${usage}\n`);
     return 2;
   }
-  const runtime = runtimeFromEnv(process.env);
-  const config = loadConfigFile(runtime.configFile);
-  const phone = normalizePhone(values.to, config.defaultRegion);
-  if (!phone.ok) {
-    process.stderr.write(`flowgate: --to '${values.to}' is not a valid phone number (${phone.reason})\n`);
+  if (values.connector !== undefined && !/^\d+$/.test(values.connector)) {
+    process.stderr.write(`flowgate: --connector is the index of a connector in sms.connectors (0 is the first)\n${usage}\n`);
     return 2;
   }
-  const refused = checkDestination(phone.e164, config.sms.allowedCountries ?? [config.defaultRegion]);
-  if (refused) {
-    const why = { country_not_allowed: 'its country is not in sms.allowedCountries', type_not_allowed: 'it is not a mobile number (premium-rate, toll-free, landline, VoIP or satellite)', invalid: 'it is not a valid number' }[refused];
-    process.stderr.write(`flowgate: ${phone.e164} may not receive SMS: ${why} (${refused}); no provider was called\n`);
-    return 1;
-  }
+  const runtime = runtimeFromEnv(process.env);
+  const config = loadConfigFile(runtime.configFile);
   const log = createLogger('info', process.stderr as unknown as DestinationStream);
-  const connectors = await Promise.all(config.sms.connectors.map(createConnector));
-  const dispatch = createDispatch(connectors, config.sms.delivery, log);
-  const body = compileTemplate(pickTemplate({}, config.sms.templates, 'generic', config.defaultLocale))({
-    code: '000000', ttlMinutes: '5', appName: config.appName, host: new URL(runtime.issuer).hostname,
+  const result = await sendTest(await createLiveDispatch(config.sms.connectors, config.sms.delivery, log), values.to, {
+    appName: config.appName, host: new URL(runtime.issuer).hostname, defaultRegion: config.defaultRegion,
+    allowedCountries: config.sms.allowedCountries ?? [config.defaultRegion], templates: config.sms.templates, locale: config.defaultLocale,
+    ...(values.connector !== undefined ? { connectorIndex: Number(values.connector) } : {}),
   });
-  try {
-    const sent = await dispatch({ to: phone.e164, body: `[test] ${body}`, usage: 'generic', locale: config.defaultLocale });
-    process.stdout.write(`sent to ${phone.e164} via ${sent.connector}${sent.providerMessageId ? ` (message id ${sent.providerMessageId})` : ''}\n`);
+  if (result.ok) {
+    process.stdout.write(`sent to ${result.to} via ${result.connector}${result.providerMessageId ? ` (message id ${result.providerMessageId})` : ''}\n`);
     return 0;
-  } catch (err) {
-    const code = err instanceof SmsError ? err.code : 'unavailable';
-    process.stdout.write(`not sent to ${phone.e164}: ${code} (every connector failed; details above)\n`);
-    return 1;
+  }
+  switch (result.reason) {
+    case 'invalid_number':
+      process.stderr.write(`flowgate: --to '${values.to}' is not a valid phone number (${result.phone})\n`);
+      return 2;
+    case 'destination_refused': {
+      const why = { country_not_allowed: 'its country is not in sms.allowedCountries', type_not_allowed: 'it is not a mobile number (premium-rate, toll-free, landline, VoIP or satellite)', invalid: 'it is not a valid number' }[result.refused];
+      process.stderr.write(`flowgate: ${result.to} may not receive SMS: ${why} (${result.refused}); no provider was called\n`);
+      return 1;
+    }
+    case 'no_such_connector':
+      process.stderr.write(`flowgate: no connector ${result.connectorIndex} in sms.connectors\n`);
+      return 2;
+    case 'not_sent':
+      process.stdout.write(`not sent to ${result.to}: ${result.error} (${values.connector !== undefined ? 'the connector' : 'every connector'} failed; details above)\n`);
+      return 1;
   }
 }
 

@@ -1,6 +1,6 @@
 // The configuration file's schema: every key, its default and what it means, in one place.
 import { z } from 'zod';
-import { compileTemplate, TemplateError } from '../sms/template.ts';
+import { compileTemplate, requiresCode, TemplateError } from '../sms/template.ts';
 import { usages } from '../sms/types.ts';
 import { connectorTypes } from '../sms/connectors/registry.ts';
 import { limitsSchema } from '../guard/config.ts';
@@ -35,7 +35,7 @@ export const smsTemplatesSchema = z.partialRecord(z.enum(usages), z.record(z.str
     for (const [usage, byLocale] of Object.entries(byUsage)) {
       for (const [locale, source] of Object.entries(byLocale ?? {})) {
         try {
-          compileTemplate(source, { requireCode: usage !== 'welcome' });
+          compileTemplate(source, { requireCode: requiresCode(usage) });
         } catch (err) {
           if (!(err instanceof TemplateError)) throw err;
           ctx.addIssue({ code: 'custom', path: [usage, locale], message: `template ${err.message}` });

@@ -1,5 +1,7 @@
 // Delivery reports from providers: Twilio status callbacks (signature checked with the SDK's
 // validator) and MessageBird status reports (MessageBird-Signature-JWT). A bad signature gets 403.
+// The keys come from the chain in use at each request (an admin may replace it); a provider that is
+// not in the chain has no route (404).
 import { createHash } from 'node:crypto';
 import express, { Router, type Request } from 'express';
 import { jwtVerify } from 'jose';
@@ -14,30 +16,38 @@ const messagebirdStatus: Record<string, 'delivered' | 'failed'> = { delivered: '
 const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 const own = <T>(map: Record<string, T>, key: unknown) => (typeof key === 'string' && Object.hasOwn(map, key) ? map[key] : undefined);
 
-export function statusRoutes(opts: { issuer: string; connectors: ConnectorConfig[]; store: Store; log: Logger; now: () => number }): Router {
+/** `connectors`: the chain, or a function returning the chain in use (a live chain). */
+export function statusRoutes(opts: { issuer: string; connectors: readonly ConnectorConfig[] | (() => readonly ConnectorConfig[]); store: Store; log: Logger; now: () => number }): Router {
   const router = Router();
-  const twilio = opts.connectors.find((c) => c.type === 'twilio');
-  const messagebird = opts.connectors.find((c) => c.type === 'messagebird' && c.signingKey);
+  const chain = typeof opts.connectors === 'function' ? opts.connectors : () => opts.connectors as readonly ConnectorConfig[];
+  const find = <T extends ConnectorConfig['type']>(type: T) => chain().find((c): c is Extract<ConnectorConfig, { type: T }> => c.type === type
+    && (c.type !== 'messagebird' || Boolean(c.signingKey)));
+  /** Passes the request on (as if there were no route) while the chain has no such connector. */
+  const configured = (type: 'twilio' | 'messagebird'): express.RequestHandler => (_req, _res, next) => { next(find(type) ? undefined : 'router'); };
+  const current = <T extends 'twilio' | 'messagebird'>(type: T) => {
+    const found = find(type);
+    if (!found) throw new AppError(404, 'not_found'); // removed from the chain since the request came in
+    return found;
+  };
 
-  if (twilio?.type === 'twilio') {
+  router.post('/sms/status/twilio', configured('twilio'), form, async (req, res) => {
+    const twilio = current('twilio');
     const url = twilio.statusCallbackUrl ?? `${opts.issuer}/sms/status/twilio`;
-    router.post('/sms/status/twilio', form, async (req, res) => {
-      const { validateRequest } = (await import('twilio')).default;
-      const params = (req.body ?? {}) as Record<string, string>;
-      const signature = req.get('x-twilio-signature') ?? '';
-      if (!signature || !validateRequest(twilio.authToken, signature, url, params)) throw new AppError(403, 'bad_signature');
-      const status = own(twilioStatus, params.MessageStatus);
-      if (status && typeof params.MessageSid === 'string') {
-        const known = await opts.store.smsOutbox.reportStatus('twilio', params.MessageSid, status, opts.now(), status === 'failed' ? String(params.ErrorCode ?? 'failed') : undefined);
-        opts.log.info({ connector: 'twilio', providerMessageId: params.MessageSid, status, known }, 'sms delivery report');
-      }
-      res.status(204).end();
-    });
-  }
+    const { validateRequest } = (await import('twilio')).default;
+    const params = (req.body ?? {}) as Record<string, string>;
+    const signature = req.get('x-twilio-signature') ?? '';
+    if (!signature || !validateRequest(twilio.authToken, signature, url, params)) throw new AppError(403, 'bad_signature');
+    const status = own(twilioStatus, params.MessageStatus);
+    if (status && typeof params.MessageSid === 'string') {
+      const known = await opts.store.smsOutbox.reportStatus('twilio', params.MessageSid, status, opts.now(), status === 'failed' ? String(params.ErrorCode ?? 'failed') : undefined);
+      opts.log.info({ connector: 'twilio', providerMessageId: params.MessageSid, status, known }, 'sms delivery report');
+    }
+    res.status(204).end();
+  });
 
-  if (messagebird?.type === 'messagebird') {
-    const key = new TextEncoder().encode(messagebird.signingKey!);
+  {
     const handler = async (req: Request, res: express.Response) => {
+      const key = new TextEncoder().encode(current('messagebird').signingKey!);
       const token = req.get('messagebird-signature-jwt') ?? '';
       const raw = (req.body instanceof Buffer ? req.body : Buffer.alloc(0));
       try {
@@ -55,8 +65,8 @@ export function statusRoutes(opts: { issuer: string; connectors: ConnectorConfig
       }
       res.status(200).type('text').send('OK');
     };
-    router.get('/sms/status/messagebird', handler);
-    router.post('/sms/status/messagebird', express.raw({ type: '*/*', limit: '16kb' }), handler);
+    router.get('/sms/status/messagebird', configured('messagebird'), handler);
+    router.post('/sms/status/messagebird', configured('messagebird'), express.raw({ type: '*/*', limit: '16kb' }), handler);
   }
   return router;
 }

@@ -56,6 +56,11 @@ export function checkTemplateVariables(ast: unknown, allowed: readonly string[],
 
 export type CompiledTemplate = (vars: TemplateVariables) => string;
 
+/** Usages sent as notices (sms-notify), without a code: their templates need no {{code}}. */
+export const noticeUsages: readonly string[] = ['phone-changed', 'welcome'];
+/** Whether a template for `usage` must contain {{code}} (compileTemplate's `requireCode`). */
+export const requiresCode = (usage: string): boolean => !noticeUsages.includes(usage);
+
 export function compileTemplate(source: string, opts: { requireCode?: boolean } = {}): CompiledTemplate {
   if (source.length > MAX_TEMPLATE_LENGTH) throw new TemplateError(`longer than ${MAX_TEMPLATE_LENGTH} characters`);
   let ast: unknown;

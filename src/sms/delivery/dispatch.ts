@@ -20,8 +20,9 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-export function createDispatch(connectors: SmsConnector[], opts: DeliveryOptions, baseLog: Logger, now = Date.now): Dispatch {
-  const breakers = new Map<SmsConnector, Breaker>(connectors.map((c) => [c, createBreaker(opts.breakerThreshold, opts.breakerCooldownMs)]));
+/** `breakers`: shared with another dispatch (a live chain keeps an unchanged connector's circuit); missing ones are added. */
+export function createDispatch(connectors: SmsConnector[], opts: DeliveryOptions, baseLog: Logger, now = Date.now, breakers = new Map<SmsConnector, Breaker>()): Dispatch {
+  for (const c of connectors) if (!breakers.has(c)) breakers.set(c, createBreaker(opts.breakerThreshold, opts.breakerCooldownMs));
   return async (msg, log = baseLog) => {
     let last = new SmsError('invalid_config', 'no connector available');
     for (const [index, connector] of connectors.entries()) {
