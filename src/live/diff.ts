@@ -1,13 +1,17 @@
 // What changed between two versions of a document, for the audit log: [{ path, from, to }], with
 // secret values masked (microdiff finds the changes; we only shape and mask them).
 import diff from 'microdiff';
+import { connectorCatalogue } from '../sms/connectors/catalogue.ts';
 
 export interface Change { path: string; op: 'add' | 'remove' | 'change'; from?: unknown; to?: unknown }
 
 /** Keys whose values never reach the audit log. */
 const SECRET = /secret|token|password|apikey|api_key|privatekey|signingkey/i;
 
-const mask = (key: string, value: unknown) => (SECRET.test(key) && value !== undefined ? '(secret)' : value);
+/** The connectors' own secret keys (accessKey, …), beside the names that say so. */
+const CONNECTOR_SECRETS = new Set(connectorCatalogue().flatMap((c) => c.secretKeys));
+
+const mask = (key: string, value: unknown) => ((SECRET.test(key) || CONNECTOR_SECRETS.has(key)) && value !== undefined ? '(secret)' : value);
 
 export function diffDocuments(before: unknown, after: unknown): Change[] {
   if (before === null || typeof before !== 'object' || after === null || typeof after !== 'object') {
