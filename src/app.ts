@@ -19,6 +19,7 @@ import { createRunner } from './flows/runner.ts';
 import { createGuard } from './guard/index.ts';
 import { loadCookieKeys, loadSecret, loadSigningKeys } from './oidc/keys.ts';
 import { createProvider } from './oidc/provider.ts';
+import { createInteractions } from './oidc/interactions.ts';
 import { createConnector } from './sms/sender.ts';
 import { createDispatch } from './sms/delivery/dispatch.ts';
 import { createSmsQueue } from './sms/delivery/worker.ts';
@@ -134,7 +135,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
     ...(selectableFlows.size ? { changePhoneFlow: selectableFlows.has('change-phone') ? 'change-phone' : [...selectableFlows][0]! } : {}),
   }));
   app.use(interactionRoutes({
-    provider, runner, render, clients, store, defaultLocale: config.defaultLocale, signInFlow: config.signInFlow, guard, log,
+    interactions: createInteractions(provider), runner, render, clients, store, defaultLocale: config.defaultLocale, signInFlow: config.signInFlow, guard, log,
     selectableFlows, sms, now,
   }));
   app.use(provider.callback());

@@ -1,5 +1,5 @@
 // Builds the oidc-provider instance: our clients, store adapter, keys, claims and policies.
-import Provider, { interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { interactionPolicy, type Configuration } from 'oidc-provider';
 import type { ClientConfig } from '../config/schema.ts';
 import type { Store } from '../store/types.ts';
 import { createAdapterClass } from './adapter.ts';
@@ -18,11 +18,14 @@ export interface ProviderDeps {
   selectableFlows?: string[];
   /** Renders a page for protocol errors and logout screens (src/web owns the views). */
   pages: {
-    error(ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }): void;
-    logout(ctx: KoaContextWithOIDC, form: string): void;
-    loggedOut(ctx: KoaContextWithOIDC): void;
+    error(ctx: PageContext, out: { error: string; error_description?: string }): void;
+    logout(ctx: PageContext, form: string): void;
+    loggedOut(ctx: PageContext): void;
   };
 }
+
+/** What a page the provider renders may touch of its (Koa) context: src/web never sees the provider's types. */
+export interface PageContext { type: string; body: unknown; readonly host: string }
 
 export function toClientMetadata(c: ClientConfig) {
   return {
