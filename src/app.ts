@@ -9,8 +9,11 @@ import { ConfigError } from './config/load.ts';
 import { normalizePhone } from './authenticators/identify-phone/phone.ts';
 import { createDemoClient, DEMO_USER, demoRoutes } from './demo/routes.ts';
 import { ACCOUNT_CLIENT_ID, accountClientConfig, createAccountClient } from './account/client.ts';
-import { createCookieJar } from './account/cookies.ts';
+import { createCookieJar } from './web/cookies.ts';
 import { accountRoutes } from './account/routes.ts';
+import { ADMIN_CLIENT_ID, adminClientConfig, createAdminClient } from './admin/client.ts';
+import { createAdminAuth } from './admin/auth.ts';
+import { adminAuthRoutes } from './admin/console-auth.ts';
 import { createPasswordHasher } from './authenticators/password/hasher.ts';
 import { FlowError, loadFlows } from './flows/loader.ts';
 import { loadPluginAuthenticators } from './flows/plugins.ts';
@@ -20,8 +23,9 @@ import { createGuard } from './guard/index.ts';
 import { createLive } from './live/index.ts';
 import { SINGLETON, checkBindings, type Bindings } from './live/documents.ts';
 import { seedDocuments } from './live/seed.ts';
-import { loadCookieKeys, loadSecret, loadSigningKeys } from './oidc/keys.ts';
+import { loadCookieKeys, loadSecret, loadSigningKeys, publicKeys } from './oidc/keys.ts';
 import { createProvider } from './oidc/provider.ts';
+import { createInteractions } from './oidc/interactions.ts';
 import { createLiveDispatch, type LiveDispatch } from './sms/delivery/live.ts';
 import { createSmsQueue } from './sms/delivery/worker.ts';
 import { statusRoutes } from './sms/status-routes.ts';
@@ -104,15 +108,24 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   if (config.clients.some((c) => c.client_id === ACCOUNT_CLIENT_ID)) {
     throw new ConfigError(`clients: client_id '${ACCOUNT_CLIENT_ID}' is flowgate's own account page client; choose another id`);
   }
+  // The admin console's client (issue 8): its id is reserved like the account page's.
+  if (config.clients.some((c) => c.client_id === ADMIN_CLIENT_ID)) {
+    throw new ConfigError(`clients: client_id '${ADMIN_CLIENT_ID}' is flowgate's own admin console client; choose another id`);
+  }
+  const adminSecret = (await loadSecret(store, 'admin-client')).toString('base64url');
   const accountSecret = (await loadSecret(store, 'account-client')).toString('base64url');
-  const clients = [...(demo ? [demo] : config.clients), accountClientConfig(issuer, accountSecret, config.appName)];
+  const clients = [
+    ...(demo ? [demo] : config.clients), accountClientConfig(issuer, accountSecret, config.appName),
+    adminClientConfig(issuer, adminSecret, config.appName),
+  ];
+  const signingKeys = await loadSigningKeys(store);
   const provider = createProvider({
     issuer,
     // `flow=change-phone` selects the flow bound to change-phone (README, "Change the phone number").
     selectable: (name) => name === 'change-phone' && Boolean(live.bound('change-phone')),
     store,
     clients,
-    jwks: await loadSigningKeys(store),
+    jwks: signingKeys,
     cookieKeys: await loadCookieKeys(store, config.cookieKeys),
     trustProxy: config.trustProxy,
     pages: providerPages(render, config.defaultLocale),
@@ -152,11 +165,20 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   app.use(accountRoutes({
     issuer, store, render, log, now, defaultLocale: config.defaultLocale,
     client: createAccountClient(issuer, accountSecret),
-    cookies: createCookieJar(await loadSecret(store, 'account-cookie'), issuer.startsWith('https:')),
+    cookies: createCookieJar(await loadSecret(store, 'account-cookie'), { path: '/account', secure: issuer.startsWith('https:') }),
     changePhoneFlow: () => (live.bound('change-phone') ? 'change-phone' : undefined),
   }));
+  // Admin console sign-in and the gates of /admin and /admin/api (issue 8); the admin API routers mount after these.
+  app.use(adminAuthRoutes({
+    issuer, render, log, now, defaultLocale: config.defaultLocale,
+    auth: createAdminAuth({ issuer, jwks: publicKeys(signingKeys), store, now,
+      adminClients: new Set(config.clients.filter((c) => c.adminApi).map((c) => c.client_id)) }),
+    client: createAdminClient(issuer, adminSecret),
+    cookies: createCookieJar(await loadSecret(store, 'admin-cookie'), { path: '/admin', secure: issuer.startsWith('https:'), sealed: true }),
+  }));
+  app.get('/admin/api/me', (_req, res) => { res.json({ actor: res.locals.admin!.actor, kind: res.locals.admin!.kind }); });
   app.use(interactionRoutes({
-    provider, runner, render, clients, store, defaultLocale: config.defaultLocale, guard, log, live, sms, now,
+    interactions: createInteractions(provider), runner, render, clients, store, defaultLocale: config.defaultLocale, guard, log, live, sms, now,
   }));
   app.use(provider.callback());
   app.use(notFound());

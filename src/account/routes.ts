@@ -11,7 +11,7 @@ import { checkCsrf, formBody, readForm } from '../web/forms.ts';
 import { pickLocale } from '../web/i18n/index.ts';
 import type { Render } from '../web/views.ts';
 import type { AccountClient, LoginChecks } from './client.ts';
-import type { CookieJar } from './cookies.ts';
+import type { CookieJar } from '../web/cookies.ts';
 
 const SESSION = 'flowgate.account';
 const LOGIN = 'flowgate.account.login';

@@ -12,12 +12,32 @@ export const clientSchema = z.object({
   /** Omit for a public client (PKCE S256 is then required). */
   client_secret: z.string().min(16).max(500).optional(),
   client_name: z.string().max(200).optional(),
-  redirect_uris: z.array(url).min(1),
+  /** Needed (at least one) for the authorization_code grant; a client_credentials-only client has none. */
+  redirect_uris: z.array(url).default([]),
   post_logout_redirect_uris: z.array(url).default([]),
-  grant_types: z.array(z.enum(['authorization_code', 'refresh_token'])).default(['authorization_code', 'refresh_token']),
+  /** Default: authorization_code + refresh_token; `client_credentials` only for an adminApi client. */
+  grant_types: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials'])).min(1).optional(),
   /** First-party apps never see a consent screen, even with prompt=consent. */
   firstParty: z.boolean().default(false),
-}).strict();
+  /** May get admin API access tokens (scope `admin`) by the client credentials grant; needs a client_secret. */
+  adminApi: z.boolean().default(false),
+}).strict().transform((c) => {
+  // An adminApi client always has client_credentials; without grant_types it has nothing else.
+  const grants = c.grant_types ?? (c.adminApi ? ['client_credentials' as const] : ['authorization_code' as const, 'refresh_token' as const]);
+  return { ...c, grant_types: c.adminApi && !grants.includes('client_credentials') ? [...grants, 'client_credentials' as const] : grants };
+}).superRefine((c, ctx) => {
+  if (c.adminApi && !c.client_secret) {
+    ctx.addIssue({ code: 'custom', path: ['client_secret'], message: 'an adminApi client needs a client_secret (16 or more characters): the client credentials grant authenticates with it' });
+  } else if (c.grant_types.includes('client_credentials') && !c.client_secret) {
+    ctx.addIssue({ code: 'custom', path: ['client_secret'], message: 'the client_credentials grant needs a client_secret (16 or more characters)' });
+  }
+  if (c.grant_types.includes('client_credentials') && !c.adminApi) {
+    ctx.addIssue({ code: 'custom', path: ['grant_types'], message: 'client_credentials is for admin API clients only: set adminApi: true, or remove client_credentials' });
+  }
+  if (c.grant_types.includes('authorization_code') && c.redirect_uris.length === 0) {
+    ctx.addIssue({ code: 'custom', path: ['redirect_uris'], message: 'the authorization_code grant needs at least one redirect URI' });
+  }
+});
 
 export const connectorSchema = z.discriminatedUnion('type', [
   connectorTypes.console.configSchema, connectorTypes.outbox.configSchema, connectorTypes.twilio.configSchema,

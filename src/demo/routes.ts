@@ -22,6 +22,7 @@ export function createDemoClient(issuer: string): ClientConfig {
     post_logout_redirect_uris: [`${issuer}/`],
     grant_types: ['authorization_code', 'refresh_token'],
     firstParty: true,
+    adminApi: false,
   };
 }
 

@@ -27,3 +27,9 @@ export async function loadCookieKeys(store: Store, configured?: string[]): Promi
   if (configured?.length) return configured;
   return [(await loadSecret(store, 'cookie-key')).toString('base64url')];
 }
+
+/** The public half of the signing keys (what verifies our tokens; never the private members). */
+export function publicKeys(set: KeySet): KeySet {
+  const members = ['kty', 'n', 'e', 'crv', 'x', 'y', 'kid', 'alg', 'use'] as const;
+  return { keys: set.keys.map((k) => Object.fromEntries(members.filter((m) => k[m] !== undefined).map((m) => [m, k[m]])) as JWK) };
+}

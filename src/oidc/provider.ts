@@ -1,9 +1,10 @@
 // Builds the oidc-provider instance: our clients, store adapter, keys, claims and policies.
-import Provider, { interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { ClientConfig } from '../config/schema.ts';
 import type { Store } from '../store/types.ts';
 import { createAdapterClass } from './adapter.ts';
 import { claimsByScope, createFindAccount } from './accounts.ts';
+import { ADMIN_CLIENT_ID, ADMIN_SCOPE, ADMIN_TOKEN_TTL, adminResource, isAdminUser } from './admin-resource.ts';
 import { pinToIssuer } from './issuer-origin.ts';
 import type { KeySet } from './keys.ts';
 
@@ -18,11 +19,14 @@ export interface ProviderDeps {
   selectable?: (name: string) => boolean;
   /** Renders a page for protocol errors and logout screens (src/web owns the views). */
   pages: {
-    error(ctx: KoaContextWithOIDC, out: { error: string; error_description?: string }): void;
-    logout(ctx: KoaContextWithOIDC, form: string): void;
-    loggedOut(ctx: KoaContextWithOIDC): void;
+    error(ctx: PageContext, out: { error: string; error_description?: string }): void;
+    logout(ctx: PageContext, form: string): void;
+    loggedOut(ctx: PageContext): void;
   };
 }
+
+/** What a page the provider renders may touch of its (Koa) context: src/web never sees the provider's types. */
+export interface PageContext { type: string; body: unknown; readonly host: string }
 
 export function toClientMetadata(c: ClientConfig) {
   return {
@@ -32,7 +36,7 @@ export function toClientMetadata(c: ClientConfig) {
     redirect_uris: c.redirect_uris,
     post_logout_redirect_uris: c.post_logout_redirect_uris,
     grant_types: c.grant_types,
-    response_types: ['code'],
+    response_types: c.grant_types.includes('authorization_code') ? ['code'] : [],
     token_endpoint_auth_method: c.client_secret ? 'client_secret_basic' : 'none',
   };
 }
@@ -66,8 +70,13 @@ function policy(selectable: (name: string) => boolean) {
   return prompts;
 }
 
+/** A client credentials request at the token endpoint (the only way an adminApi client gets the admin scope). */
+const isClientCredentials = (ctx: KoaContextWithOIDC) => ctx.oidc.route === 'token' && ctx.oidc.params?.grant_type === 'client_credentials';
+
 export function createProvider(deps: ProviderDeps): Provider {
   const firstParty = new Set(deps.clients.filter((c) => c.firstParty).map((c) => c.client_id));
+  const adminApiClients = new Set(deps.clients.filter((c) => c.adminApi).map((c) => c.client_id));
+  const adminApi = adminResource(deps.issuer);
 
   const configuration: Configuration = {
     adapter: createAdapterClass(deps.store),
@@ -87,6 +96,28 @@ export function createProvider(deps: ProviderDeps): Provider {
       revocation: { enabled: true },
       introspection: { enabled: true },
       userinfo: { enabled: true },
+      clientCredentials: { enabled: true },
+      // One resource server: the admin API. Its tokens are JWTs for its audience with the `admin`
+      // scope; adminApi clients get them by client credentials (the resource defaults to it),
+      // the console client by authorization code for an admin (see loadExistingGrant).
+      resourceIndicators: {
+        enabled: true,
+        async defaultResource(ctx, client, oneOf) {
+          if (oneOf) return oneOf;
+          return client && adminApiClients.has(client.clientId) && isClientCredentials(ctx) ? adminApi : undefined;
+        },
+        // The console's code carries the admin resource; its token is for that resource.
+        async useGrantedResource(ctx) { return ctx.oidc.client?.clientId === ADMIN_CLIENT_ID; },
+        async getResourceServerInfo(ctx, indicator, client) {
+          if (indicator !== adminApi) throw new errors.InvalidTarget(`unknown resource; this server has one: ${adminApi}`);
+          const allowed = isClientCredentials(ctx) ? adminApiClients.has(client.clientId) : client.clientId === ADMIN_CLIENT_ID;
+          if (!allowed) throw new errors.InvalidTarget('this client may not get admin API tokens; an admin API client needs adminApi: true and the client credentials grant');
+          return {
+            scope: ADMIN_SCOPE, audience: adminApi, accessTokenTTL: ADMIN_TOKEN_TTL,
+            accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } },
+          };
+        },
+      },
       rpInitiatedLogout: {
         enabled: true,
         async logoutSource(ctx, form) { deps.pages.logout(ctx, form); },
@@ -116,6 +147,15 @@ export function createProvider(deps: ProviderDeps): Provider {
           await grant.save();
         }
       }
+      // The console's grant holds the admin scope exactly while the account is an admin (checked
+      // at every authorization; the admin API checks the role again on every request).
+      if (grant && client.clientId === ADMIN_CLIENT_ID && session.accountId) {
+        if (grant.resources) delete grant.resources[adminApi];
+        if (grant.rejected?.resources) delete grant.rejected.resources[adminApi];
+        if (isAdminUser(await deps.store.users.findById(session.accountId))) grant.addResourceScope(adminApi, ADMIN_SCOPE);
+        else grant.rejectResourceScope(adminApi, ADMIN_SCOPE);
+        await grant.save();
+      }
       return grant;
     },
     async renderError(ctx, out) {
@@ -127,7 +167,8 @@ export function createProvider(deps: ProviderDeps): Provider {
       Session: 14 * 24 * 3600,
       Grant: 14 * 24 * 3600,
       IdToken: 3600,
-      AccessToken: 3600,
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 3600,
+      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 600,
       RefreshToken: 14 * 24 * 3600,
     },
     rotateRefreshToken: true,

@@ -46,7 +46,9 @@ export function sendProblem(res: Response, err: AppError, req?: Request): void {
     .send(JSON.stringify(problemDocument(err, req?.originalUrl.split('?')[0])));
 }
 
-const wantsProblem = (req: Request) => req.path.startsWith('/admin/api/')
+const isAdminApi = (req: Request) => req.path === '/admin/api' || req.path.startsWith('/admin/api/');
+
+const wantsProblem = (req: Request) => isAdminApi(req)
   || (req.accepts(['html', 'json']) === 'json' && !req.accepts('html'));
 
 export function errorHandler(render: Render, log: Logger, defaultLocale: string): ErrorRequestHandler {
@@ -55,7 +57,7 @@ export function errorHandler(render: Render, log: Logger, defaultLocale: string)
     if (appError.status >= 500) log.error({ err, path: req.path }, 'request failed');
     if (res.headersSent) return;
     if (wantsProblem(req)) {
-      if (req.path.startsWith('/admin/api/')) return sendProblem(res, appError, req);
+      if (isAdminApi(req)) return sendProblem(res, appError, req);
       res.status(appError.status).set('cache-control', 'no-store').set(appError.headers)
         .json({ error: appError.code === 'oidc' ? appError.detail : appError.code });
       return;

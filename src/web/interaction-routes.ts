@@ -2,11 +2,11 @@
 // (create account, forgot password), alternatives, consent and restart. Every route checks
 // that the path uid is the interaction of this browser's cookie.
 import { Router, type Request, type Response } from 'express';
-import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { ClientConfig } from '../config/schema.ts';
 import type { Choice, FlowState, InteractionInfo, Runner, RunOutcome } from '../flows/runner.ts';
-import { finishedFlowResult, FLOW_PARAM, isFirstParty } from '../oidc/provider.ts';
+import type { InteractionDetails, Interactions } from '../oidc/interactions.ts';
+import { FLOW_PARAM, isFirstParty } from '../oidc/provider.ts';
 import type { SmsQueue } from '../sms/delivery/worker.ts';
 import type { Store } from '../store/types.ts';
 import type { Guard } from '../guard/index.ts';
@@ -20,10 +20,10 @@ import { hasMessage, pickLocale, translate } from './i18n/index.ts';
 import type { Render } from './views.ts';
 
 const UID = /^[A-Za-z0-9_-]{1,64}$/;
-type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
+type Details = InteractionDetails;
 
 export interface InteractionDeps {
-  provider: Provider;
+  interactions: Interactions;
   runner: Runner;
   render: Render;
   clients: ClientConfig[];
@@ -38,7 +38,7 @@ export interface InteractionDeps {
 }
 
 export function interactionRoutes(deps: InteractionDeps): Router {
-  const { provider, runner, render } = deps;
+  const { interactions, runner, render } = deps;
   const router = Router();
   const { live } = deps;
   /**
@@ -60,15 +60,14 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   router.use('/interaction/:uid', async (_req, _res, next) => { await live.refresh(); next(); });
 
   async function load(req: Request, res: Response) {
-    const details = await provider.interactionDetails(req, res);
+    const details = await interactions.details(req, res);
     if (details.uid !== req.params.uid) throw new AppError(400, 'session_not_found');
     const params = details.params as Record<string, string | undefined>;
-    const client = await provider.Client.find(String(params.client_id));
     const locale = pickLocale(params.ui_locales, req.get('accept-language'), deps.defaultLocale);
     const info: InteractionInfo = {
       uid: details.uid,
       locale,
-      clientName: client?.clientName ?? String(params.client_id),
+      clientName: await interactions.clientName(String(params.client_id)) ?? String(params.client_id),
       expiresAt: details.exp * 1000,
       // express's req.ip: the socket's address, or X-Forwarded-For only when `trustProxy` is set.
       ip: req.ip ?? '',
@@ -98,11 +97,9 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     res.status(status).type('html').send(render(view, model));
 
   async function login(req: Request, res: Response, details: Details, accountId: string, amr: string[], finishedFlow?: string) {
-    await provider.interactionFinished(req, res, {
-      login: { accountId, amr, remember: true },
-      ...(finishedFlow ? finishedFlowResult('change-phone') : {}), // the purpose `flow=` names
-      ...(details.prompt.name === 'create' ? { create: {} } : {}),
-    }, { mergeWithLastSubmission: false });
+    await interactions.finishLogin(req, res, {
+      accountId, amr, ...(finishedFlow ? { finishedFlow: 'change-phone' } : {}) /* the purpose `flow=` names */, created: details.prompt.name === 'create',
+    });
   }
 
   async function respond(req: Request, res: Response, details: Details, info: InteractionInfo, state: FlowState, outcome: RunOutcome): Promise<void> {
@@ -145,17 +142,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     }
   }
 
-  async function finishConsent(req: Request, res: Response, details: Details) {
-    const { prompt, params, session } = details;
-    const grant = details.grantId
-      ? (await provider.Grant.find(details.grantId))!
-      : new provider.Grant({ accountId: session!.accountId, clientId: String(params.client_id) });
-    const missing = prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
-    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
-    if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
-    const grantId = await grant.save();
-    await provider.interactionFinished(req, res, { consent: details.grantId ? {} : { grantId } }, { mergeWithLastSubmission: true });
-  }
+  const finishConsent = (req: Request, res: Response, details: Details) => interactions.finishConsent(req, res, details);
 
   router.get('/interaction/:uid', async (req, res) => {
     const { details, params, info, state } = await load(req, res);
@@ -214,9 +201,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     checkCsrf(form, state.csrf);
     if (details.prompt.name !== 'consent') throw new AppError(400, 'invalid_request');
     if (form.decision === 'allow') return finishConsent(req, res, details);
-    await provider.interactionFinished(req, res, {
-      error: 'access_denied', error_description: 'End-User aborted interaction',
-    }, { mergeWithLastSubmission: false });
+    await interactions.abort(req, res, 'access_denied', 'End-User aborted interaction');
   });
 
   return router;

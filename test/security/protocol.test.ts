@@ -158,18 +158,22 @@ test('rule 20: state and nonce round-trip unchanged; post_logout_redirect_uri mu
   }
 });
 
-test('rule 21: no implicit or hybrid responses and no password or client-credentials grants', { timeout: 30_000 }, async () => {
+test('rule 21: no implicit or hybrid responses, no password grant, and client credentials only for adminApi clients', { timeout: 30_000 }, async () => {
   const discovery = await (await fetch(`${server.url}/.well-known/openid-configuration`)).json() as Record<string, string[]>;
   assert.deepEqual(discovery.response_types_supported, ['code']);
-  for (const g of ['implicit', 'password', 'client_credentials']) assert.ok(!discovery.grant_types_supported!.includes(g), `${g} not offered`);
+  for (const g of ['implicit', 'password']) assert.ok(!discovery.grant_types_supported!.includes(g), `${g} not offered`);
   for (const rt of ['token', 'id_token', 'id_token token', 'code id_token', 'code token']) {
     await refusedAuthorization({ response_type: rt }, /unsupported_response_type|invalid_request/);
   }
-  for (const [grant, extra] of [['password', { username: REGISTERED, password: 'x' }], ['client_credentials', {}], ['implicit', {}]] as const) {
+  for (const [grant, extra] of [['password', { username: REGISTERED, password: 'x' }], ['implicit', {}]] as const) {
     const res = await token({ grant_type: grant, ...extra }, basic(CLIENT.client_id, CLIENT.client_secret));
     assert.equal(res.status, 400, grant);
     assert.equal(res.body.error, 'unsupported_grant_type', grant);
   }
+  // Client credentials exist for the admin API only (clients with adminApi: true, test/admin/auth.test.ts); a relying app is refused.
+  const cc = await token({ grant_type: 'client_credentials', scope: 'admin' }, basic(CLIENT.client_id, CLIENT.client_secret));
+  assert.equal(cc.status, 400);
+  assert.match(String(cc.body.error_description), /grant type is not allowed for this client/);
 });
 
 test('rule 21: every redirect after a POST is a 303 (steps, flow switch, choice, restart, logout)', { timeout: 30_000 }, async () => {

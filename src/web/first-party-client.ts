@@ -1,0 +1,53 @@
+// flowgate's own OIDC clients (the account page, the admin console): first-party, created by
+// flowgate itself, and used through openid-client like any relying app of this issuer
+// (code + PKCE S256 + state + nonce).
+import * as oidc from 'openid-client';
+
+/** What the callback checks; kept in a short cookie between the redirect and the callback. */
+export interface LoginChecks { verifier: string; state: string; nonce: string }
+
+export interface FirstPartyClientOptions {
+  issuer: string;
+  clientId: string;
+  secret: string;
+  redirectUri: string;
+  scope: string;
+  /** Authorization parameters every request carries (`resource`). */
+  params?: Record<string, string>;
+}
+
+/** What a finished sign-in gives: the account, and the access token with its expiry (ms since the epoch). */
+export interface SignedIn { sub: string; accessToken: string; expiresAt: number }
+
+export function createFirstPartyClient(opts: FirstPartyClientOptions) {
+  const { issuer, clientId, secret } = opts;
+  let discovered: Promise<oidc.Configuration> | undefined;
+  const options = issuer.startsWith('http:') ? { execute: [oidc.allowInsecureRequests] } : undefined;
+  const configuration = () => (discovered ??= oidc.discovery(new URL(issuer), clientId, secret, undefined, options)
+    .catch((err: unknown) => { discovered = undefined; throw err; }));
+
+  return {
+    /** The authorization URL and the checks its callback needs; `extra` adds parameters (flow=…). */
+    async start(extra: Record<string, string> = {}): Promise<{ url: string; checks: LoginChecks }> {
+      const checks = { verifier: oidc.randomPKCECodeVerifier(), state: oidc.randomState(), nonce: oidc.randomNonce() };
+      const url = oidc.buildAuthorizationUrl(await configuration(), {
+        redirect_uri: opts.redirectUri, scope: opts.scope, state: checks.state, nonce: checks.nonce,
+        code_challenge: await oidc.calculatePKCECodeChallenge(checks.verifier), code_challenge_method: 'S256',
+        ...opts.params, ...extra,
+      });
+      return { url: url.href, checks };
+    },
+
+    /** Exchanges the callback's code; returns the signed-in account and the access token. Throws openid-client's errors. */
+    async finish(callbackUrl: URL, checks: LoginChecks, now = Date.now()): Promise<SignedIn> {
+      const tokens = await oidc.authorizationCodeGrant(await configuration(), callbackUrl, {
+        pkceCodeVerifier: checks.verifier, expectedState: checks.state, expectedNonce: checks.nonce,
+      });
+      const sub = tokens.claims()?.sub;
+      if (!sub) throw new Error('no ID token subject');
+      return { sub, accessToken: tokens.access_token, expiresAt: now + (tokens.expiresIn() ?? 0) * 1000 };
+    },
+  };
+}
+
+export type FirstPartyClient = ReturnType<typeof createFirstPartyClient>;
