@@ -14,6 +14,9 @@ import { accountRoutes } from './account/routes.ts';
 import { ADMIN_CLIENT_ID, adminClientConfig, createAdminClient } from './admin/client.ts';
 import { createAdminAuth } from './admin/auth.ts';
 import { adminAuthRoutes } from './admin/console-auth.ts';
+import { createAdmin } from './admin/index.ts';
+import { adminApi, openApiHandler } from './admin/api/index.ts';
+import { createAccounts } from './accounts/index.ts';
 import { createPasswordHasher } from './authenticators/password/hasher.ts';
 import { FlowError, loadFlows } from './flows/loader.ts';
 import { loadPluginAuthenticators } from './flows/plugins.ts';
@@ -168,6 +171,12 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
     cookies: createCookieJar(await loadSecret(store, 'account-cookie'), { path: '/account', secure: issuer.startsWith('https:') }),
     changePhoneFlow: () => (live.bound('change-phone') ? 'change-phone' : undefined),
   }));
+  const admin = createAdmin({
+    store, live, registry, now, chain: smsChain, guard, accounts: createAccounts({ store, guard, log, now }),
+    appName: config.appName, issuer, defaultRegion: config.defaultRegion, allowedCountries,
+    production: runtime.production, allowDevConnectorsInProduction: config.sms.allowDevConnectorsInProduction,
+  });
+  app.get('/admin/api/openapi.json', openApiHandler(admin.routes, issuer));
   // Admin console sign-in and the gates of /admin and /admin/api (issue 8); the admin API routers mount after these.
   app.use(adminAuthRoutes({
     issuer, render, log, now, defaultLocale: config.defaultLocale,
@@ -177,6 +186,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
     cookies: createCookieJar(await loadSecret(store, 'admin-cookie'), { path: '/admin', secure: issuer.startsWith('https:'), sealed: true }),
   }));
   app.get('/admin/api/me', (_req, res) => { res.json({ actor: res.locals.admin!.actor, kind: res.locals.admin!.kind }); });
+  app.use('/admin/api', adminApi(admin.routes));
   app.use(interactionRoutes({
     interactions: createInteractions(provider), runner, render, clients, store, defaultLocale: config.defaultLocale, guard, log, live, sms, now,
   }));

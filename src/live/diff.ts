@@ -11,7 +11,16 @@ const SECRET = /secret|token|password|apikey|api_key|privatekey|signingkey/i;
 /** The connectors' own secret keys (accessKey, …), beside the names that say so. */
 const CONNECTOR_SECRETS = new Set(connectorCatalogue().flatMap((c) => c.secretKeys));
 
-const mask = (key: string, value: unknown) => ((SECRET.test(key) || CONNECTOR_SECRETS.has(key)) && value !== undefined ? '(secret)' : value);
+const isSecret = (key: string) => SECRET.test(key) || CONNECTOR_SECRETS.has(key);
+
+/** The value with every secret under it masked (an added connector arrives as one object). */
+function scrub(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(scrub);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isSecret(k) && v !== undefined ? '(secret)' : scrub(v)]));
+}
+
+const mask = (key: string, value: unknown) => (isSecret(key) && value !== undefined ? '(secret)' : scrub(value));
 
 export function diffDocuments(before: unknown, after: unknown): Change[] {
   if (before === null || typeof before !== 'object' || after === null || typeof after !== 'object') {
