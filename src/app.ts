@@ -24,8 +24,7 @@ import { builtinAuthenticators } from './flows/registry.ts';
 import { createRunner } from './flows/runner.ts';
 import { createGuard } from './guard/index.ts';
 import { createLive } from './live/index.ts';
-import { SINGLETON, checkBindings, type Bindings } from './live/documents.ts';
-import { seedDocuments } from './live/seed.ts';
+import { seedFromFiles } from './live/seed.ts';
 import { loadCookieKeys, loadSecret, loadSigningKeys, publicKeys } from './oidc/keys.ts';
 import { createProvider } from './oidc/provider.ts';
 import { createInteractions } from './oidc/interactions.ts';
@@ -86,18 +85,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   if (!flows.has(config.signInFlow)) throw new FlowError(`signInFlow: no flow with id '${config.signInFlow}' in ${config.flowsDir}`);
   const now = deps.now ?? Date.now;
   // Files seed the store (src/live/seed.ts); from then on the store's active versions serve.
-  const fileBindings: Bindings = { 'sign-in': config.signInFlow };
-  // `register` and `reset-credentials` by their ids (as before bindings); change-phone: the first flow of that kind.
-  for (const kind of ['register', 'reset-credentials', 'change-phone'] as const) {
-    const id = flows.get(kind)?.kind === kind ? kind : kind === 'change-phone' ? [...flows.values()].find((f) => f.kind === kind)?.id : undefined;
-    if (id) fileBindings[kind] = id;
-  }
-  await seedDocuments(store, [
-    ...[...flows.values()].map((f) => ({ kind: 'flow' as const, id: f.id, body: f.document, builtIn: true })),
-    { kind: 'bindings', id: SINGLETON, body: checkBindings(fileBindings, (id) => flows.get(id)?.kind), builtIn: true },
-    { kind: 'sms-connectors', id: SINGLETON, body: { connectors: config.sms.connectors }, builtIn: true },
-    { kind: 'sms-templates', id: SINGLETON, body: config.sms.templates, builtIn: true },
-  ], log, now());
+  await seedFromFiles(store, config, flows, log, now());
   let chainReady!: (chain: LiveDispatch) => void;
   const chain = new Promise<LiveDispatch>((resolve) => { chainReady = resolve; });
   const live = createLive({ store, registry, log, onConnectors: async (next) => { await (await chain).setChain(next.connectors); } });

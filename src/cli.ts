@@ -3,6 +3,7 @@
 // admin role) and `flowgate sms test --to <number>` (a `generic` message through the configured
 // connector chain, or one connector of it with --connector). Account changes go through src/accounts, audited with the actor `cli`.
 import { parseArgs } from 'node:util';
+import { flowsCommand } from './cli-flows.ts';
 import { createAccounts, isEmail, type Accounts } from './accounts/index.ts';
 import { normalizePhone } from './authenticators/identify-phone/phone.ts';
 import { loadConfigFile } from './config/load.ts';
@@ -20,6 +21,8 @@ const usage = `usage: flowgate users add --phone <number> [--name <name>] [--ema
        flowgate admin grant --phone <number>     (the account may use the admin API and console)
        flowgate admin revoke --phone <number>
        flowgate sms test --to <number> [--connector <index>]
+       flowgate flows export --id <flow>          (the active version as YAML, on stdout)
+       flowgate flows import --file <flow.yaml>   (creates the flow, or a new version of an admin's flow)
   Uses DATABASE_URL (default sqlite:./data/flowgate.db) and FLOWGATE_CONFIG like the server.`;
 
 /** The audit log's actor for every change made here. */
@@ -134,6 +137,10 @@ async function main(argv: string[]): Promise<number> {
   if (group === 'sms' && command === 'test') return smsTest(rest);
   if (group === 'users' && command === 'unlock') return usersUnlock(rest);
   if (group === 'admin' && (command === 'grant' || command === 'revoke')) return adminRole(command, rest);
+  if (group === 'flows' && (command === 'export' || command === 'import')) {
+    const runtime = runtimeFromEnv(process.env);
+    return flowsCommand(command, rest, loadConfigFile(runtime.configFile), runtime.databaseUrl, runtime.configFile);
+  }
   if (group !== 'users' || command !== 'add') {
     process.stderr.write(`${usage}\n`);
     return 2;

@@ -5,7 +5,10 @@
 // - changed after an admin's edit (or rollback): the file's version is stored but not activated,
 //   and a warning says how to activate it. An admin's edit is never overwritten silently.
 import type { Logger } from 'pino';
+import type { Config } from '../config/schema.ts';
+import type { LoadedFlow } from '../flows/loader.ts';
 import type { DocKind, Store } from '../store/types.ts';
+import { checkBindings, SINGLETON, type Bindings } from './documents.ts';
 import { diffDocuments } from './diff.ts';
 
 export interface SeedDoc { kind: DocKind; id: string; body: unknown; builtIn: boolean }
@@ -33,4 +36,20 @@ export async function seedDocuments(store: Store, docs: SeedDoc[], log: Logger, 
         `${target}: the file changed after an admin's edit; the admin's version ${head.activeVersion} stays active and the file is stored as version ${wrote.head.latestVersion} (activate it in the console or with POST /admin/api/…/versions/${wrote.head.latestVersion}/activate)`);
     }
   }
+}
+
+/** Seeds the flows of flowsDir, the bindings and the SMS settings of the config file (server and CLI alike). */
+export async function seedFromFiles(store: Store, config: Config, flows: Map<string, LoadedFlow>, log: Logger, now: number): Promise<void> {
+  const fileBindings: Bindings = { 'sign-in': config.signInFlow };
+  // `register` and `reset-credentials` by their ids (as before bindings); change-phone: the first flow of that kind.
+  for (const kind of ['register', 'reset-credentials', 'change-phone'] as const) {
+    const id = flows.get(kind)?.kind === kind ? kind : kind === 'change-phone' ? [...flows.values()].find((f) => f.kind === kind)?.id : undefined;
+    if (id) fileBindings[kind] = id;
+  }
+  await seedDocuments(store, [
+    ...[...flows.values()].map((f) => ({ kind: 'flow' as const, id: f.id, body: f.document, builtIn: true })),
+    { kind: 'bindings', id: SINGLETON, body: checkBindings(fileBindings, (id) => flows.get(id)?.kind), builtIn: true },
+    { kind: 'sms-connectors', id: SINGLETON, body: { connectors: config.sms.connectors }, builtIn: true },
+    { kind: 'sms-templates', id: SINGLETON, body: config.sms.templates, builtIn: true },
+  ], log, now);
 }

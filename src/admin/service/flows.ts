@@ -184,12 +184,16 @@ export function flowService(deps: FlowServiceDeps) {
         if (err instanceof FlowError) throw new AppError(400, 'invalid_body', { detail: err.detail });
         throw err;
       }
-      const id = (body as { id?: unknown } | null)?.id;
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+        throw new AppError(400, 'invalid_body', { detail: 'not a flow document: expected a YAML mapping with id, kind and steps (as in flows/*.yaml)' });
+      }
+      const id = (body as { id?: unknown }).id;
       const existing = typeof id === 'string' ? await store.config.head('flow', id) : undefined;
       if (!existing) return this.create(body, actor, 'import');
       if (existing.builtIn) throw new AppError(409, 'built_in', { detail: `${what(String(id))} is built in (from a file); import it under another id` });
       const document = validate(body, String(id));
-      const { document: before } = await read(String(id));
+      const { document: before, head: current } = await read(String(id));
+      if (JSON.stringify(before) === JSON.stringify(document)) return { document, head: current }; // the same file again: no new version
       const wrote = await writeDocument(store, now, { kind: 'flow', id: document.id, body: document, before, expectRev: existing.rev, actor, action: 'flow.import', source: 'import', what: what(document.id) });
       return { document, head: wrote };
     },
