@@ -586,7 +586,7 @@ async function startFlowgate(name: string, connector: (dir: string) => Record<st
     await store.close(); // before flowgate opens the file
   }
   writeFileSync(configPath, stringify({
-    clients: [{ ...BENCH_CLIENT, client_name: 'Bench App', firstParty: true }],
+    clients: [{ ...BENCH_CLIENT, client_name: 'Bench App', firstParty: true }, BENCH_ADMIN],
     sms: { connectors: [connector(dir)], ...(delivery ? { delivery } : {}) },
     // The same users as config seeds: flowgate creates seeds only if missing, so these are no-ops.
     users: BENCH_PHONES.map((phone, i) => ({ phone, name: userName(i) })),
@@ -602,6 +602,34 @@ async function startFlowgate(name: string, connector: (dir: string) => Record<st
     NODE_ENV: 'development',
     BENCH_CLEAN_DIR: dir,
   }, port);
+}
+
+/** The bench's automation client: it edits flows live through the admin API (client credentials). */
+const BENCH_ADMIN = { client_id: 'bench-admin', client_secret: 'bench-admin-secret-0123456789abcdef', adminApi: true };
+
+/**
+ * A live edit through the admin API while the server runs: copy the sign-in flow, bind the copy
+ * (so the next logins run the admin's version, read from the store), nothing restarted.
+ */
+async function liveEdit(server: Server): Promise<void> {
+  const basic = Buffer.from(`${BENCH_ADMIN.client_id}:${BENCH_ADMIN.client_secret}`).toString('base64');
+  const tokenRes = await fetch(`${server.url}/token`, {
+    method: 'POST', headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'admin' }),
+  });
+  if (!tokenRes.ok) throw new BenchError(`admin token: ${tokenRes.status} ${await tokenRes.text()}`);
+  const { access_token: token } = await tokenRes.json() as { access_token: string };
+  const api = async (method: string, path: string, body?: unknown, ifMatch?: string) => {
+    const res = await fetch(`${server.url}/admin/api${path}`, {
+      method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(ifMatch ? { 'if-match': ifMatch } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    if (!res.ok) throw new BenchError(`admin API ${method} ${path}: ${res.status} ${await res.text()}`);
+    return { etag: res.headers.get('etag') ?? undefined, body: await res.json() as Record<string, unknown> };
+  };
+  await api('POST', '/flows/sign-in/copy', { id: 'bench-sign-in' });
+  const bindings = await api('GET', '/bindings');
+  await api('PUT', '/bindings', { ...bindings.body, 'sign-in': 'bench-sign-in' }, bindings.etag);
 }
 
 async function startBare(): Promise<Server> {
@@ -804,6 +832,10 @@ async function main(): Promise<void> {
   const [f, b] = await measure([{ server: fg, target: fgTarget }, { server: bare, target: bareTarget }]) as [Measured, Measured];
   const [pw] = await measure([{ server: fg, target: fgPwTarget }]) as [Measured];
   const [g, ng] = await measure([{ server: fg, target: fgTarget }, { server: fgNoGuard, target: noGuardTarget }]) as [Measured, Measured];
+  // Live flows: the same SMS logins on the same server after an admin's edit through the API
+  // (its copy of sign-in bound and served from the store), right after the run before it (g).
+  await liveEdit(fg);
+  const [edited] = await measure([{ server: fg, target: fgTarget }]) as [Measured];
   for (const t of [fgTarget, bareTarget, fgPwTarget, noGuardTarget]) t.agent.destroy();
   await stopChild(fgNoGuard.child);
 
@@ -877,6 +909,10 @@ async function main(): Promise<void> {
     + `concurrent ${fmt(rate(g.concurrent))} vs ${fmt(rate(ng.concurrent))} logins/s (${fmt(100 * (1 - rate(g.concurrent) / rate(ng.concurrent)))}% cost); `
     + `server CPU ${fmt(g.concurrent.serverCpuMs / g.concurrent.logins)} vs ${fmt(ng.concurrent.serverCpuMs / ng.concurrent.logins)} ms/login`);
   out.push(`guard ratio (with / without, concurrent): ${(rate(g.concurrent) / rate(ng.concurrent)).toFixed(2)}`);
+  out.push(`live flows (same server, before vs after an admin API edit: sign-in copied and bound, served from the store), SMS logins:`);
+  out.push(`  sequential ${fmt(rate(g.sequential))} vs ${fmt(rate(edited.sequential))} logins/s, concurrent ${fmt(rate(g.concurrent))} vs ${fmt(rate(edited.concurrent))} logins/s; `
+    + `server CPU ${fmt(g.concurrent.serverCpuMs / g.concurrent.logins)} vs ${fmt(edited.concurrent.serverCpuMs / edited.concurrent.logins)} ms/login`);
+  out.push(`live-flow ratio (after edit / before, concurrent): ${(rate(edited.concurrent) / rate(g.concurrent)).toFixed(2)}`);
   const ratio = (f.concurrent.logins / f.concurrent.seconds) / (b.concurrent.logins / b.concurrent.seconds);
   out.push(`ratio: ${ratio.toFixed(2)}`);
   process.stdout.write(`${out.join('\n')}\n`);
