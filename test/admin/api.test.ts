@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as oidc from 'openid-client';
 import { parse } from 'yaml';
-import { submitCode, thenOf, toCodePage, openPhonePage } from '../helpers/login.ts';
+import { openPhonePage, submitCode, submitPhone, thenOf, toCodePage } from '../helpers/login.ts';
 import { outboxLinesOf } from '../helpers/outbox.ts';
 import { CLIENT, REGISTERED, startServer, type TestServer } from '../helpers/server.ts';
 
@@ -77,6 +77,21 @@ test('a built-in flow is copied before an edit; the copy\'s new template and cod
   assert.equal(put.status, 200, put.text);
   const body = await loginBySms();
   assert.match(body, /^Acme says: (\d{8}) opens flowgate\. #\1$/, 'the new text with an 8-digit code');
+});
+
+test('an interaction finishes on the flow version it started on; the next one gets the new version', T, async () => {
+  await copySignIn('pinned-sign-in');
+  const started = await openPhonePage(server); // pinned to version 1 (6-digit codes)
+  const config = await api('GET', '/flows/pinned-sign-in/steps/sms/config');
+  const put = await api('PUT', '/flows/pinned-sign-in/steps/sms/config', { body: { ...config.body.config, codeLength: 9 }, ifMatch: config.etag });
+  assert.equal(put.status, 200, put.text);
+  const codeOf = async () => /#([0-9]+)\s*$/.exec((await outboxLinesOf(server)).filter((l) => l.to === REGISTERED).at(-1)!.body)![1]!;
+  const oldPage = await submitPhone(started.browser, started.page, REGISTERED);
+  const oldCode = await codeOf();
+  assert.equal(oldCode.length, 6, 'the interaction that started before the edit keeps its version');
+  assert.equal((await submitCode(started.browser, oldPage, oldCode)).status, 303);
+  const body = await loginBySms();
+  assert.match(body, /#\d{9}\s*$/, 'a new interaction runs the new version');
 });
 
 test('moving a step, changing a requirement, disabling the password and rolling back each reach the next login and the audit log', T, async () => {
@@ -176,11 +191,15 @@ test('export then import of a flow round-trips to the same document', T, async (
   const back = await api('GET', '/flows/from-git/export');
   assert.equal(back.text, renamed, 'the same file');
   assert.deepEqual({ ...parse(back.text), id: 'git-sign-in' }, (await api('GET', '/flows/git-sign-in')).body);
-  // Importing it again makes a new version of the admin flow, with the same document.
+  // Importing the same file again changes nothing; an edited file makes a new version of the admin flow.
   const reimported = await api('POST', '/flows/import', { yaml: back.text });
   assert.equal(reimported.status, 200, reimported.text);
   assert.equal((await api('GET', '/flows/from-git/export')).text, renamed);
+  assert.equal((await api('GET', '/flows/from-git/versions')).body.length, 1);
+  const edited = await api('POST', '/flows/import', { yaml: back.text.replace('codeLength: 6', 'codeLength: 7') });
+  assert.equal(edited.status, 200, edited.text);
   assert.equal((await api('GET', '/flows/from-git/versions')).body.length, 2);
+  assert.equal((await api('GET', '/audit?target=flow:from-git')).body[0].action, 'flow.import');
 });
 
 test('the template preview reports the text, length, SMS segments and unknown variables', T, async () => {

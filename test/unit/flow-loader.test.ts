@@ -4,7 +4,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { FlowError, loadFlows, loadFlowText } from '../../src/flows/loader.ts';
+import { z } from 'zod';
+import { FlowError, loadFlows, loadFlowText, validateFlow } from '../../src/flows/loader.ts';
 import { builtinAuthenticators } from '../../src/flows/registry.ts';
 
 const registry = builtinAuthenticators();
@@ -65,4 +66,22 @@ test('change-phone flows: re-authentication, the new number and its code, the no
   for (const [text, message] of cases) {
     assert.throws(() => load(text), (err: Error) => err instanceof FlowError && message.test(err.message), String(message));
   }
+});
+
+test('what a step identifies or proves comes from its factory\'s metadata, so a plugin step can identify the user', { timeout: 10_000 }, async () => {
+  const registry = builtinAuthenticators();
+  const fake = (id: string, extra: Record<string, unknown>) => ({
+    id, displayName: id, helpText: '', requirementChoices: ['REQUIRED'], configSchema: z.object({}).strict(), defaultConfig: {},
+    create: () => ({ requiresUser: false, authenticate: async () => ({ kind: 'attempted' }), action: async () => ({ kind: 'attempted' }) }), ...extra,
+  });
+  registry.set('badge-reader', fake('badge-reader', { identifies: true, proves: false }) as never);
+  registry.set('badge-pin', fake('badge-pin', { requiresUser: true }) as never);
+  const flow = (first: string) => ({ id: 'badge', kind: 'sign-in', steps: [{ id: 'who', authenticator: first, requirement: 'REQUIRED' }, { id: 'pin', authenticator: 'badge-pin', requirement: 'REQUIRED' }] });
+  assert.equal(validateFlow(flow('badge-reader'), registry, 'badge.yaml').steps[0]!.identifies, true);
+  // A step that proves nothing and identifies nobody: the step needing a user is refused, naming it.
+  registry.set('noop', fake('noop', { proves: false }) as never);
+  assert.throws(() => validateFlow(flow('noop'), registry, 'badge.yaml'), /step 'pin', field authenticator: badge-pin needs a user/);
+  // A plugin that identifies but does not prove cannot be the only step of a sign-in flow.
+  assert.throws(() => validateFlow({ id: 'x', kind: 'sign-in', steps: [{ id: 'who', authenticator: 'badge-reader', requirement: 'REQUIRED' }] }, registry, 'x.yaml'),
+    /needs at least one enabled step that checks the person/);
 });
