@@ -16,6 +16,7 @@ import { createAdminAuth } from './admin/auth.ts';
 import { adminAuthRoutes } from './admin/console-auth.ts';
 import { createAdmin } from './admin/index.ts';
 import { adminApi, openApiHandler } from './admin/api/index.ts';
+import { adminConsole } from './admin/console/index.ts';
 import { createAccounts } from './accounts/index.ts';
 import { createPasswordHasher } from './authenticators/password/hasher.ts';
 import { FlowError, loadFlows } from './flows/loader.ts';
@@ -175,6 +176,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   }));
   app.get('/admin/api/me', (_req, res) => { res.json({ actor: res.locals.admin!.actor, kind: res.locals.admin!.kind }); });
   app.use('/admin/api', adminApi(admin.routes));
+  app.use('/admin', adminConsole({ admin, render, defaultLocale: config.defaultLocale, live }));
   app.use(interactionRoutes({
     interactions: createInteractions(provider), runner, render, clients, store, defaultLocale: config.defaultLocale, guard, log, live, sms, now,
   }));
