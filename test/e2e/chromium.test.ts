@@ -9,35 +9,16 @@
 // with a loud message, except under CI=true where it fails.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { accessSync, constants } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
 import * as oidc from 'openid-client';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchOrSkip } from '../helpers/chromium.ts';
 import { lastCode } from '../helpers/outbox.ts';
 import { CLIENT, REGISTERED, startServer, type TestServer } from '../helpers/server.ts';
 
-const LAUNCH_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-];
 const REDIRECT_URI = CLIENT.redirect_uris[0]!;
-
-function findChromium(): { path: string; found: boolean } {
-  const path = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-  try {
-    accessSync(path, constants.X_OK);
-    return { path, found: true };
-  } catch {
-    return { path, found: false };
-  }
-}
 
 /** The outbox is written before the code page renders; poll briefly anyway so a slow disk cannot flake. */
 async function waitForCode(outbox: string, phone: string, timeoutMs = 5000): Promise<string> {
@@ -62,15 +43,9 @@ after(async () => {
 });
 
 test('Chromium signs in by SMS code through the hosted pages (openid-client RP)', { timeout: 90_000 }, async (t) => {
-  const chromiumBin = findChromium();
-  if (!chromiumBin.found) {
-    const message = `CHROMIUM NOT FOUND at ${chromiumBin.path} — the browser end-to-end test cannot run; `
-      + 'install with apt-get install -y chromium or set CHROMIUM_PATH';
-    process.stderr.write(`\n${'!'.repeat(100)}\n!!! ${message}\n${'!'.repeat(100)}\n\n`);
-    if (process.env.CI === 'true') assert.fail(message);
-    t.skip(message);
-    return;
-  }
+  const launched = await launchOrSkip(t); // skips (fails under CI=true) when Chromium is missing
+  if (!launched) return;
+  browser = launched;
 
   const srv = await startServer();
   server = srv;
@@ -85,7 +60,6 @@ test('Chromium signs in by SMS code through the hosted pages (openid-client RP)'
     code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
   });
 
-  browser = await chromium.launch({ executablePath: chromiumBin.path, headless: true, args: LAUNCH_ARGS });
   try {
     // A fresh context is an ephemeral profile: no cookies or storage from anywhere else.
     const context = await browser.newContext();

@@ -3,12 +3,13 @@
 // three messages with their usages; the new number signs in to the account, the old one no longer.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
+import { LAUNCH_ARGS } from '../helpers/chromium.ts';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { lastCode, outboxLinesOf } from '../helpers/outbox.ts';
 import { REGISTERED, startServer, type TestServer } from '../helpers/server.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+
 const NEW_PHONE = '+12025550144';
 
 let server: TestServer | undefined;
