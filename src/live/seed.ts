@@ -8,12 +8,19 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
 import type { LoadedFlow } from '../flows/loader.ts';
 import type { DocKind, Store } from '../store/types.ts';
-import { checkBindings, SINGLETON, type Bindings } from './documents.ts';
+import { checkBindings, SINGLETON, type Bindings, type ConnectorChain } from './documents.ts';
+import { maskChain } from '../sms/connectors/catalogue.ts';
 import { diffDocuments } from './diff.ts';
 
 export interface SeedDoc { kind: DocKind; id: string; body: unknown; builtIn: boolean }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Connector chains are diffed as a GET shows them (no secret, even one copied into a URL). */
+function auditedDiff(kind: DocKind, before: unknown, after: unknown) {
+  const masked = (body: unknown) => (body && kind === 'sms-connectors' ? { connectors: maskChain((body as ConnectorChain).connectors) } : body);
+  return diffDocuments(masked(before), masked(after));
+}
 
 export async function seedDocuments(store: Store, docs: SeedDoc[], log: Logger, now: number): Promise<void> {
   for (const doc of docs) {
@@ -29,7 +36,7 @@ export async function seedDocuments(store: Store, docs: SeedDoc[], log: Logger, 
     if (fromFile && same(fromFile.body, doc.body)) continue;
     const followsFile = head.activeVersion === head.latestFileVersion;
     const wrote = await store.config.save(doc.kind, doc.id, { body: doc.body, source: 'file', actor: 'file', activate: followsFile }, head.rev,
-      { actor: 'file', action: `${doc.kind}.file-changed`, target, diff: diffDocuments(fromFile?.body ?? null, doc.body) }, now);
+      { actor: 'file', action: `${doc.kind}.file-changed`, target, diff: auditedDiff(doc.kind, fromFile?.body ?? null, doc.body) }, now);
     if (!wrote.ok) continue;
     if (!followsFile) {
       log.warn({ target, active: head.activeVersion, fileVersion: wrote.head.latestVersion },

@@ -138,6 +138,7 @@ test('refusals are problem documents naming the field, and the stored flow is un
   assertProblem(await api('PUT', '/flows/strict-sign-in', { body: noWay, ifMatch: before.etag }), 422, 'invalid_document', /^\/steps/);
   assertProblem(await api('PUT', '/flows/strict-sign-in', { body: before.body, ifMatch: '"999"' }), 412, 'stale');
   assertProblem(await api('PUT', '/flows/strict-sign-in', { body: before.body }), 428, 'if_match_required');
+  assertProblem(await api('PUT', '/flows/strict-sign-in', { body: before.body, ifMatch: `W/${before.etag}` }), 412, 'stale');
   assertProblem(await api('GET', '/flows/strict-sign-in', { auth: null }), 401, 'unauthorized');
   assertProblem(await api('GET', '/flows/strict-sign-in', { auth: 'not-a-token' }), 401, 'unauthorized');
   const config2 = await oidc.discovery(new URL(server.url), BOT.client_id, BOT.client_secret, undefined, { execute: [oidc.allowInsecureRequests] });
@@ -163,6 +164,12 @@ test('no admin GET shows a connector secret (every GET route of the OpenAPI docu
   const again = await api('PUT', '/sms/connectors', { body: { connectors: put.body.connectors.map(({ secretsSet: _s, ...c }: { secretsSet: unknown }) => c) }, ifMatch: put.etag });
   assert.equal(again.status, 200, again.text);
   assert.deepEqual(again.body.connectors[1].secretsSet, ['authToken']);
+  // Pointing the connector elsewhere without the secret is refused: the stored secret never follows a changed setting.
+  const redirected = again.body.connectors.map(({ secretsSet: _s, ...c }: { secretsSet: unknown }) => c);
+  redirected[1] = { ...redirected[1], apiBaseUrl: 'http://127.0.0.1:9/steal' };
+  assertProblem(await api('PUT', '/sms/connectors', { body: { connectors: redirected }, ifMatch: again.etag }), 422, 'invalid_document', /^\/connectors\/1\/authToken$/);
+  // An outbox path comes from the config file only (an edit cannot make the server write elsewhere).
+  assertProblem(await api('PUT', '/sms/connectors', { body: { connectors: [{ type: 'outbox', path: '/tmp/elsewhere.jsonl' }] }, ifMatch: again.etag }), 422, 'invalid_document', /^\/connectors\/0\/path$/);
 
   const user = (await api('GET', `/users?q=${encodeURIComponent(REGISTERED)}`)).body[0];
   const values: Record<string, string> = { id: 'sign-in', stepId: 'sms', version: '1' };

@@ -14,7 +14,7 @@ export function expectedRev(ifMatch: string | undefined, what: string): number {
   if (!ifMatch) {
     throw new AppError(428, 'if_match_required', { detail: `send If-Match with the ETag from GET of ${what}, so a concurrent change is not overwritten` });
   }
-  const m = /^(?:W\/)?"(\d{1,15})"$/.exec(ifMatch.trim());
+  const m = /^"(\d{1,15})"$/.exec(ifMatch.trim()); // strong comparison (RFC 9110): a weak tag never matches
   if (!m) throw new AppError(412, 'stale', { detail: `If-Match '${ifMatch.slice(0, 40)}' is not an ETag of ${what}; GET it again` });
   return Number(m[1]);
 }
@@ -38,9 +38,12 @@ export function invalid(err: unknown, what: string): never {
 export async function writeDocument(store: Store, now: () => number, a: {
   kind: DocKind; id: string; body: unknown; before: unknown; expectRev: number | null; actor: string; action: string;
   source?: 'admin' | 'import'; what: string;
+  /** What the audit diff compares, when it must not see the documents themselves (masked secrets). */
+  audited?: { before: unknown; after: unknown };
 }): Promise<DocHead> {
+  const diff = a.audited ? diffDocuments(a.audited.before, a.audited.after) : diffDocuments(a.before, a.body);
   const wrote = await store.config.save(a.kind, a.id, { body: a.body, source: a.source ?? 'admin', actor: a.actor }, a.expectRev,
-    { actor: a.actor, action: a.action, target: `${a.kind}:${a.id}`, diff: diffDocuments(a.before, a.body) }, now());
+    { actor: a.actor, action: a.action, target: `${a.kind}:${a.id}`, diff }, now());
   if (!wrote.ok) throw refusal(wrote, a.what);
   return wrote.head;
 }

@@ -42,9 +42,16 @@ export function smsService(deps: SmsServiceDeps) {
       const result = validateChain({ connectors: Array.isArray(list) ? mergeSecrets(stored.connectors, list) : list }, {
         production: deps.production, allowDevConnectorsInProduction: deps.allowDevConnectorsInProduction,
       });
+      const outbox = result.ok ? result.chain.find((c) => c.type === 'outbox' && !stored.connectors.some((o) => o.type === 'outbox' && o.path === c.path)) : undefined;
+      if (outbox) {
+        // The outbox writes a file: its path comes from the config file, never from an edit.
+        throw new AppError(422, 'invalid_document', { detail: 'an outbox connector\'s path is set in the config file only', fields: [{ pointer: `/connectors/${result.ok ? result.chain.indexOf(outbox) : 0}/path`, detail: 'set in the config file only' }] });
+      }
       if (!result.ok) throw new AppError(422, 'invalid_document', { detail: `the connector chain is not valid: ${result.problems[0]!.pointer}: ${result.problems[0]!.detail}`, fields: result.problems });
       const wrote = await writeDocument(store, now, {
         kind: 'sms-connectors', id: SINGLETON, body: { connectors: result.chain }, before: stored, expectRev: rev, actor, action: 'sms.connectors.update', what: 'the connector chain',
+        // The diff compares what a GET shows: secrets are out of it even when copied into an ordinary field.
+        audited: { before: { connectors: maskChain(stored.connectors) }, after: { connectors: maskChain(result.chain) } },
       });
       await deps.live.refresh(); // this instance swaps now; the others on their next request
       return { connectors: maskChain(result.chain), head: wrote };

@@ -124,7 +124,8 @@ const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typ
 /**
  * A submitted chain with the stored secrets it left out put back (secrets are write-only, so an edit
  * sends them only to change them). For each submitted connector whose `type` equals the stored one at
- * the same index: a secret key absent (or undefined) keeps the stored value, `null` removes it; an
+ * the same index whose other settings are all unchanged: a secret key absent (or undefined) keeps the
+ * stored value (after any other change it must be sent again), `null` removes it; an
  * ordinary field sent back exactly as maskChain showed it (a secret cut out of it) keeps the stored
  * value. `secretsSet` (echoed from a GET) is dropped. Anything that is not an array is returned as it is.
  */
@@ -140,13 +141,18 @@ export function mergeSecrets<T>(stored: readonly ConnectorConfig[], submitted: T
     }
     const previous = old as unknown as Record<string, unknown>;
     const masked = maskOne(old);
-    for (const key of secretKeysOf(old.type)) {
-      if (sent[key] === null) delete sent[key];
-      else if (sent[key] === undefined && previous[key] !== undefined) sent[key] = structuredClone(previous[key]);
-    }
+    const secrets = secretKeysOf(old.type);
     for (const [key, shown] of Object.entries(masked)) {
-      if (key === 'secretsSet' || secretKeysOf(old.type).includes(key)) continue;
+      if (key === 'secretsSet' || secrets.includes(key)) continue;
       if (!sameJson(shown, previous[key]) && sameJson(sent[key], shown)) sent[key] = structuredClone(previous[key]);
+    }
+    // Stored secrets stay only while every other setting stays: a changed URL, sender or account
+    // could otherwise send them to a server of the editor's choosing. Then they must be sent again.
+    const settings = new Set([...Object.keys(sent), ...Object.keys(previous)].filter((k) => !secrets.includes(k)));
+    const unchanged = [...settings].every((k) => sameJson(sent[k], previous[k]));
+    for (const key of secrets) {
+      if (sent[key] === null) delete sent[key];
+      else if (sent[key] === undefined && previous[key] !== undefined && unchanged) sent[key] = structuredClone(previous[key]);
     }
     return sent;
   }) as T;
