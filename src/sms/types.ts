@@ -1,5 +1,7 @@
 // The connector contract: a connector is handed a finished message and delivers it.
 export const usages = ['sign-in', 'register', 'reset', 'phone-change', 'phone-changed', 'welcome', 'generic'] as const;
+/** The usages whose message carries a code (the others are notices: sms-notify). */
+export const codeUsages = ['sign-in', 'register', 'reset', 'phone-change', 'generic'] as const;
 export type Usage = (typeof usages)[number];
 
 export interface SmsMessage {

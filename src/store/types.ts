@@ -256,7 +256,7 @@ export interface Store {
     update(id: string, patch: UserPatch): Promise<User | undefined>;
     /** Sets a verified phone number; the UNIQUE constraint decides when another account has it. */
     updatePhone(id: string, phone: string): Promise<'updated' | 'taken' | 'missing'>;
-    /** Users whose phone starts with (digits of) or whose name contains the query, newest first; `''` lists all. */
+    /** Users whose phone contains the query's digits, or whose name contains the query, newest first; `''` lists all. */
     search(query: string, limit: number): Promise<User[]>;
     /** Deletes the account (its sessions and tokens are the caller's to revoke first). */
     remove(id: string): Promise<boolean>;

@@ -72,7 +72,7 @@ test('a built-in flow is copied before an edit; the copy\'s new template and cod
   await copySignIn('acme-sign-in');
   const config = await api('GET', '/flows/acme-sign-in/steps/sms/config');
   assert.equal(config.status, 200);
-  const next = { ...config.body.config, codeLength: 8, templates: { en: 'Acme says: {{code}} opens {{appName}}. #{{code}}' } };
+  const next = { ...config.body, codeLength: 8, templates: { en: 'Acme says: {{code}} opens {{appName}}. #{{code}}' } };
   const put = await api('PUT', '/flows/acme-sign-in/steps/sms/config', { body: next, ifMatch: config.etag });
   assert.equal(put.status, 200, put.text);
   const body = await loginBySms();
@@ -83,7 +83,7 @@ test('an interaction finishes on the flow version it started on; the next one ge
   await copySignIn('pinned-sign-in');
   const started = await openPhonePage(server); // pinned to version 1 (6-digit codes)
   const config = await api('GET', '/flows/pinned-sign-in/steps/sms/config');
-  const put = await api('PUT', '/flows/pinned-sign-in/steps/sms/config', { body: { ...config.body.config, codeLength: 9 }, ifMatch: config.etag });
+  const put = await api('PUT', '/flows/pinned-sign-in/steps/sms/config', { body: { ...config.body, codeLength: 9 }, ifMatch: config.etag });
   assert.equal(put.status, 200, put.text);
   const codeOf = async () => /#([0-9]+)\s*$/.exec((await outboxLinesOf(server)).filter((l) => l.to === REGISTERED).at(-1)!.body)![1]!;
   const oldPage = await submitPhone(started.browser, started.page, REGISTERED);
@@ -131,9 +131,11 @@ test('moving a step, changing a requirement, disabling the password and rolling 
 test('refusals are problem documents naming the field, and the stored flow is unchanged', T, async () => {
   await copySignIn('strict-sign-in');
   const before = await api('GET', '/flows/strict-sign-in');
-  const config = (await api('GET', '/flows/strict-sign-in/steps/sms/config')).body.config;
-  assertProblem(await api('PUT', '/flows/strict-sign-in/steps/sms/config', { body: { ...config, codeLength: 99 }, ifMatch: before.etag }), 422, 'invalid_document', /\/config\/codeLength$/);
-  assertProblem(await api('PUT', '/flows/strict-sign-in/steps/sms/config', { body: { ...config, templates: { en: 'Code {{code}} for {{user}}' } }, ifMatch: before.etag }), 422, 'invalid_document', /\/config\/templates\/en$/);
+  const config = (await api('GET', '/flows/strict-sign-in/steps/sms/config')).body;
+  assertProblem(await api('PUT', '/flows/strict-sign-in/steps/sms/config', { body: { ...config, codeLength: 99 }, ifMatch: before.etag }), 422, 'invalid_document', /^\/codeLength$/);
+  // A code step with a notice usage (no {{code}} in its templates) would fail every sign-in: refused.
+  assertProblem(await api('PUT', '/flows/strict-sign-in/steps/sms/config', { body: { ...config, usage: 'phone-changed' }, ifMatch: before.etag }), 422, 'invalid_document', /^\/usage$/);
+  assertProblem(await api('PUT', '/flows/strict-sign-in/steps/sms/config', { body: { ...config, templates: { en: 'Code {{code}} for {{user}}' } }, ifMatch: before.etag }), 422, 'invalid_document', /^\/templates\/en$/);
   const noWay = { ...before.body, steps: [before.body.steps[0], { ...before.body.steps[1], steps: before.body.steps[1].steps.map((s: object) => ({ ...s, requirement: 'DISABLED' })) }] };
   assertProblem(await api('PUT', '/flows/strict-sign-in', { body: noWay, ifMatch: before.etag }), 422, 'invalid_document', /^\/steps/);
   assertProblem(await api('PUT', '/flows/strict-sign-in', { body: before.body, ifMatch: '"999"' }), 412, 'stale');
@@ -144,6 +146,13 @@ test('refusals are problem documents naming the field, and the stored flow is un
   const config2 = await oidc.discovery(new URL(server.url), BOT.client_id, BOT.client_secret, undefined, { execute: [oidc.allowInsecureRequests] });
   const noAdmin = (await oidc.clientCredentialsGrant(config2, {})).access_token;
   assertProblem(await api('GET', '/flows/strict-sign-in', { auth: noAdmin }), 403, 'forbidden');
+  // A purpose left out keeps its flow; null unbinds it.
+  const bindings = await api('GET', '/bindings');
+  const partial = await api('PUT', '/bindings', { body: { 'reset-credentials': null }, ifMatch: bindings.etag });
+  assert.equal(partial.status, 200, partial.text);
+  assert.deepEqual(partial.body, Object.fromEntries(Object.entries(bindings.body).filter(([k]) => k !== 'reset-credentials')));
+  const restored = await api('PUT', '/bindings', { body: { 'reset-credentials': bindings.body['reset-credentials'] }, ifMatch: partial.etag });
+  assert.deepEqual(restored.body, bindings.body);
   assertProblem(await api('PUT', '/bindings', { body: { 'sign-in': 'no-such-flow' }, ifMatch: (await api('GET', '/bindings')).etag }), 422, 'invalid_document', /^\/sign-in$/);
   const after = await api('GET', '/flows/strict-sign-in');
   assert.equal(after.etag, before.etag, 'nothing was saved');

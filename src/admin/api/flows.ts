@@ -73,10 +73,10 @@ export function flowRoutes(flows: FlowService): ApiRoute[] {
       handler: async ({ params, body, ifMatch, actor }) => asFlow(await flows.setRequirement(params.id!, params.stepId!, body.requirement, ifMatch, actor)),
     }),
     route({
-      method: 'get', path: '/flows/:id/steps/:stepId/config', tag: 'steps', summary: 'A step\'s config (as written) and its authenticator\'s defaults',
+      method: 'get', path: '/flows/:id/steps/:stepId/config', tag: 'steps', summary: 'A step\'s config as written (PUT takes the same object; defaults: GET /catalogue/authenticators)',
       handler: async ({ params }) => {
-        const { head, ...rest } = await flows.stepConfig(params.id!, params.stepId!);
-        return { body: rest, etag: etagOf(head) };
+        const { head, config, authenticator } = await flows.stepConfig(params.id!, params.stepId!);
+        return { body: config, etag: etagOf(head), headers: { 'flowgate-authenticator': authenticator } };
       },
     }),
     route({
@@ -89,7 +89,7 @@ export function flowRoutes(flows: FlowService): ApiRoute[] {
       handler: async () => { const { bindings, head } = await flows.bindings(); return { body: bindings, etag: etagOf(head) }; },
     }),
     route({
-      method: 'put', path: '/bindings', tag: 'bindings', summary: 'Bind flows to purposes (each flow\'s kind must match)', ifMatch: true,
+      method: 'put', path: '/bindings', tag: 'bindings', summary: 'Bind flows to purposes (each flow\'s kind must match); a purpose left out keeps its flow, null unbinds it', ifMatch: true,
       body: z.record(z.string(), z.unknown()),
       handler: async ({ body, ifMatch, actor }) => {
         const head = await flows.setBindings(body, ifMatch, actor);

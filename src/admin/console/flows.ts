@@ -110,11 +110,13 @@ export function flowPages(deps: ConsoleDeps): Router {
     const usage = (usages as readonly string[]).includes(String(values.usage)) ? values.usage as Usage : 'sign-in';
     const codeLength = typeof values.codeLength === 'number' ? values.codeLength : undefined;
     const isSms = authenticator === 'sms-otp';
-    const errorOf = (key: string) => fieldError(error, (p) => p.endsWith(`/config/${key}`));
+    // Refusals point into the config (`/codeLength`, `/templates/en`); a whole-flow refusal into the flow.
+    const topKey = (p: string) => (p.includes('/config/') ? p.split('/config/')[1]! : p.slice(1)).split('/')[0]!;
+    const errorOf = (key: string) => fieldError(error, (p) => !p.startsWith('/steps') && topKey(p) === key);
     const fields = configFields(entry.configSchema as never, values, errorOf,
       isSms ? (t) => previewView(admin.sms, t, usage, codeLength) : undefined);
     const shownAlone = new Set(fields.map((f) => f.key));
-    const other = error?.fields.filter((f) => !/\/config\/./.test(f.pointer) || !shownAlone.has(f.pointer.split('/config/')[1]!.split('/')[0]!));
+    const other = error?.fields.filter((f) => f.pointer.startsWith('/steps') || !shownAlone.has(topKey(f.pointer)));
     sendPage(deps, res, 'admin/step', `Step ${stepId}`, {
       id, stepId, flowUrl: `/admin/flows/${enc(id)}`, action: `/admin/flows/${enc(id)}/steps/${enc(stepId)}`, rev: head.rev, builtIn: head.builtIn,
       displayName: entry.displayName, helpText: entry.helpText, fields, usage, codeLength: codeLength ?? '', error, other,

@@ -15,7 +15,9 @@ export function expectedRev(ifMatch: string | undefined, what: string): number {
     throw new AppError(428, 'if_match_required', { detail: `send If-Match with the ETag from GET of ${what}, so a concurrent change is not overwritten` });
   }
   const m = /^"(\d{1,15})"$/.exec(ifMatch.trim()); // strong comparison (RFC 9110): a weak tag never matches
-  if (!m) throw new AppError(412, 'stale', { detail: `If-Match '${ifMatch.slice(0, 40)}' is not an ETag of ${what}; GET it again` });
+  if (!m) {
+    throw new AppError(412, 'stale', { detail: `If-Match '${ifMatch.slice(0, 40)}' is not an ETag of ${what}: send the ETag header of the last GET as it is, quotes included (e.g. If-Match: "3")` });
+  }
   return Number(m[1]);
 }
 

@@ -144,8 +144,18 @@ export function flowService(deps: FlowServiceDeps) {
       edit(id, ifMatch, actor, 'step.move', (doc) => steps.moveStep(doc, stepId, direction)),
     setRequirement: (id: string, stepId: string, requirement: Requirement, ifMatch: string | undefined, actor: string) =>
       edit(id, ifMatch, actor, 'step.requirement', (doc) => steps.setRequirement(doc, stepId, requirement)),
-    setConfig: (id: string, stepId: string, config: Record<string, unknown>, ifMatch: string | undefined, actor: string) =>
-      edit(id, ifMatch, actor, 'step.config', (doc) => steps.setConfig(doc, stepId, config)),
+    /** Refusals point into the submitted config (`/codeLength`), not into the flow. */
+    async setConfig(id: string, stepId: string, config: Record<string, unknown>, ifMatch: string | undefined, actor: string) {
+      const at = steps.stepPointer((await read(id)).document, stepId);
+      try {
+        return await edit(id, ifMatch, actor, 'step.config', (doc) => steps.setConfig(doc, stepId, config));
+      } catch (err) {
+        const prefix = `${at}/config`;
+        if (!(err instanceof AppError) || !err.fields.some((f) => f.pointer === prefix || f.pointer.startsWith(`${prefix}/`))) throw err;
+        const fields = err.fields.map((f) => ({ ...f, pointer: f.pointer.startsWith(prefix) ? f.pointer.slice(prefix.length) : f.pointer }));
+        throw new AppError(err.status, err.code, { detail: `the config of step '${stepId}' is not valid: ${fields[0]!.pointer || '(config)'}: ${fields[0]!.detail}`, fields });
+      }
+    },
     async stepConfig(id: string, stepId: string) {
       const { document, head: h } = await read(id);
       const step = steps.getStep(document, stepId);
@@ -160,9 +170,17 @@ export function flowService(deps: FlowServiceDeps) {
       const { bindings: before } = await bindings();
       const kinds = new Map<string, FlowKind>();
       for (const h of await store.config.heads('flow')) kinds.set(h.id, ((await store.config.version('flow', h.id, h.activeVersion))!.body as FlowDef).kind);
+      // A purpose left out keeps its flow; `null` unbinds it (sign-in is always bound).
+      const merged: Record<string, unknown> = { ...before };
+      if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
+        for (const [purpose, flowId] of Object.entries(body)) {
+          if (flowId === null) delete merged[purpose];
+          else merged[purpose] = flowId;
+        }
+      }
       let next: Bindings;
       try {
-        next = checkBindings(body, (id) => kinds.get(id));
+        next = checkBindings(merged, (id) => kinds.get(id));
       } catch (err) {
         return invalid(err, 'the bindings');
       }

@@ -72,3 +72,18 @@ export function setConfig(doc: FlowDef, stepId: string, config: Record<string, u
   level[index] = { ...level[index]!, config: clone(config) };
   return next;
 }
+
+/** The JSON pointer of a step in the document (`/steps/1/steps/0`). */
+export function stepPointer(doc: FlowDef, stepId: string): string {
+  const walk = (list: StepDef[], at: string): string | undefined => {
+    for (const [i, step] of list.entries()) {
+      if (step.id === stepId) return `${at}/steps/${i}`;
+      const inner = step.steps ? walk(step.steps, `${at}/steps/${i}`) : undefined;
+      if (inner) return inner;
+    }
+    return undefined;
+  };
+  const found = walk(doc.steps, '');
+  if (found === undefined) throw new AppError(404, 'not_found', { detail: `flow '${doc.id}' has no step '${stepId}'` });
+  return found;
+}

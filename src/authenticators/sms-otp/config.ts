@@ -1,7 +1,7 @@
 // `sms-otp` step config: code shape, lifetimes, limits and message templates per locale.
 import { z } from 'zod';
 import { compileTemplate, TemplateError } from '../../sms/template.ts';
-import { usages } from '../../sms/types.ts';
+import { codeUsages } from '../../sms/types.ts';
 
 export const smsOtpConfigSchema = z.object({
   /** Digits in a code. @default 6 */
@@ -19,7 +19,7 @@ export const smsOtpConfigSchema = z.object({
   /** `numeric` digits, or `alphanumeric` without look-alike characters (matched case-insensitively). @default numeric */
   charset: z.enum(['numeric', 'alphanumeric']).default('numeric'),
   /** What the code is for; it is bound into the code and picks the default template. @default sign-in */
-  usage: z.enum(usages).default('sign-in'),
+  usage: z.enum(codeUsages, { error: () => `a code step's usage is one with a code: ${codeUsages.join(', ')} (notices are sms-notify's)` }).default('sign-in'),
   /** Who gets the code: the flow's `phone`, or the candidate `new-phone` of a change-phone flow (proving it sets no `amr`). @default phone */
   sendTo: z.enum(['phone', 'new-phone']).default('phone'),
   /** Message templates by locale (`en`, `de`, …); they override the defaults for the usage. */

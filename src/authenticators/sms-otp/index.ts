@@ -177,7 +177,7 @@ export const smsOtp: AuthenticatorFactory<SmsOtpConfig> = {
   id: 'sms-otp',
   displayName: 'SMS one-time code',
   helpText: 'Sends a one-time code by SMS to the phone number from an earlier step and checks it.',
-  requirementChoices: ['REQUIRED', 'ALTERNATIVE', 'CONDITIONAL', 'DISABLED'],
+  requirementChoices: ['REQUIRED', 'ALTERNATIVE', 'DISABLED'],
   proves: (config) => config.sendTo !== 'new-phone',
   configSchema: smsOtpConfigSchema,
   defaultConfig: smsOtpConfigSchema.parse({}),

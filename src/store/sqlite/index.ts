@@ -112,7 +112,7 @@ export function openSqliteStore(file: string): Store {
       VALUES (@id, @phone, @phoneVerified, @name, @email, @passwordHash, @attributes, @createdAt)`),
     userUpdate: db.prepare(`UPDATE users SET name = @name, email = @email, password_hash = @passwordHash,
       attributes = @attributes, roles = @roles, disabled_at = @disabledAt WHERE id = @id`),
-    userSearch: db.prepare(`SELECT * FROM users WHERE (@digits <> '' AND phone LIKE '+' || @digits || '%')
+    userSearch: db.prepare(`SELECT * FROM users WHERE (@digits <> '' AND instr(phone, @digits) > 0)
       OR (@text <> '' AND instr(lower(coalesce(name, '')), lower(@text)) > 0) OR (@digits = '' AND @text = '')
       ORDER BY created_at DESC, id LIMIT @limit`),
     userDelete: db.prepare('DELETE FROM users WHERE id = ?'),
