@@ -39,6 +39,7 @@ import { providerNotFound } from './oidc/errors.ts';
 import { interactionRoutes } from './web/interaction-routes.ts';
 import { securityHeaders } from './web/security.ts';
 import { createViews } from './web/views.ts';
+import { pickLocale } from './web/i18n/index.ts';
 import { providerPages } from './web/provider-pages.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -120,9 +121,9 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
     jwks: signingKeys,
     cookieKeys: await loadCookieKeys(store, config.cookieKeys),
     trustProxy: config.trustProxy,
-    pages: providerPages(render, config.defaultLocale),
+    pages: providerPages(render, config.defaultLocale, config.appName),
   });
-  provider.use(providerNotFound(() => render('error', { locale: config.defaultLocale, title: 'Error', message: 'not_found' })));
+  provider.use(providerNotFound((lang) => render('error', { locale: pickLocale(lang.uiLocales, lang.acceptLanguage, config.defaultLocale), title: 'Error', message: 'not_found' })));
 
   // The stored chain (an admin may have changed it); tests may replace the connectors.
   const smsChain = await createLiveDispatch(live.current().connectors.connectors, config.sms.delivery, log, now, deps.connectors);
@@ -149,8 +150,8 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
     index: false,
     setHeaders: (res) => { res.set('cache-control', 'public, max-age=3600'); }, // replaces the pages' no-store
   }));
-  app.get('/', (_req, res) => {
-    res.type('html').send(render('home', { locale: config.defaultLocale, demo: Boolean(demo), demoPhone: DEMO_USER.phone }));
+  app.get('/', (req, res) => {
+    res.type('html').send(render('home', { locale: pickLocale(undefined, req.get('accept-language'), config.defaultLocale), demo: Boolean(demo), demoPhone: DEMO_USER.phone }));
   });
   if (demo) app.use(demoRoutes(issuer, demo, render));
   app.use(statusRoutes({ issuer, connectors: () => smsChain.configs(), store, log, now }));

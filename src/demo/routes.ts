@@ -5,6 +5,7 @@ import { Router } from 'express';
 import * as oidc from 'openid-client';
 import type { ClientConfig } from '../config/schema.ts';
 import { AppError } from '../errors.ts';
+import { pickLocale } from '../web/i18n/index.ts';
 import type { Render } from '../web/views.ts';
 
 const COOKIE = 'flowgate_demo';
@@ -83,7 +84,7 @@ export function demoRoutes(issuer: string, client: ClientConfig, render: Render)
     }
     res.clearCookie(COOKIE, { path: '/demo' });
     res.set('cache-control', 'no-store').type('html').send(render('demo-callback', {
-      locale: 'en', claims: JSON.stringify(tokens.claims(), null, 2),
+      locale: pickLocale(undefined, req.get('accept-language'), 'en'), claims: JSON.stringify(tokens.claims(), null, 2),
     }));
   });
 

@@ -16,13 +16,14 @@ export function fromProviderError(err: unknown): AppError | undefined {
  * oidc-provider (Koa) answers a path it has no route for with a bare text "Not Found"; this gives
  * it the same 404 page (or JSON error) as every other unknown path. Register with provider.use.
  */
-export function providerNotFound(page404: () => string) {
+export function providerNotFound(page404: (lang: { uiLocales?: string; acceptLanguage?: string }) => string) {
   return async (ctx: KoaContextWithOIDC, next: () => Promise<unknown>) => {
     await next();
     if (ctx.status !== 404 || ctx.body != null) return;
     if (ctx.accepts(['html', 'json']) === 'json' && !ctx.accepts('html')) ctx.body = { error: 'not_found' };
     else {
-      ctx.body = page404();
+      const ui = ctx.query.ui_locales;
+      ctx.body = page404({ ...(typeof ui === 'string' ? { uiLocales: ui } : {}), acceptLanguage: ctx.get('accept-language') });
       ctx.type = 'html';
     }
     ctx.status = 404;

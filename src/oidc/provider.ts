@@ -26,7 +26,31 @@ export interface ProviderDeps {
 }
 
 /** What a page the provider renders may touch of its (Koa) context: src/web never sees the provider's types. */
-export interface PageContext { type: string; body: unknown; readonly host: string }
+export interface PageContext {
+  type: string;
+  body: unknown;
+  readonly host: string;
+  /** What picks the page's language: the request's ui_locales, then Accept-Language. */
+  readonly uiLocales?: string;
+  readonly acceptLanguage?: string;
+  /** The relying app the request names (end_session with client_id or id_token_hint), if any. */
+  readonly clientName?: string;
+}
+
+/** The page-facing view of a Koa context (src/web never sees the provider's types). */
+function pageContext(ctx: KoaContextWithOIDC): PageContext {
+  const params = ctx.oidc?.params as Record<string, unknown> | undefined;
+  return {
+    set type(v: string) { ctx.type = v; },
+    get type() { return ctx.type; },
+    set body(v: unknown) { ctx.body = v; },
+    get body() { return ctx.body; },
+    host: ctx.host,
+    ...(typeof params?.ui_locales === 'string' ? { uiLocales: params.ui_locales } : {}),
+    acceptLanguage: ctx.get('accept-language'),
+    ...(ctx.oidc?.client?.clientName ? { clientName: ctx.oidc.client.clientName } : {}),
+  };
+}
 
 export function toClientMetadata(c: ClientConfig) {
   return {
@@ -120,8 +144,8 @@ export function createProvider(deps: ProviderDeps): Provider {
       },
       rpInitiatedLogout: {
         enabled: true,
-        async logoutSource(ctx, form) { deps.pages.logout(ctx, form); },
-        async postLogoutSuccessSource(ctx) { deps.pages.loggedOut(ctx); },
+        async logoutSource(ctx, form) { deps.pages.logout(pageContext(ctx), form); },
+        async postLogoutSuccessSource(ctx) { deps.pages.loggedOut(pageContext(ctx)); },
       },
     },
     interactions: { policy: policy(deps.selectable ?? (() => false)) },
@@ -159,7 +183,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       return grant;
     },
     async renderError(ctx, out) {
-      deps.pages.error(ctx, out as { error: string; error_description?: string });
+      deps.pages.error(pageContext(ctx), out as { error: string; error_description?: string });
     },
     ttl: {
       AuthorizationCode: 60,

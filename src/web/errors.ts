@@ -5,6 +5,7 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'exp
 import type { Logger } from 'pino';
 import { AppError } from '../errors.ts';
 import { fromProviderError } from '../oidc/errors.ts';
+import { pickLocale } from './i18n/index.ts';
 import type { Render } from './views.ts';
 
 
@@ -62,8 +63,9 @@ export function errorHandler(render: Render, log: Logger, defaultLocale: string)
         .json({ error: appError.code === 'oidc' ? appError.detail : appError.code });
       return;
     }
+    const uiLocales = typeof req.query?.ui_locales === 'string' ? req.query.ui_locales : undefined;
     res.status(appError.status).set('cache-control', 'no-store').set(appError.headers).type('html').send(render('error', {
-      locale: defaultLocale, title: 'Error', message: appError.code, ...(appError.code === 'oidc' ? { code: appError.detail } : {}),
+      locale: pickLocale(uiLocales, req.get('accept-language'), defaultLocale), title: 'Error', message: appError.code, ...(appError.code === 'oidc' ? { code: appError.detail } : {}),
     }));
   };
 }

@@ -1,20 +1,23 @@
-// Pages oidc-provider renders itself (errors, logout confirmation), drawn with our views.
+// Pages oidc-provider renders itself (errors, logout confirmation), drawn with our views, in the
+// person's language (ui_locales, then Accept-Language); the logout page names the app.
 import type { PageContext } from '../oidc/provider.ts';
+import { pickLocale } from './i18n/index.ts';
 import type { Render } from './views.ts';
 
-export function providerPages(render: Render, locale: string) {
+export function providerPages(render: Render, defaultLocale: string, appName: string) {
+  const localeOf = (ctx: PageContext) => pickLocale(ctx.uiLocales, ctx.acceptLanguage, defaultLocale);
   return {
     error(ctx: PageContext, out: { error: string; error_description?: string }) {
       ctx.type = 'html';
-      ctx.body = render('error', { locale, title: 'Error', message: 'oidc', code: out.error, description: out.error_description });
+      ctx.body = render('error', { locale: localeOf(ctx), title: 'Error', message: 'oidc', code: out.error, description: out.error_description });
     },
     logout(ctx: PageContext, form: string) {
       ctx.type = 'html';
-      ctx.body = render('logout', { locale, title: 'Sign out', host: ctx.host, form });
+      ctx.body = render('logout', { locale: localeOf(ctx), title: 'Sign out', app: ctx.clientName ?? appName, form });
     },
     loggedOut(ctx: PageContext) {
       ctx.type = 'html';
-      ctx.body = render('logged-out', { locale, title: 'Signed out' });
+      ctx.body = render('logged-out', { locale: localeOf(ctx), title: 'Signed out' });
     },
   };
 }

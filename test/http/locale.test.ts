@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Browser, csrfOf, formAction, type Page } from '../helpers/browser.ts';
 import { authUrl, openPhonePage, submitPhone } from '../helpers/login.ts';
-import { outboxLinesOf } from '../helpers/outbox.ts';
+import { lastCode, outboxLinesOf } from '../helpers/outbox.ts';
 import { REGISTERED, startServer, type TestServer } from '../helpers/server.ts';
 import { de } from '../../src/web/i18n/de.ts';
 import { en } from '../../src/web/i18n/en.ts';
@@ -106,4 +106,30 @@ test('ui_locales=constructor falls back to English and still sends the code', as
   assert.equal(langOf(page.html), 'en');
   const { sms } = await sendCode(browser, page);
   assert.equal(sms.locale, 'en');
+});
+
+async function sendCodeFor(phone: string) {
+  const { browser, page } = await openPhonePage(server);
+  return { browser, page: await submitPhone(browser, page, phone) };
+}
+
+test('pages outside a flow follow Accept-Language too: home, not found, sign-out (naming the app)', { timeout: 30_000 }, async () => {
+  const german = { 'accept-language': 'de-DE,de;q=0.9' };
+  const home = await new Browser(server.url).request('/', { headers: german });
+  assert.equal(langOf(home.html), 'de');
+  assert.ok(home.html.includes(de['home.heading']));
+  const missing = await new Browser(server.url).request('/no-such-page', { headers: german });
+  assert.equal(missing.status, 404);
+  assert.ok(missing.html.includes(de['error.not_found']), 'the 404 page is German');
+  const missingUi = await new Browser(server.url).request('/no-such-page?ui_locales=de');
+  assert.ok(missingUi.html.includes(de['error.not_found']), 'ui_locales on a page outside a flow');
+  // Signed in (a session to end), then the sign-out confirmation.
+  const { browser, page } = await sendCodeFor(REGISTERED);
+  const signedIn = await browser.go(formAction(page.html, '/steps/'), { form: { csrf: csrfOf(page.html), code: await lastCode(server, REGISTERED) } });
+  assert.equal(signedIn.status, 303);
+  const logout = await browser.request('/session/end', { headers: german });
+  assert.equal(logout.status, 200);
+  assert.equal(langOf(logout.html), 'de');
+  assert.ok(logout.html.includes('Möchten Sie sich von flowgate abmelden?'), logout.html.slice(0, 400));
+  assert.ok(!logout.html.includes(en['logout.yes']));
 });

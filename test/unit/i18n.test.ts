@@ -83,3 +83,13 @@ test('translate falls back to English per message, then to the key', () => {
   assert.equal(translate('fr', 'code.heading'), en['code.heading']);
   assert.equal(translate('de', 'no.such_key'), 'no.such_key');
 });
+
+test('plural forms follow Intl.PluralRules: one try, two tries; eine Sekunde, zwei Sekunden', { timeout: 5_000 }, () => {
+  assert.equal(translate('en', 'code.code_invalid', { attempts: 1 }), 'That code is not right. 1 try left for this code.');
+  assert.equal(translate('en', 'code.code_invalid', { attempts: 2 }), 'That code is not right. 2 tries left for this code.');
+  assert.equal(translate('de', 'code.code_invalid', { attempts: 1 }), 'Dieser Code ist nicht richtig. Noch 1 Versuch für diesen Code.');
+  assert.equal(translate('de', 'code.code_invalid', { attempts: 3 }), 'Dieser Code ist nicht richtig. Noch 3 Versuche für diesen Code.');
+  assert.equal(translate('en', 'wait.seconds', { n: 1 }), '1 second');
+  assert.equal(translate('de', 'wait.minutes', { n: 1 }), '1 Minute');
+  assert.equal(translate('de', 'wait.hours', { n: 2 }), '2 Stunden');
+});

@@ -17,9 +17,20 @@ export function pickLocale(uiLocales: string | undefined, acceptLanguage: string
   return Object.hasOwn(catalogs, fallback) ? fallback : 'en';
 }
 
+/** The number a message's plural form follows: its `count`, `n` or `attempts`. */
+function countOf(vars: Record<string, unknown>): number | undefined {
+  const n = Number(vars.count ?? vars.n ?? vars.attempts);
+  return Number.isFinite(n) ? n : undefined;
+}
+
 export function translate(locale: string, key: string, vars: Record<string, unknown> = {}): string {
   const own = <T extends object>(o: T | undefined, k: string) => (o && Object.hasOwn(o, k) ? (o as Record<string, string>)[k] : undefined);
-  const text = own(Object.hasOwn(catalogs, locale) ? catalogs[locale] : undefined, key) ?? own(en, key) ?? key;
+  const catalog = Object.hasOwn(catalogs, locale) ? catalogs[locale] : undefined;
+  // Plural forms (Intl.PluralRules): `key.one`, `key.few`, … beside `key` (the `other` form).
+  const count = countOf(vars);
+  const form = count === undefined ? undefined : `${key}.${new Intl.PluralRules(Object.hasOwn(catalogs, locale) ? locale : 'en').select(count)}`;
+  const text = (form && (own(catalog, form) ?? (catalog && own(catalog, key) ? undefined : own(en, form))))
+    ?? own(catalog, key) ?? own(en, key) ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? ''));
 }
 
