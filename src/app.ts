@@ -29,6 +29,7 @@ import { seedFromFiles } from './live/seed.ts';
 import { loadCookieKeys, loadSecret, loadSigningKeys, publicKeys } from './oidc/keys.ts';
 import { createProvider } from './oidc/provider.ts';
 import { createInteractions } from './oidc/interactions.ts';
+import type { Dispatch } from './sms/delivery/dispatch.ts';
 import { createLiveDispatch, type LiveDispatch } from './sms/delivery/live.ts';
 import { createSmsQueue } from './sms/delivery/worker.ts';
 import { statusRoutes } from './sms/status-routes.ts';
@@ -129,7 +130,13 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   const smsChain = await createLiveDispatch(live.current().connectors.connectors, config.sms.delivery, log, now, deps.connectors);
   chainReady(smsChain);
   const allowedCountries = config.sms.allowedCountries ?? [config.defaultRegion];
-  const sms = createSmsQueue(store, smsChain, log, allowedCountries, now, config.sms.delivery.concurrency);
+  // The worker sends what any instance queued: it checks for a changed chain before each message,
+  // as interaction requests do (an instance that serves no pages still sends with the chain in force).
+  const sendWithLiveChain: Dispatch = async (msg, msgLog) => {
+    await live.refresh();
+    return smsChain(msg, msgLog);
+  };
+  const sms = createSmsQueue(store, sendWithLiveChain, log, allowedCountries, now, config.sms.delivery.concurrency);
   const guard = createGuard(store.guard, config.limits, log, now);
   const runner = createRunner({
     store,
@@ -154,6 +161,8 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
     res.type('html').send(render('home', { locale: pickLocale(undefined, req.get('accept-language'), config.defaultLocale), demo: Boolean(demo), demoPhone: DEMO_USER.phone }));
   });
   if (demo) app.use(demoRoutes(issuer, demo, render));
+  // Delivery reports are checked with the keys of the chain in force on any instance.
+  app.use('/sms/status', async (_req, _res, next) => { await live.refresh(); next(); });
   app.use(statusRoutes({ issuer, connectors: () => smsChain.configs(), store, log, now }));
   app.use(accountRoutes({
     issuer, store, render, log, now, defaultLocale: config.defaultLocale,

@@ -1,19 +1,14 @@
 // /admin/api/catalogue…: what can go into a flow and a connector chain, with config JSON Schemas
 // and which keys are secret: enough to draw a form.
-import { z } from 'zod';
 import type { AnyFactory } from '../../flows/registry.ts';
-import { route, type ApiRoute } from './define.ts';
+import { jsonSchemaOf, route, type ApiRoute } from './define.ts';
 
-const jsonSchema = (schema: z.ZodType) => {
-  const { $schema: _s, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-  return rest;
-};
 
 export function authenticatorCatalogue(registry: Map<string, AnyFactory>) {
   return [...registry.values()].map((f) => ({
     id: f.id, displayName: f.displayName, helpText: f.helpText, requirementChoices: f.requirementChoices,
     condition: Boolean(f.condition), requiresUser: Boolean(f.requiresUser), identifies: Boolean(f.identifies),
-    configSchema: jsonSchema(f.configSchema), defaults: f.defaultConfig as unknown, secretKeys: (f.secretKeys ?? []) as string[],
+    configSchema: jsonSchemaOf(f.configSchema), defaults: f.defaultConfig as unknown, secretKeys: (f.secretKeys ?? []) as string[],
   }));
 }
 

@@ -78,7 +78,8 @@ export function mountRoutes(routes: readonly ApiRoute[]): Router {
   return router;
 }
 
-const convert = (schema: z.ZodType) => {
+/** A zod schema as JSON Schema (draft 2020-12, the input side): for the OpenAPI document and the catalogues. */
+export const jsonSchemaOf = (schema: z.ZodType) => {
   const { $schema: _s, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   return rest;
 };
@@ -90,7 +91,7 @@ export function openApiDocument(routes: readonly ApiRoute[], issuer: string) {
   for (const r of routes) {
     const path = r.path.replace(/:([A-Za-z]+)/g, '{$1}');
     const params = [...r.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
-    const query = r.query ? Object.entries((convert(r.query).properties ?? {}) as Record<string, unknown>)
+    const query = r.query ? Object.entries((jsonSchemaOf(r.query).properties ?? {}) as Record<string, unknown>)
       .map(([name, schema]) => ({ name, in: 'query', required: false, schema })) : [];
     const ifMatch = r.ifMatch ? [{ name: 'If-Match', in: 'header', required: true, schema: { type: 'string' }, description: 'the ETag from the last GET' }] : [];
     paths[path] ??= {};
@@ -102,11 +103,11 @@ export function openApiDocument(routes: readonly ApiRoute[], issuer: string) {
       ...(r.body ? {
         requestBody: {
           required: true,
-          content: { 'application/json': { schema: convert(r.body) }, ...(r.yaml ? { 'application/yaml': { schema: { type: 'string' } } } : {}) },
+          content: { 'application/json': { schema: jsonSchemaOf(r.body) }, ...(r.yaml ? { 'application/yaml': { schema: { type: 'string' } } } : {}) },
         },
       } : {}),
       responses: {
-        [String(r.ok?.status ?? 200)]: { description: r.ok?.description ?? 'OK', ...(r.ok?.schema ? { content: { 'application/json': { schema: convert(r.ok.schema) } } } : {}) },
+        [String(r.ok?.status ?? 200)]: { description: r.ok?.description ?? 'OK', ...(r.ok?.schema ? { content: { 'application/json': { schema: jsonSchemaOf(r.ok.schema) } } } : {}) },
         400: problem, 401: problem, 403: problem, 404: problem,
         ...(r.ifMatch ? { 412: problem, 428: problem } : {}),
         ...(r.body ? { 409: problem, 422: problem } : {}),
