@@ -1,5 +1,6 @@
 // Pages oidc-provider renders itself (errors, logout confirmation), drawn with our views, in the
-// person's language (ui_locales, then Accept-Language); the logout page names the app.
+// person's language (ui_locales, then Accept-Language); the logout page names the app. The
+// library's error_description is English: the page says what the error code means instead.
 import type { PageContext } from '../oidc/provider.ts';
 import { pickLocale } from './i18n/index.ts';
 import type { Render } from './views.ts';
@@ -9,15 +10,15 @@ export function providerPages(render: Render, defaultLocale: string, appName: st
   return {
     error(ctx: PageContext, out: { error: string; error_description?: string }) {
       ctx.type = 'html';
-      ctx.body = render('error', { locale: localeOf(ctx), title: 'Error', message: 'oidc', code: out.error, description: out.error_description });
+      ctx.body = render('error', { locale: localeOf(ctx), message: 'oidc', code: out.error });
     },
     logout(ctx: PageContext, form: string) {
       ctx.type = 'html';
-      ctx.body = render('logout', { locale: localeOf(ctx), title: 'Sign out', app: ctx.clientName ?? appName, form });
+      ctx.body = render('logout', { locale: localeOf(ctx), app: ctx.clientName ?? appName, form });
     },
     loggedOut(ctx: PageContext) {
       ctx.type = 'html';
-      ctx.body = render('logged-out', { locale: localeOf(ctx), title: 'Signed out' });
+      ctx.body = render('logged-out', { locale: localeOf(ctx) });
     },
   };
 }
