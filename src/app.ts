@@ -37,6 +37,7 @@ import type { SmsConnector } from './sms/types.ts';
 import type { Store } from './store/types.ts';
 import { errorHandler, notFound, pageLocale } from './web/errors.ts';
 import { providerNotFound } from './oidc/errors.ts';
+import { keepLogoutLocale } from './oidc/logout-locale.ts';
 import { interactionRoutes } from './web/interaction-routes.ts';
 import { securityHeaders } from './web/security.ts';
 import { createViews } from './web/views.ts';
@@ -124,6 +125,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
     trustProxy: config.trustProxy,
     pages: providerPages(render, config.defaultLocale, config.appName),
   });
+  provider.use(keepLogoutLocale());
   provider.use(providerNotFound((lang) => render('error', { locale: pickLocale(lang.uiLocales, lang.acceptLanguage, config.defaultLocale), message: 'not_found' })));
 
   // The stored chain (an admin may have changed it); tests may replace the connectors.

@@ -136,6 +136,7 @@ export const de: Record<MessageKey, string> = {
   'error.payload_too_large': 'Das Formular hat zu viele Daten gesendet.',
   'error.server_error': 'Ein unerwarteter Fehler ist aufgetreten. Bitte versuchen Sie es noch einmal.',
   'error.oidc': 'Die App hat eine Anfrage gesendet, die wir nicht verarbeiten können ({code}).',
+  'error.param': 'Das Problem liegt im Anfrageparameter {param}.',
   'error.forbidden': 'Sie dürfen diese Seite nicht öffnen.',
   'error.unauthorized': 'Melden Sie sich zuerst an und öffnen Sie die Seite dann erneut.',
   'oidc.invalid_request': 'In der Anfrage der App fehlt etwas, oder sie enthält einen Wert, den wir nicht annehmen können.',

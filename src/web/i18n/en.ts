@@ -134,6 +134,7 @@ export const en = {
   'error.payload_too_large': 'The form sent too much data.',
   'error.server_error': 'An unexpected error occurred. Please try again.',
   'error.oidc': 'The app sent a request we cannot process ({code}).',
+  'error.param': 'The problem is in the request parameter {param}.',
   'error.forbidden': 'You may not open this page.',
   'error.unauthorized': 'Sign in first, then open this page again.',
   'oidc.invalid_request': 'The app’s request is missing something or has a value we cannot accept.',
