@@ -80,6 +80,6 @@ export function localeKeyProblem(value: string): string | undefined {
   const tag = canonical(value);
   if (tag === value && knownLanguage(tag)) return undefined;
   const meant = canonical(value.trim().replace(/_/g, '-'));
-  return `'${value}' is not a BCP 47 language tag such as en, de or de-AT` +
+  return `'${value}' is not a BCP 47 language tag such as en or de` +
     (meant && meant !== value && knownLanguage(meant) ? `; did you mean '${meant}'?` : '');
 }
