@@ -7,7 +7,7 @@ import { hasMessage, translate } from './i18n/index.ts';
 
 /**
  * Renders a view in its layout. The page's <title> is "<page title> · <appName>", the page title
- * from the catalogue (see pageTitle); `title` is literal text for pages outside the catalogue (admin).
+ * from the catalogue (see titleKeyOf); `title` is literal text for pages outside the catalogue (admin).
  */
 export type Render = (view: string, model: Record<string, unknown> & { locale: string; title?: string; titleKey?: string }) => string;
 
