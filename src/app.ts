@@ -35,8 +35,9 @@ import { createSmsQueue } from './sms/delivery/worker.ts';
 import { statusRoutes } from './sms/status-routes.ts';
 import type { SmsConnector } from './sms/types.ts';
 import type { Store } from './store/types.ts';
-import { errorHandler, notFound } from './web/errors.ts';
+import { errorHandler, notFound, pageLocale } from './web/errors.ts';
 import { providerNotFound } from './oidc/errors.ts';
+import { keepLogoutLocale } from './oidc/logout-locale.ts';
 import { interactionRoutes } from './web/interaction-routes.ts';
 import { securityHeaders } from './web/security.ts';
 import { createViews } from './web/views.ts';
@@ -124,7 +125,8 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
     trustProxy: config.trustProxy,
     pages: providerPages(render, config.defaultLocale, config.appName),
   });
-  provider.use(providerNotFound((lang) => render('error', { locale: pickLocale(lang.uiLocales, lang.acceptLanguage, config.defaultLocale), title: 'Error', message: 'not_found' })));
+  provider.use(keepLogoutLocale());
+  provider.use(providerNotFound((lang) => render('error', { locale: pickLocale(lang.uiLocales, lang.acceptLanguage, config.defaultLocale), message: 'not_found' })));
 
   // The stored chain (an admin may have changed it); tests may replace the connectors.
   const smsChain = await createLiveDispatch(live.current().connectors.connectors, config.sms.delivery, log, now, deps.connectors);
@@ -158,9 +160,9 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
     setHeaders: (res) => { res.set('cache-control', 'public, max-age=3600'); }, // replaces the pages' no-store
   }));
   app.get('/', (req, res) => {
-    res.type('html').send(render('home', { locale: pickLocale(undefined, req.get('accept-language'), config.defaultLocale), demo: Boolean(demo), demoPhone: DEMO_USER.phone }));
+    res.type('html').send(render('home', { locale: pageLocale(req, res, config.defaultLocale), demo: Boolean(demo), demoPhone: DEMO_USER.phone }));
   });
-  if (demo) app.use(demoRoutes(issuer, demo, render));
+  if (demo) app.use(demoRoutes(issuer, demo, render, config.defaultLocale));
   // Delivery reports are checked with the keys of the chain in force on any instance.
   app.use('/sms/status', async (_req, _res, next) => { await live.refresh(); next(); });
   app.use(statusRoutes({ issuer, connectors: () => smsChain.configs(), store, log, now }));

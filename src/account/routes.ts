@@ -1,6 +1,8 @@
 // /account: the signed-in person's account page (name, phone, "Change phone number"). It signs in
 // through its own OIDC client; its session is a signed cookie bound to the account's credentials
 // (phone and password hash), so a phone change or a password reset ends it on every other device.
+// Its language (ui_locales, then Accept-Language) goes to the sign-in as ui_locales and is kept
+// in the session, so the account page speaks the language the person signed in with.
 import { createHash, randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
@@ -8,7 +10,7 @@ import { FLOW_PARAM } from '../oidc/provider.ts';
 import type { Store, User } from '../store/types.ts';
 import { AppError } from '../errors.ts';
 import { checkCsrf, formBody, readForm } from '../web/forms.ts';
-import { pickLocale } from '../web/i18n/index.ts';
+import { pageLocale } from '../web/errors.ts';
 import type { Render } from '../web/views.ts';
 import type { AccountClient, LoginChecks } from './client.ts';
 import type { CookieJar } from '../web/cookies.ts';
@@ -18,8 +20,8 @@ const LOGIN = 'flowgate.account.login';
 const SESSION_MS = 30 * 60_000;
 const LOGIN_MS = 10 * 60_000;
 
-interface AccountSession { sub: string; stamp: string; csrf: string; notice?: string; exp: number }
-interface PendingLogin extends LoginChecks { action?: 'change-phone'; before?: string }
+interface AccountSession { sub: string; stamp: string; csrf: string; notice?: string; locale?: string; exp: number }
+interface PendingLogin extends LoginChecks { action?: 'change-phone'; before?: string; locale?: string }
 
 export interface AccountDeps {
   issuer: string;
@@ -43,9 +45,16 @@ export function accountRoutes(deps: AccountDeps): Router {
   const router = Router();
   router.use('/account', (_req, res, next) => { res.set('cache-control', 'no-store'); next(); });
 
-  async function signIn(res: Response, extra: Record<string, string> = {}, pending: Omit<PendingLogin, keyof LoginChecks> = {}) {
-    const { url, checks } = await deps.client.start(extra);
-    cookies.write(res, LOGIN, { ...checks, ...pending }, LOGIN_MS, now());
+  /** The page's language: ui_locales asked for now, else the one the session signed in with, else Accept-Language. */
+  function localeOf(req: Request, res: Response, remembered?: string): string {
+    const locale = typeof req.query.ui_locales !== 'string' && remembered ? remembered : pageLocale(req, res, deps.defaultLocale);
+    res.locals.locale = locale;
+    return locale;
+  }
+
+  async function signIn(res: Response, locale: string, extra: Record<string, string> = {}, pending: Omit<PendingLogin, keyof LoginChecks | 'locale'> = {}) {
+    const { url, checks } = await deps.client.start({ ...extra, ui_locales: locale });
+    cookies.write(res, LOGIN, { ...checks, ...pending, locale }, LOGIN_MS, now());
     res.redirect(303, url);
   }
 
@@ -58,14 +67,15 @@ export function accountRoutes(deps: AccountDeps): Router {
 
   router.get('/account', async (req, res) => {
     const found = await current(req);
-    if (!found) return signIn(res);
+    const locale = localeOf(req, res, found?.session.locale);
+    if (!found) return signIn(res, locale);
     const { session, user } = found;
     if (session.notice) {
       const { notice: _shown, exp, ...rest } = session;
       cookies.write(res, SESSION, rest, exp - now(), now());
     }
     res.type('html').send(deps.render('account/index', {
-      locale: pickLocale(undefined, req.get('accept-language'), deps.defaultLocale),
+      locale,
       name: user.name, phone: user.phone, csrf: session.csrf, canChangePhone: Boolean(deps.changePhoneFlow()),
       ...(session.notice ? { notice: session.notice } : {}),
     }));
@@ -75,6 +85,7 @@ export function accountRoutes(deps: AccountDeps): Router {
     const pending = cookies.read<PendingLogin>(req, LOGIN, now());
     if (!pending) throw new AppError(400, 'session_not_found');
     cookies.clear(res, LOGIN);
+    const locale = localeOf(req, res, pending.locale);
     // Built from the issuer, never from the Host header; only the query comes from the request.
     const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
     let sub: string;
@@ -88,18 +99,19 @@ export function accountRoutes(deps: AccountDeps): Router {
     if (!user) throw new AppError(400, 'account_signin_failed');
     const changed = pending.action === 'change-phone' && pending.before !== stampOf(user);
     cookies.write(res, SESSION, {
-      sub, stamp: stampOf(user), csrf: randomBytes(24).toString('base64url'), ...(changed ? { notice: 'phone_changed' } : {}),
+      sub, stamp: stampOf(user), csrf: randomBytes(24).toString('base64url'), locale, ...(changed ? { notice: 'phone_changed' } : {}),
     }, SESSION_MS, now());
     res.redirect(303, `${deps.issuer}/account`);
   });
 
   router.post('/account/change-phone', formBody, async (req, res) => {
     const found = await current(req);
-    if (!found) return signIn(res);
+    const locale = localeOf(req, res, found?.session.locale);
+    if (!found) return signIn(res, locale);
     checkCsrf(readForm(req.body), found.session.csrf);
     const changePhone = deps.changePhoneFlow();
     if (!changePhone) throw new AppError(404, 'not_found');
-    await signIn(res, { [FLOW_PARAM]: changePhone }, { action: 'change-phone', before: stampOf(found.user) });
+    await signIn(res, locale, { [FLOW_PARAM]: changePhone }, { action: 'change-phone', before: stampOf(found.user) });
   });
 
   return router;

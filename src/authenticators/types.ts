@@ -94,6 +94,11 @@ export interface Authenticator<C> {
 export interface AuthenticatorFactory<C> {
   id: string;
   displayName: string;
+  /**
+   * The name people see where they pick a way to sign in, by page locale (`{ de: 'Code per App' }`);
+   * `displayName` (English) is the fallback. Built-ins take theirs from the page catalogue.
+   */
+  displayNames?: Readonly<Record<string, string>>;
   helpText: string;
   requirementChoices: readonly Requirement[];
   configSchema: z.ZodType<C>;

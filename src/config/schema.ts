@@ -4,6 +4,7 @@ import { compileTemplate, requiresCode, TemplateError } from '../sms/template.ts
 import { usages } from '../sms/types.ts';
 import { connectorTypes } from '../sms/connectors/registry.ts';
 import { limitsSchema } from '../guard/config.ts';
+import { catalogueLocaleSchema, localeKeyProblem, regionSchema } from './locales.ts';
 
 const url = z.string().url();
 
@@ -49,11 +50,16 @@ export const connectorSchema = z.discriminatedUnion('type', [
 export type ConnectorConfig = z.infer<typeof connectorSchema>;
 
 /** Global SMS templates by usage then locale; a step's own `templates` override these. */
-export const smsTemplatesSchema = z.partialRecord(z.enum(usages), z.record(z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a locale such as en or de-AT'), z.string()))
+export const smsTemplatesSchema = z.partialRecord(z.enum(usages), z.record(z.string(), z.string()))
   .default({})
   .superRefine((byUsage, ctx) => {
     for (const [usage, byLocale] of Object.entries(byUsage)) {
       for (const [locale, source] of Object.entries(byLocale ?? {})) {
+        const problem = localeKeyProblem(locale);
+        if (problem) {
+          ctx.addIssue({ code: 'custom', path: [usage, locale], message: problem });
+          continue;
+        }
         try {
           compileTemplate(source, { requireCode: requiresCode(usage) });
         } catch (err) {
@@ -68,16 +74,16 @@ export type SmsTemplates = z.infer<typeof smsTemplatesSchema>;
 export const configSchema = z.object({
   /** Shown on pages and in SMS templates as {{appName}}. */
   appName: z.string().min(1).max(60).default('flowgate'),
-  /** Region assumed for numbers typed without +country code (ISO 3166 alpha-2). */
-  defaultRegion: z.string().length(2).toUpperCase().default('US'),
-  /** Default page language. */
-  defaultLocale: z.string().default('en'),
+  /** Region assumed for numbers typed without +country code (ISO 3166 alpha-2 that libphonenumber-js knows). */
+  defaultRegion: regionSchema.default('US'),
+  /** Page language when neither ui_locales nor Accept-Language names one we have (`en`, `de`). */
+  defaultLocale: catalogueLocaleSchema.default('en'),
   clients: z.array(clientSchema).default([]),
   sms: z.object({
     /** Tried in order: the first is primary, the rest take over when it is unavailable. */
     connectors: z.array(connectorSchema).min(1).default([{ type: 'console' }]),
     /** Countries (ISO 3166 alpha-2) that may receive SMS. Defaults to `defaultRegion` only. */
-    allowedCountries: z.array(z.string().length(2).toUpperCase()).min(1).optional(),
+    allowedCountries: z.array(regionSchema).min(1).optional(),
     /** Queue and delivery: per-attempt timeout, retries per connector, circuit breaker. */
     delivery: z.object({
       timeoutMs: z.number().int().min(100).max(60_000).default(5_000),

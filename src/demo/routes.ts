@@ -1,11 +1,13 @@
 // The built-in demo relying app (development only, when no clients are configured): a real
-// OIDC login with openid-client against this same server, showing the ID token's claims.
+// OIDC login with openid-client against this same server, showing the ID token's claims. The
+// language of the home page that started it carries through: ui_locales on the authorization
+// request, and the result page in the same language (kept with the login's checks).
 import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
 import * as oidc from 'openid-client';
 import type { ClientConfig } from '../config/schema.ts';
 import { AppError } from '../errors.ts';
-import { pickLocale } from '../web/i18n/index.ts';
+import { pageLocale } from '../web/errors.ts';
 import type { Render } from '../web/views.ts';
 
 const COOKIE = 'flowgate_demo';
@@ -35,9 +37,9 @@ function readCookie(header: string | undefined, name: string): string | undefine
   return undefined;
 }
 
-export function demoRoutes(issuer: string, client: ClientConfig, render: Render): Router {
+export function demoRoutes(issuer: string, client: ClientConfig, render: Render, defaultLocale: string): Router {
   const router = Router();
-  const pending = new Map<string, { verifier: string; state: string; nonce: string }>();
+  const pending = new Map<string, { verifier: string; state: string; nonce: string; locale: string }>();
   let config: Promise<oidc.Configuration> | undefined;
   const insecure = issuer.startsWith('http:');
   const discover = () => {
@@ -51,7 +53,8 @@ export function demoRoutes(issuer: string, client: ClientConfig, render: Render)
     // The demo's cookie must live on the issuer's host, or the callback cannot find it.
     if (req.get('host') !== new URL(issuer).host) return res.redirect(303, `${issuer}/`);
     const cfg = await discover();
-    const checks = { verifier: oidc.randomPKCECodeVerifier(), state: oidc.randomState(), nonce: oidc.randomNonce() };
+    const locale = pageLocale(req, res, defaultLocale);
+    const checks = { verifier: oidc.randomPKCECodeVerifier(), state: oidc.randomState(), nonce: oidc.randomNonce(), locale };
     const id = randomBytes(16).toString('base64url');
     if (pending.size >= PENDING_MAX) pending.delete(pending.keys().next().value!);
     pending.set(id, checks);
@@ -62,6 +65,7 @@ export function demoRoutes(issuer: string, client: ClientConfig, render: Render)
       code_challenge_method: 'S256',
       state: checks.state,
       nonce: checks.nonce,
+      ui_locales: locale,
     });
     res.cookie(COOKIE, id, { httpOnly: true, sameSite: 'lax', secure, path: '/demo' });
     res.redirect(303, url.href);
@@ -72,6 +76,7 @@ export function demoRoutes(issuer: string, client: ClientConfig, render: Render)
     const checks = id ? pending.get(id) : undefined;
     if (!checks) throw new AppError(400, 'session_not_found');
     pending.delete(id!);
+    res.locals.locale = checks.locale;
     const cfg = await discover();
     const current = new URL(req.originalUrl, issuer);
     let tokens;
@@ -84,7 +89,7 @@ export function demoRoutes(issuer: string, client: ClientConfig, render: Render)
     }
     res.clearCookie(COOKIE, { path: '/demo' });
     res.set('cache-control', 'no-store').type('html').send(render('demo-callback', {
-      locale: pickLocale(undefined, req.get('accept-language'), 'en'), claims: JSON.stringify(tokens.claims(), null, 2),
+      locale: checks.locale, claims: JSON.stringify(tokens.claims(), null, 2),
     }));
   });
 

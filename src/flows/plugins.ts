@@ -15,6 +15,7 @@ export class PluginError extends Error {
 const factoryShape = z.object({
   id: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'lowercase letters, digits and dashes, starting with a letter (at most 40)'),
   displayName: z.string().min(1),
+  displayNames: z.record(z.string(), z.string().min(1).max(100)).optional(),
   helpText: z.string(),
   requirementChoices: z.array(z.enum(requirements)).min(1),
   configSchema: z.custom<z.ZodType>(

@@ -28,7 +28,7 @@ export interface FlowState {
 /** Why a step refused (a code, never an HTTP status: src/web maps it). */
 export interface Refusal { error: string; reason?: string }
 
-export interface Choice { id: string; label: string; authenticator?: string }
+export interface Choice { id: string; label: string; authenticator?: string; labels?: Readonly<Record<string, string>> }
 
 export type RunOutcome =
   | { kind: 'render'; stepId: string; view: string; model: Record<string, unknown>; refusal?: Refusal; choices: Choice[]; flow: LoadedFlow }
@@ -110,11 +110,15 @@ export function createRunner(opts: {
     return found.options.filter((o) => o.id !== found.current).map(label);
   }
 
-  const label = (o: LoadedStep): Choice => ({
-    id: o.id,
-    label: o.authenticator ? (opts.registry.get(o.authenticator)?.displayName ?? o.id) : o.id,
-    ...(o.authenticator ? { authenticator: o.authenticator } : {}),
-  });
+  const label = (o: LoadedStep): Choice => {
+    const factory = o.authenticator ? opts.registry.get(o.authenticator) : undefined;
+    return {
+      id: o.id,
+      label: factory?.displayName ?? o.id,
+      ...(o.authenticator ? { authenticator: o.authenticator } : {}),
+      ...(factory?.displayNames ? { labels: factory.displayNames } : {}),
+    };
+  };
 
   /**
    * The alternatives at the pending step's level when nobody has picked one yet: the person chooses

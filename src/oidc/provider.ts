@@ -46,7 +46,9 @@ function pageContext(ctx: KoaContextWithOIDC): PageContext {
     set body(v: unknown) { ctx.body = v; },
     get body() { return ctx.body; },
     host: ctx.host,
-    ...(typeof params?.ui_locales === 'string' ? { uiLocales: params.ui_locales } : {}),
+    // The signed-out page has no ui_locales parameter of its own: src/oidc/logout-locale.ts adds it to the URL.
+    ...(typeof params?.ui_locales === 'string' ? { uiLocales: params.ui_locales }
+      : typeof ctx.query.ui_locales === 'string' ? { uiLocales: ctx.query.ui_locales } : {}),
     acceptLanguage: ctx.get('accept-language'),
     ...(ctx.oidc?.client?.clientName ? { clientName: ctx.oidc.client.clientName } : {}),
   };

@@ -5,7 +5,7 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'exp
 import type { Logger } from 'pino';
 import { AppError } from '../errors.ts';
 import { fromProviderError } from '../oidc/errors.ts';
-import { pickLocale } from './i18n/index.ts';
+import { hasMessage, pickLocale } from './i18n/index.ts';
 import type { Render } from './views.ts';
 
 
@@ -52,6 +52,20 @@ const isAdminApi = (req: Request) => req.path === '/admin/api' || req.path.start
 const wantsProblem = (req: Request) => isAdminApi(req)
   || (req.accepts(['html', 'json']) === 'json' && !req.accepts('html'));
 
+/**
+ * The language of a page outside the provider: the one a route already chose (`res.locals.locale`,
+ * e.g. the interaction's), else the request's ui_locales, else Accept-Language, else the default.
+ */
+export function pageLocale(req: Request, res: Response, defaultLocale: string): string {
+  if (typeof res.locals.locale === 'string') return res.locals.locale;
+  const uiLocales = typeof req.query?.ui_locales === 'string' ? req.query.ui_locales : undefined;
+  return pickLocale(uiLocales, req.get('accept-language'), defaultLocale);
+}
+
+/** The error page's message: the code's own sentence, or a generic one (a raw key is never shown). */
+const pageMessage = (err: AppError) =>
+  (hasMessage('en', `error.${err.code}`) ? err.code : err.status >= 500 ? 'server_error' : 'invalid_request');
+
 export function errorHandler(render: Render, log: Logger, defaultLocale: string): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const appError = classify(err);
@@ -63,9 +77,8 @@ export function errorHandler(render: Render, log: Logger, defaultLocale: string)
         .json({ error: appError.code === 'oidc' ? appError.detail : appError.code });
       return;
     }
-    const uiLocales = typeof req.query?.ui_locales === 'string' ? req.query.ui_locales : undefined;
     res.status(appError.status).set('cache-control', 'no-store').set(appError.headers).type('html').send(render('error', {
-      locale: pickLocale(uiLocales, req.get('accept-language'), defaultLocale), title: 'Error', message: appError.code, ...(appError.code === 'oidc' ? { code: appError.detail } : {}),
+      locale: pageLocale(req, res, defaultLocale), message: pageMessage(appError), ...(appError.code === 'oidc' ? { code: appError.detail } : {}),
     }));
   };
 }

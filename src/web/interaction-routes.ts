@@ -16,7 +16,8 @@ import { interactionLock } from './interaction-lock.ts';
 import { AppError } from '../errors.ts';
 import { refusalStatus } from './errors.ts';
 import { checkCsrf, formBody, readForm } from './forms.ts';
-import { hasMessage, pickLocale, translate } from './i18n/index.ts';
+import { pickLocale } from './i18n/index.ts';
+import { localizeChoices } from './choice-labels.ts';
 import type { Render } from './views.ts';
 
 const UID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -64,6 +65,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     if (details.uid !== req.params.uid) throw new AppError(400, 'session_not_found');
     const params = details.params as Record<string, string | undefined>;
     const locale = pickLocale(params.ui_locales, req.get('accept-language'), deps.defaultLocale);
+    res.locals.locale = locale; // an error page raised from here on speaks it too
     const info: InteractionInfo = {
       uid: details.uid,
       locale,
@@ -110,10 +112,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
         if (outcome.flow.kind === 'register' && state.subject.userId && state.subject.phoneVerified === state.subject.phone) {
           return void page(res, 200, 'interaction/account-exists', { ...base, phone: state.subject.phone });
         }
-        const localize = (list: Choice[]) => list.map((c) => {
-          const key = `authenticator.${c.authenticator ?? ''}`;
-          return { id: c.id, label: c.authenticator && hasMessage(info.locale, key) ? translate(info.locale, key) : c.label };
-        });
+        const localize = (list: Choice[]) => localizeChoices(info.locale, list);
         const { then, options } = outcome.model as { then?: Choice[]; options?: Choice[] };
         page(res, refusalStatus(outcome.refusal), `interaction/${outcome.view}`, {
           ...outcome.model, ...base, stepId: outcome.stepId, choices: localize(outcome.choices),

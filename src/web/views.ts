@@ -3,9 +3,28 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import Handlebars from 'handlebars';
-import { translate } from './i18n/index.ts';
+import { hasMessage, translate } from './i18n/index.ts';
 
-export type Render = (view: string, model: Record<string, unknown> & { locale: string; title?: string }) => string;
+/**
+ * Renders a view in its layout. The page's <title> is "<page title> · <appName>", the page title
+ * from the catalogue (see titleKeyOf); `title` is literal text for pages outside the catalogue (admin).
+ */
+export type Render = (view: string, model: Record<string, unknown> & { locale: string; title?: string; titleKey?: string }) => string;
+
+/**
+ * The catalogue key of a view's title: the model's `titleKey`, else `title.<view>_<flowKind>`,
+ * `title.<view>_<message>`, `title.<view>` (view without `interaction/` and `/index`).
+ */
+export function titleKeyOf(view: string, model: { titleKey?: string; flowKind?: unknown; message?: unknown }): string | undefined {
+  const base = `title.${view.replace(/^interaction\//, '').replace(/\/index$/, '').replaceAll('/', '.')}`;
+  const candidates = [
+    model.titleKey,
+    typeof model.flowKind === 'string' ? `${base}_${model.flowKind}` : undefined,
+    typeof model.message === 'string' ? `${base}_${model.message}` : undefined,
+    base,
+  ];
+  return candidates.find((key): key is string => typeof key === 'string' && hasMessage('en', key));
+}
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
@@ -19,6 +38,11 @@ export function createViews(dir: string, appName: string): Render {
   hbs.registerHelper('t', function (this: unknown, key: string, options: Handlebars.HelperOptions) {
     const root = options.data?.root as { locale?: string } | undefined;
     return translate(root?.locale ?? 'en', key, options.hash as Record<string, unknown>);
+  });
+  /** Whether the catalogue (the page's locale or English) has a message: lets a view show a sentence only where one exists. */
+  hbs.registerHelper('has', function (this: unknown, key: unknown, options: Handlebars.HelperOptions) {
+    const root = options.data?.root as { locale?: string } | undefined;
+    return typeof key === 'string' && hasMessage(root?.locale ?? 'en', key);
   });
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   /** A wait in seconds, in words: seconds under two minutes, minutes under two hours, else hours. */
@@ -43,7 +67,9 @@ export function createViews(dir: string, appName: string): Render {
   return (view, model) => {
     const template = templates.get(view);
     if (!template) throw new Error(`view '${view}' not found`);
-    const data = { appName, ...model };
+    const titleKey = model.title === undefined ? titleKeyOf(view, model) : undefined;
+    const title = titleKey ? translate(model.locale, titleKey) : model.title;
+    const data = { appName, ...model, ...(title === undefined ? {} : { title }) };
     return layout({ ...data, body: template(data) });
   };
 }

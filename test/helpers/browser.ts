@@ -5,7 +5,8 @@ interface Cookie { name: string; value: string; path: string }
 
 export class Browser {
   readonly cookies: Cookie[] = [];
-  constructor(readonly origin: string) {}
+  /** `headers` go with every request (a real browser sends Accept-Language on each one). */
+  constructor(readonly origin: string, readonly headers: Record<string, string> = {}) {}
 
   private cookieHeader(url: URL): string {
     return this.cookies
@@ -29,7 +30,7 @@ export class Browser {
   /** One request, no redirect following. */
   async request(url: string, init: { method?: string; form?: Record<string, string | string[]>; body?: string; headers?: Record<string, string> } = {}): Promise<Page> {
     const target = new URL(url, this.origin);
-    const headers: Record<string, string> = { accept: 'text/html', ...init.headers };
+    const headers: Record<string, string> = { accept: 'text/html', ...this.headers, ...init.headers };
     const cookie = this.cookieHeader(target);
     if (cookie) headers.cookie = cookie;
     let body: string | undefined = init.body;

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { compileTemplate, pickTemplate, TemplateError } from '../../sms/template.ts';
 import { SmsError, usages } from '../../sms/types.ts';
 import type { AuthenticatorFactory } from '../types.ts';
+import { localeKeyProblem } from '../../config/locales.ts';
 
 const configSchema = z.object({
   /** Which default template to use. @default welcome */
@@ -12,8 +13,13 @@ const configSchema = z.object({
   /** `now`: queued when the step runs; `finish`: queued only if the flow completes successfully. @default now */
   when: z.enum(['now', 'finish']).default('now'),
   /** Message templates by locale; variables {{appName}} and {{host}}. */
-  templates: z.record(z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/), z.string()).default({}).superRefine((templates, ctx) => {
+  templates: z.record(z.string(), z.string()).default({}).superRefine((templates, ctx) => {
     for (const [locale, source] of Object.entries(templates)) {
+      const problem = localeKeyProblem(locale);
+      if (problem) {
+        ctx.addIssue({ code: 'custom', path: [locale], message: problem });
+        continue;
+      }
       try {
         compileTemplate(source, { requireCode: false });
       } catch (err) {

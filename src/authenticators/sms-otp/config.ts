@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { compileTemplate, TemplateError } from '../../sms/template.ts';
 import { codeUsages } from '../../sms/types.ts';
+import { localeKeyProblem } from '../../config/locales.ts';
 
 export const smsOtpConfigSchema = z.object({
   /** Digits in a code. @default 6 */
@@ -23,10 +24,15 @@ export const smsOtpConfigSchema = z.object({
   /** Who gets the code: the flow's `phone`, or the candidate `new-phone` of a change-phone flow (proving it sets no `amr`). @default phone */
   sendTo: z.enum(['phone', 'new-phone']).default('phone'),
   /** Message templates by locale (`en`, `de`, …); they override the defaults for the usage. */
-  templates: z.record(z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a locale such as en or de-AT'), z.string())
+  templates: z.record(z.string(), z.string())
     .default({})
     .superRefine((templates, ctx) => {
       for (const [locale, source] of Object.entries(templates)) {
+        const problem = localeKeyProblem(locale);
+        if (problem) {
+          ctx.addIssue({ code: 'custom', path: [locale], message: problem });
+          continue;
+        }
         try {
           compileTemplate(source);
         } catch (err) {
