@@ -94,7 +94,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   const chain = new Promise<LiveDispatch>((resolve) => { chainReady = resolve; });
   const live = createLive({ store, registry, log, onConnectors: async (next) => { await (await chain).setChain(next.connectors); } });
   await live.refresh(true);
-  const render = createViews(join(root, 'views'), config.appName);
+  const render = createViews(join(root, 'views'), config.appName, { defaultRegion: config.defaultRegion });
   if (runtime.production && issuer.startsWith('http:')) {
     log.warn({ issuer }, 'the issuer is plain http in production: put flowgate behind TLS and set FLOWGATE_ISSUER to its https URL');
   }

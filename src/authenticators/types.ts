@@ -27,6 +27,8 @@ export type StepResult =
 export interface FlowSubject {
   phone?: string;
   userId?: string;
+  /** A number typed (not proven) in another flow of this interaction: the phone page offers it. */
+  phoneTyped?: string;
   /** The phone number an SMS code proved in this interaction. */
   phoneVerified?: string;
   /** Profile fields collected during registration. */

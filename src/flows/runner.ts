@@ -22,6 +22,11 @@ export interface FlowState {
   origin?: FlowSubject;
   /** A message for the next page (e.g. why the flow changed). */
   notice?: string;
+  /**
+   * The page a form POST produced (an error, a new code sent), shown once by the GET its redirect
+   * leads to (Post/Redirect/Get): Back, Forward and reload never resubmit a form.
+   */
+  flash?: Flash;
   ended?: { error: string; reason?: string };
 }
 
@@ -29,6 +34,9 @@ export interface FlowState {
 export interface Refusal { error: string; reason?: string }
 
 export interface Choice { id: string; label: string; authenticator?: string; labels?: Readonly<Record<string, string>> }
+
+/** A rendered step kept for the next GET (see FlowState.flash). */
+export interface Flash { stepId: string; view: string; model: Record<string, unknown>; refusal?: Refusal; choices: Choice[] }
 
 export type RunOutcome =
   | { kind: 'render'; stepId: string; view: string; model: Record<string, unknown>; refusal?: Refusal; choices: Choice[]; flow: LoadedFlow }
@@ -145,22 +153,32 @@ export function createRunner(opts: {
     if (open?.options.some((o) => o.id === then)) state.chosen[open.levelId] = then;
   }
 
-  async function apply(info: InteractionInfo, state: FlowState, step: LoadedStep, result: StepResult, p: Progress, then?: string): Promise<RunOutcome> {
-    const save = () => opts.store.flowState.put(info.uid, state, info.expiresAt);
+  /**
+   * Turns a step result into an outcome and saves the state (one write). From a POST (`post`),
+   * a page to show is kept as the state's flash for the GET the redirect leads to.
+   */
+  async function apply(info: InteractionInfo, state: FlowState, step: LoadedStep, result: StepResult, p: Progress, post?: { then?: string }): Promise<RunOutcome> {
+    const outcome = await outcomeOf(info, state, step, result, p, post?.then);
+    if (post && outcome.kind === 'render') {
+      const { kind: _, flow: __, ...flash } = outcome;
+      state.flash = flash;
+    }
+    await opts.store.flowState.put(info.uid, state, info.expiresAt);
+    return outcome;
+  }
+
+  async function outcomeOf(info: InteractionInfo, state: FlowState, step: LoadedStep, result: StepResult, p: Progress, then?: string): Promise<RunOutcome> {
     switch (result.kind) {
       case 'success':
         state.completed.push(step.id);
         if (result.amr && !state.amr.includes(result.amr)) state.amr.push(result.amr);
         await applyThen(info, state, then);
-        await save();
         return { kind: 'next' };
       case 'attempted':
-        await save();
         return { kind: 'next' };
       case 'challenge': {
         const notice = state.notice;
         delete state.notice;
-        await save();
         const next = upcoming(state, step, p);
         return {
           kind: 'render', stepId: step.id, view: result.view,
@@ -171,10 +189,8 @@ export function createRunner(opts: {
       case 'failure':
         if (result.ends || !result.view) {
           state.ended = { error: result.error, ...(result.reason ? { reason: result.reason } : {}) };
-          await save();
           return { kind: 'ended', ...state.ended };
         }
-        await save();
         const next = upcoming(state, step, p);
         return {
           kind: 'render', stepId: step.id, view: result.view, model: { ...result.model, error: result.error, ...(next.length ? { then: next } : {}) },
@@ -205,10 +221,13 @@ export function createRunner(opts: {
     async switchFlow(info: InteractionInfo, state: FlowState, flowId: string, carry: boolean, notice?: string): Promise<void> {
       const target = opts.live.current().flows.get(flowId);
       if (state.ended || !target) return;
-      const subject: FlowSubject = carry && state.subject.phoneVerified
-        ? { phone: state.subject.phoneVerified, phoneVerified: state.subject.phoneVerified }
-        : {};
+      // A proven number goes along as proven; a typed one only fills in the next phone page.
+      const { phone, phoneVerified } = state.subject;
+      const subject: FlowSubject = !carry ? {}
+        : phoneVerified ? { phone: phoneVerified, phoneVerified }
+          : phone ? { phoneTyped: phone } : {};
       Object.assign(state, { flowId, flowVersion: target.version, subject, completed: [], chosen: {}, stepState: {}, amr: carry ? state.amr : [] });
+      delete state.flash;
       if (notice) state.notice = notice;
       else delete state.notice;
       await opts.store.flowState.put(info.uid, state, info.expiresAt);
@@ -219,6 +238,7 @@ export function createRunner(opts: {
       if (state.ended) return;
       Object.assign(state, { subject: { ...state.origin }, completed: [], chosen: {}, stepState: {}, amr: [] });
       delete state.notice;
+      delete state.flash;
       await opts.store.flowState.put(info.uid, state, info.expiresAt);
     },
 
@@ -230,18 +250,28 @@ export function createRunner(opts: {
       const found = alternativeChoices(flowOf(state).steps, step.id, p);
       if (!found?.options.some((o) => o.id === alternativeId)) return;
       state.chosen[found.levelId] = alternativeId;
+      delete state.flash;
       await opts.store.flowState.put(info.uid, state, info.expiresAt);
     },
 
     /** GET: show the current step (running its authenticate), or report the flow done. */
     async show(info: InteractionInfo, state: FlowState): Promise<RunOutcome> {
       if (state.ended) return { kind: 'ended', ...state.ended };
+      if (state.flash) {
+        // The page the last POST produced, once: a reload shows the step afresh.
+        const flash = state.flash;
+        delete state.flash;
+        await opts.store.flowState.put(info.uid, state, info.expiresAt);
+        return { kind: 'render', ...flash, flow: flowOf(state) };
+      }
       const { user, p, step } = await current(info, state);
       if (!step) return { kind: 'done', flow: flowOf(state), subject: state.subject, amr: state.amr };
       const open = undecided(state, step, p);
       if (open) {
+        const notice = state.notice;
+        delete state.notice;
         await opts.store.flowState.put(info.uid, state, info.expiresAt);
-        return { kind: 'render', stepId: step.id, view: 'choose', model: { options: open.options }, choices: [], flow: flowOf(state) };
+        return { kind: 'render', stepId: step.id, view: 'choose', model: { options: open.options, ...(notice ? { notice } : {}) }, choices: [], flow: flowOf(state) };
       }
       const result = await instance(step).authenticate(context(info, state, step, {}, user));
       return apply(info, state, step, result, p);
@@ -255,7 +285,7 @@ export function createRunner(opts: {
       // Nobody has picked among these alternatives yet: the choice page comes first (no SMS before it).
       if (undecided(state, step, p)) return { kind: 'stale' };
       const result = await instance(step).action(context(info, state, step, form, user));
-      const outcome = await apply(info, state, step, result, p, form.then);
+      const outcome = await apply(info, state, step, result, p, { then: form.then });
       if (outcome.kind === 'next' && !(await current(info, state)).step) {
         return { kind: 'done', flow: flowOf(state), subject: state.subject, amr: state.amr };
       }

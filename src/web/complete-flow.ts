@@ -106,7 +106,8 @@ async function complete(deps: CompleteDeps, flow: LoadedFlow, subject: FlowSubje
       if (reset.kind === 'missing') return { kind: 'page', view: 'interaction/no-account', model: { phone, canRegister: deps.hasFlow('register') } };
       await queuePending(deps, subject);
       if (flow.afterReset === 'login') return { kind: 'login', accountId: user.id, amr };
-      return { kind: 'switch', flowId: deps.signInFlow, carry: false, notice: 'password_reset_done' };
+      // The number the reset proved goes along: sign-in asks for no second code.
+      return { kind: 'switch', flowId: deps.signInFlow, carry: true, notice: 'password_reset_done' };
     }
 
     case 'change-phone':

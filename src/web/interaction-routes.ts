@@ -16,7 +16,7 @@ import { interactionLock } from './interaction-lock.ts';
 import { AppError } from '../errors.ts';
 import { refusalStatus } from './errors.ts';
 import { checkCsrf, formBody, readForm } from './forms.ts';
-import { pickLocale } from './i18n/index.ts';
+import { hasMessage, pickLocale, translate } from './i18n/index.ts';
 import { localizeChoices } from './choice-labels.ts';
 import type { Render } from './views.ts';
 
@@ -131,14 +131,21 @@ export function interactionRoutes(deps: InteractionDeps): Router {
         page(res, refusalStatus(outcome), 'error', { locale: info.locale, message: outcome.error });
         return;
       case 'done': {
-        const hasFlow = (id: string) => Boolean(switchTarget(id));
-        const done = await completeFlow({ ...deps, signInFlow: 'sign-in', hasFlow }, outcome.flow, outcome.subject, outcome.amr, { uid: details.session?.uid });
-        if (done.kind === 'login') return login(req, res, details, done.accountId, done.amr, done.finishedFlow);
+        const done = await finish(req, res, details, info, state, outcome);
         if (done.kind === 'page') return void page(res, 200, done.view, { ...done.model, ...base });
-        await runner.switchFlow(info, state, switchTarget(done.flowId) ?? done.flowId, done.carry, done.notice);
-        return respond(req, res, details, info, state, await runner.show(info, state));
+        if (done.kind === 'switch') return respond(req, res, details, info, state, await runner.show(info, state));
+        return;
       }
     }
+  }
+
+  /** A finished flow: signs in (the response is sent), moves to the next flow, or names the page to show. */
+  async function finish(req: Request, res: Response, details: Details, info: InteractionInfo, state: FlowState, outcome: Extract<RunOutcome, { kind: 'done' }>) {
+    const hasFlow = (id: string) => Boolean(switchTarget(id));
+    const done = await completeFlow({ ...deps, signInFlow: 'sign-in', hasFlow }, outcome.flow, outcome.subject, outcome.amr, { uid: details.session?.uid });
+    if (done.kind === 'login') await login(req, res, details, done.accountId, done.amr, done.finishedFlow);
+    if (done.kind === 'switch') await runner.switchFlow(info, state, switchTarget(done.flowId) ?? done.flowId, done.carry, done.notice);
+    return done;
   }
 
   const finishConsent = (req: Request, res: Response, details: Details) => interactions.finishConsent(req, res, details);
@@ -155,6 +162,21 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     await respond(req, res, details, info, state, await runner.show(info, state));
   });
 
+  /**
+   * How the newest code's SMS is doing, for the code page's script (public/app.js): `pending`
+   * while queued or being sent, `sent` once a provider took it, `failed` with the sentence the
+   * page shows in place of "We sent…". Only this browser's interaction; nothing about the number.
+   */
+  router.get('/interaction/:uid/sms-status', async (req, res) => {
+    const { info } = await load(req, res);
+    const latest = await deps.sms.latestFor(info.uid);
+    if (latest?.status === 'failed' && latest.error !== 'expired') {
+      const key = hasMessage(info.locale, `sms.sms_${latest.error}`) ? `sms.sms_${latest.error}` : 'sms.sms_unavailable';
+      return void res.json({ status: 'failed', message: translate(info.locale, key) });
+    }
+    res.json({ status: latest && (latest.status === 'sent' || latest.status === 'delivered') ? 'sent' : 'pending' });
+  });
+
   /** Loads the interaction and checks the form's CSRF token; only for the login/create prompts. */
   async function loadForm(req: Request, res: Response) {
     const loaded = await load(req, res);
@@ -166,11 +188,12 @@ export function interactionRoutes(deps: InteractionDeps): Router {
 
   router.post('/interaction/:uid/steps/:stepId', formBody, async (req, res) => {
     const { details, info, state, form } = await loadForm(req, res);
-    let outcome = await runner.submit(info, state, String(req.params.stepId), form);
-    // Show the next step in this response (no redirect round trip); a reload re-POSTs to a step
-    // that is no longer current, which redirects to the interaction page.
-    if (outcome.kind === 'next') outcome = await runner.show(info, state);
-    await respond(req, res, details, info, state, outcome);
+    const outcome = await runner.submit(info, state, String(req.params.stepId), form);
+    // Post/Redirect/Get: a step's POST never answers with a page. The page it produced (an error,
+    // "a new code was sent") waits in the flow state for the GET the redirect leads to, so Back,
+    // Forward and reload never resubmit the form and never spend an attempt.
+    if (outcome.kind === 'done' && (await finish(req, res, details, info, state, outcome)).kind === 'login') return;
+    res.redirect(303, `/interaction/${info.uid}`);
   });
 
   router.post('/interaction/:uid/restart', formBody, async (req, res) => {

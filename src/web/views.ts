@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import Handlebars from 'handlebars';
+import { formatPhone } from '../authenticators/identify-phone/phone.ts';
 import { hasMessage, translate } from './i18n/index.ts';
 
 /**
@@ -33,8 +34,14 @@ function files(dir: string): string[] {
   });
 }
 
-export function createViews(dir: string, appName: string): Render {
+export interface ViewOptions {
+  /** Numbers of this region are shown in national format, others in international format. */
+  defaultRegion: string;
+}
+
+export function createViews(dir: string, appName: string, opts: ViewOptions = { defaultRegion: 'US' }): Render {
   const hbs = Handlebars.create();
+  hbs.registerHelper('formatPhone', (e164: unknown) => (typeof e164 === 'string' ? formatPhone(e164, opts.defaultRegion) : ''));
   hbs.registerHelper('t', function (this: unknown, key: string, options: Handlebars.HelperOptions) {
     const root = options.data?.root as { locale?: string } | undefined;
     return translate(root?.locale ?? 'en', key, options.hash as Record<string, unknown>);

@@ -1,5 +1,6 @@
 // Drives the account page over HTTP: sign in to /account by SMS code, start "Change phone number",
 // and walk the change-phone steps.
+import { blankPhone } from './phone.ts';
 import assert from 'node:assert/strict';
 import { Browser, csrfOf, formAction, type Page } from './browser.ts';
 import { submitCode, submitPhone } from './login.ts';
@@ -53,6 +54,6 @@ export async function toNewNumberCode(server: TestServer, browser: Browser, acco
 /** A page with uid, CSRF token, the given numbers and the resend timestamp replaced, to compare two answers. */
 export function normalized(page: Page, ...phones: string[]): { status: number; cookies: string[]; body: string } {
   let body = page.html.replaceAll(uidOf(page), 'UID').replaceAll(csrfOf(page.html), 'CSRF').replace(/data-resend-at="[^"]+"/g, '');
-  for (const phone of phones) body = body.replaceAll(phone, 'PHONE');
+  for (const phone of phones) body = blankPhone(body, phone);
   return { status: page.status, cookies: page.headers.getSetCookie(), body };
 }

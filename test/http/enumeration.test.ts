@@ -1,5 +1,6 @@
 // Registered and unregistered numbers get identical answers on the phone step; an unregistered
 // number gets a code too and, once verified, a "no account yet" page.
+import { blankPhone } from '../helpers/phone.ts';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { csrfOf, formAction } from '../helpers/browser.ts';
@@ -15,12 +16,14 @@ async function phoneStep(phone: string) {
   const { browser, page } = await openPhonePage(server);
   const uid = new URL(formAction(page.html, '/steps/'), server.url).pathname.split('/')[2]!;
   const res = await browser.request(formAction(page.html, '/steps/'), { form: { csrf: csrfOf(page.html), phone, then: 'sms' } });
+  const page2 = await browser.request(res.location!); // Post/Redirect/Get: the code page is the redirect's GET
   const reload = await browser.request(`/interaction/${uid}`);
-  const normalize = (s: string) => s.replaceAll(uid, 'UID').replaceAll(csrfOf(page.html), 'CSRF').replaceAll(phone, 'PHONE')
+  const normalize = (s: string) => blankPhone(s, phone).replaceAll(uid, 'UID').replaceAll(csrfOf(page.html), 'CSRF')
     .replace(/data-resend-at="[^"]+"/, '');
   const headers = (h: Headers) => [...h.keys()].filter((k) => !['date', 'etag', 'content-length'].includes(k)).map((k) => `${k}: ${k === 'set-cookie' ? h.getSetCookie().join() : h.get(k)}`);
   return {
-    status: res.status, headers: headers(res.headers), body: normalize(res.html),
+    postStatus: res.status, postHeaders: headers(res.headers).map(normalize), location: normalize(res.location ?? ''),
+    status: page2.status, headers: headers(page2.headers), body: normalize(page2.html),
     reloadStatus: reload.status, reloadHeaders: headers(reload.headers), reloadBody: normalize(reload.html),
   };
 }

@@ -34,7 +34,7 @@ test('rule 9: every spelling of one number shares one cooldown — the E.164 for
   const first = await freshPhoneSubmit(server, spellings[0]!, { headers: fromNewIp() });
   assert.equal(first.page.status, 200, first.page.html.slice(0, 300));
   assert.match(first.page.html, /one-time-code/);
-  assert.ok(first.page.html.includes('+12025550110'), 'the page shows the E.164 form');
+  assert.ok(first.page.html.includes('(202) 555-0110'), 'the page shows the one number, in national format');
   for (const spelling of spellings.slice(1)) {
     const { page } = await freshPhoneSubmit(server, spelling, { headers: fromNewIp() });
     assert.equal(page.status, 429, `${spelling}: held by the same cooldown`);
@@ -52,7 +52,7 @@ test('hostile: full-width digits — normalized to the same E.164 number and the
   const before = (await sent()).length;
   const wide = await freshPhoneSubmit(server, '＋１２０２５５５０１２０', { headers: fromNewIp() });
   assert.equal(wide.page.status, 200, wide.page.html.slice(0, 300));
-  assert.ok(wide.page.html.includes('+12025550120'));
+  assert.ok(wide.page.html.includes('(202) 555-0120'));
   const ascii = await freshPhoneSubmit(server, '+12025550120', { headers: fromNewIp() });
   assert.equal(ascii.page.status, 429, 'the ASCII spelling is held by the full-width one\'s cooldown');
   assert.deepEqual((await sent()).slice(before).map((m) => m.to), ['+12025550120']);
@@ -74,7 +74,7 @@ test('hostile: premium / toll-free / disallowed-country numbers — refused in s
       const browser = new Browser(server.url);
       let page = await browser.go(authUrl(server, flow === 'register' ? { prompt: 'create' } : {}), { headers: fromNewIp() });
       if (flow === 'reset') page = await switchFlow(browser, page, 'reset-credentials');
-      const res = await browser.request(formAction(page.html, '/steps/'), { form: { csrf: csrfOf(page.html), phone, then: 'sms' } });
+      const res = await browser.go(formAction(page.html, '/steps/'), { form: { csrf: csrfOf(page.html), phone, then: 'sms' } });
       assert.equal(res.status, 400, `${flow} ${phone}`);
       assert.match(res.html, message, `${flow} ${phone}`);
     }

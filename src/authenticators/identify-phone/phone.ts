@@ -6,6 +6,16 @@ export const MAX_PHONE_INPUT = 32;
 
 export type PhoneResult = { ok: true; e164: string } | { ok: false; reason: 'empty' | 'too_long' | 'bad_characters' | 'invalid' };
 
+/**
+ * An E.164 number as a person reads it: national format for numbers of the default region
+ * ((202) 555-0100), international otherwise (+44 7700 900123).
+ */
+export function formatPhone(e164: string, defaultRegion: string): string {
+  const parsed = parsePhoneNumberFromString(e164);
+  if (!parsed) return e164;
+  return parsed.country === defaultRegion ? parsed.formatNational() : parsed.formatInternational();
+}
+
 export function normalizePhone(input: string, defaultRegion: string): PhoneResult {
   if (input.length > MAX_PHONE_INPUT * 4) return { ok: false, reason: 'too_long' };
   if (FORBIDDEN.test(input)) return { ok: false, reason: 'bad_characters' };

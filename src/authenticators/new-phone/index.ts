@@ -28,7 +28,7 @@ export const newPhone: AuthenticatorFactory<Config> = {
         const result = readPhone(ctx.form, deps.defaultRegion, deps.allowedCountries);
         if (!result.ok) return result.result;
         if (result.e164 === ctx.subject.phone) {
-          return { kind: 'failure', error: 'invalid_input', view: 'phone', model: { phoneError: 'phone_same_number' } };
+          return { kind: 'failure', error: 'invalid_input', view: 'phone', model: { phoneError: 'phone_same_number', phoneValue: ctx.form.phone } };
         }
         if (ctx.subject.newPhone !== result.e164) delete ctx.subject.newPhoneVerified;
         ctx.subject.newPhone = result.e164;

@@ -63,12 +63,13 @@ function createSmsOtp(deps: AuthenticatorDeps) {
   async function held(ctx: Ctx, kind: 'send_held' | 'locked', retryAt: number | null): Promise<StepResult> {
     const limit = limitNotice(kind, retryAt, deps.now());
     const { waitSeconds } = limit;
-    if (kind === 'locked') return { kind: 'failure', error: 'locked', view: 'code', model: await view(ctx, { limit, codeForm: false }) };
+    // One wait on the page: the sentence, the countdown and the "Send a new code" button agree.
+    const wait = { resendInSeconds: waitSeconds, resendAt: new Date(deps.now() + waitSeconds * 1000).toISOString() };
+    // Locked: no code box (nothing would be checked); only a new code later, or another number.
+    if (kind === 'locked') return { kind: 'failure', error: 'locked', view: 'code', model: await view(ctx, { limit, codeForm: false, ...wait }) };
     // A code sent earlier in this interaction still works while a new one is held back.
     const live = await deps.store.otp.active(ctx.interaction.uid, ctx.config.usage, deps.now());
     const codeForm = Boolean(live && live.phone === recipientOf(ctx));
-    // One wait on the page: the sentence, the countdown and the "Send a new code" button agree.
-    const wait = { resendInSeconds: waitSeconds, resendAt: new Date(deps.now() + waitSeconds * 1000).toISOString() };
     return { kind: 'failure', error: 'send_held', view: 'code', model: await view(ctx, { limit, codeForm, ...wait }) };
   }
 
@@ -79,7 +80,13 @@ function createSmsOtp(deps: AuthenticatorDeps) {
   /** A reset or registration code proves the phone: a hard lock lets it through (the timed lockout applies). */
   const provesPhone = (ctx: Ctx) => ctx.config.usage === 'reset' || ctx.config.usage === 'register';
 
-  async function send(ctx: Ctx, opts: { skipCooldown?: boolean } = {}): Promise<StepResult> {
+  /** A code that took its last wrong guess: only "Send a new code" or another number from here. */
+  async function dead(ctx: Ctx): Promise<StepResult> {
+    ctx.state.deadCode = true;
+    return { kind: 'failure', error: 'code_dead', view: 'code', model: await view(ctx, { codeError: 'code_dead', codeForm: false }) };
+  }
+
+  async function send(ctx: Ctx, opts: { skipCooldown?: boolean; resend?: boolean } = {}): Promise<StepResult> {
     const { uid } = ctx.interaction;
     const phone = recipientOf(ctx)!;
     const counters = await deps.store.otp.counters(uid);
@@ -110,7 +117,8 @@ function createSmsOtp(deps: AuthenticatorDeps) {
       return { kind: 'failure', error: 'send_failed', reason: err.code, view: 'code', model: await view(ctx, { sendError: `sms_${err.code}`, resendInSeconds: 0 }) };
     }
     ctx.state.lastSentAt = now;
-    return { kind: 'challenge', view: 'code', model: await view(ctx, { sent: true }) };
+    delete ctx.state.deadCode;
+    return { kind: 'challenge', view: 'code', model: await view(ctx, { sent: true, ...(opts.resend ? { resent: true } : {}) }) };
   }
 
   async function verify(ctx: Ctx): Promise<StepResult> {
@@ -126,6 +134,8 @@ function createSmsOtp(deps: AuthenticatorDeps) {
     }
     const now = deps.now();
     const challenge = await deps.store.otp.active(uid, ctx.config.usage, now);
+    // The code this page was for took its last wrong guess: say so, even to the right code.
+    if (ctx.state.deadCode && !(challenge && challenge.phone === phone)) return dead(ctx);
     if (!challenge || challenge.phone !== phone) {
       return { kind: 'failure', error: 'code_expired', view: 'code', model: await page(ctx, { codeError: 'code_expired' }) };
     }
@@ -141,18 +151,22 @@ function createSmsOtp(deps: AuthenticatorDeps) {
     if (counters.failures + 1 >= ctx.config.maxFailuresPerInteraction) {
       return { kind: 'failure', error: 'too_many_attempts', ends: true };
     }
-    if (verdict.kind === 'wrong') {
+    if (verdict.kind === 'wrong' && verdict.attemptsLeft > 0) {
       return { kind: 'failure', error: 'code_invalid', view: 'code', model: await page(ctx, { codeError: 'code_invalid', attemptsLeft: verdict.attemptsLeft }) };
     }
-    return { kind: 'failure', error: 'code_dead', view: 'code', model: await view(ctx, { codeError: 'code_dead' }) };
+    return dead(ctx);
   }
 
   return {
     requiresUser: false,
     async authenticate(ctx: Ctx): Promise<StepResult> {
       if (!recipientOf(ctx)) return { kind: 'failure', error: 'invalid_input', ends: true };
-      // Sign-in found no account for a number it just proved: registration needs no second code.
-      if (ctx.config.usage === 'register' && ctx.subject.phoneVerified === ctx.subject.phone) return { kind: 'success', amr: 'sms' };
+      // A number this interaction already proved by a code (sign-in that found no account, then
+      // registration; a reset, then sign-in; "you already have an account", then sign-in) gets no second code.
+      const recipient = recipientOf(ctx);
+      if (ctx.config.sendTo === 'new-phone' ? ctx.subject.newPhoneVerified === recipient : ctx.subject.phoneVerified === recipient) {
+        return proven(ctx, recipient!);
+      }
       const active = await deps.store.otp.active(ctx.interaction.uid, ctx.config.usage, deps.now());
       if (active && active.phone === recipientOf(ctx)) return { kind: 'challenge', view: 'code', model: await page(ctx) };
       return send(ctx);
@@ -166,7 +180,7 @@ function createSmsOtp(deps: AuthenticatorDeps) {
         if (!failed && deps.now() < lastSentAt + ctx.config.resendCooldownSeconds * 1000) {
           return { kind: 'failure', error: 'resend_too_soon', view: 'code', model: await view(ctx, { codeError: 'resend_too_soon' }) };
         }
-        return send(ctx, { skipCooldown: failed });
+        return send(ctx, { skipCooldown: failed, resend: true });
       }
       return verify(ctx);
     },
