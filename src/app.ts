@@ -1,9 +1,11 @@
 // createFlowgate(deps) → the express app with oidc-provider mounted; no listen (tests build this).
 import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import express from 'express';
 import type { Logger } from 'pino';
 import { createLogger } from './log.ts';
+import { createBrand } from './branding/index.ts';
+import { brandRoutes } from './branding/routes.ts';
 import type { Config, Runtime } from './config/schema.ts';
 import { ConfigError } from './config/load.ts';
 import { normalizePhone } from './authenticators/identify-phone/phone.ts';
@@ -51,7 +53,7 @@ export interface FlowgateDeps {
   runtime: Runtime;
   store: Store;
   log?: Logger;
-  /** Where relative paths in the config file (third-party authenticators) start. */
+  /** Where relative paths in the config file (third-party authenticators, branding files, viewsDir) start. */
   configDir?: string;
   /** Replaces the connectors built from config (tests). */
   connectors?: SmsConnector[];
@@ -84,7 +86,8 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   const log = deps.log ?? createLogger(config.logLevel);
   const issuer = runtime.issuer.replace(/\/+$/, '');
   const registry = builtinAuthenticators();
-  await loadPluginAuthenticators(config.authenticators, registry, deps.configDir ?? process.cwd());
+  const configDir = deps.configDir ?? process.cwd();
+  await loadPluginAuthenticators(config.authenticators, registry, configDir);
   const flows = loadFlows(config.flowsDir, registry);
   if (!flows.has(config.signInFlow)) throw new FlowError(`signInFlow: no flow with id '${config.signInFlow}' in ${config.flowsDir}`);
   const now = deps.now ?? Date.now;
@@ -94,7 +97,12 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   const chain = new Promise<LiveDispatch>((resolve) => { chainReady = resolve; });
   const live = createLive({ store, registry, log, onConnectors: async (next) => { await (await chain).setChain(next.connectors); } });
   await live.refresh(true);
-  const render = createViews(join(root, 'views'), config.appName, { defaultRegion: config.defaultRegion });
+  // Branding and template overrides are read once, here: a bad file stops the start, naming it.
+  const brand = createBrand(config.branding, configDir, issuer.startsWith('https:'));
+  const render = createViews(join(root, 'views'), config.appName, {
+    defaultRegion: config.defaultRegion,
+    brand: brand.model, ...(config.viewsDir ? { overridesDir: resolve(configDir, config.viewsDir) } : {}),
+  });
   if (runtime.production && issuer.startsWith('http:')) {
     log.warn({ issuer }, 'the issuer is plain http in production: put flowgate behind TLS and set FLOWGATE_ISSUER to its https URL');
   }
@@ -154,7 +162,8 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   const app = express();
   app.disable('x-powered-by');
   if (config.trustProxy) app.set('trust proxy', 1);
-  app.use(securityHeaders({ https: new URL(issuer).protocol === 'https:' }));
+  app.use(securityHeaders({ https: new URL(issuer).protocol === 'https:', imgSources: brand.imgSources }));
+  app.use(brandRoutes(brand));
   app.use('/assets', express.static(join(root, 'public'), {
     index: false,
     setHeaders: (res) => { res.set('cache-control', 'public, max-age=3600'); }, // replaces the pages' no-store

@@ -5,6 +5,7 @@ import { usages } from '../sms/types.ts';
 import { connectorTypes } from '../sms/connectors/registry.ts';
 import { limitsSchema } from '../guard/config.ts';
 import { catalogueLocaleSchema, localeKeyProblem, regionSchema } from './locales.ts';
+import { brandingSchema } from '../branding/config.ts';
 
 const url = z.string().url();
 
@@ -118,6 +119,14 @@ export const configSchema = z.object({
   }).strict()).default([]),
   /** Abuse limits: SMS sending caps and guessing lockouts, kept in the store (see src/guard/config.ts). */
   limits: limitsSchema.default(limitsSchema.parse({})),
+  /** Logo, favicon and colours of the hosted pages (see src/branding/config.ts); the product name is `appName`. */
+  branding: brandingSchema.default({ showName: true }),
+  /**
+   * A directory of template overrides, relative to the config file: a file there replaces the built-in
+   * view of the same path (e.g. `home.hbs`, `interaction/phone.hbs`, `partials/notice.hbs`,
+   * `layouts/main.hbs`); every other page stays built in. A file matching no built-in view is refused.
+   */
+  viewsDir: z.string().min(1).optional(),
   /** Trust X-Forwarded-* from a TLS-terminating proxy. */
   trustProxy: z.boolean().default(false),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),

@@ -1,9 +1,12 @@
-// Page rendering: handlebars views from views/, one layout, a `t` helper for messages.
-// Everything is escaped except `body` (our own rendered view) and library-made forms.
+// Page rendering: handlebars views from views/, one layout, a `t` helper for messages; an
+// operator's viewsDir replaces built-in files one by one. Everything is escaped except `body`
+// (our own rendered view) and library-made forms.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import Handlebars from 'handlebars';
 import { formatPhone } from '../authenticators/identify-phone/phone.ts';
+import { DEFAULT_BRAND, type BrandModel } from '../branding/index.ts';
+import { ConfigError } from '../config/load.ts';
 import { hasMessage, translate } from './i18n/index.ts';
 
 /**
@@ -34,14 +37,58 @@ function files(dir: string): string[] {
   });
 }
 
-export interface ViewOptions {
-  /** Numbers of this region are shown in national format, others in international format. */
-  defaultRegion: string;
+/** Every file under dir but hidden ones (.DS_Store, .git), so a stray file is seen, not ignored. */
+function allFiles(dir: string): string[] {
+  return readdirSync(dir).filter((n) => !n.startsWith('.')).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? allFiles(p) : [p];
+  });
 }
 
-export function createViews(dir: string, appName: string, opts: ViewOptions = { defaultRegion: 'US' }): Render {
+/** A view's name from its path: `interaction/phone`, `partials/notice`, `layouts/main`. */
+const nameOf = (dir: string, file: string) => relative(dir, file).split(sep).join('/').replace(/\.hbs$/, '');
+
+/** The override files of viewsDir by view name; a file that replaces nothing or does not compile is refused. */
+function readOverrides(dir: string, builtIn: ReadonlySet<string>, hbs: typeof Handlebars): Map<string, string> {
+  let found: string[];
+  try {
+    found = allFiles(dir);
+  } catch (err) {
+    throw new ConfigError(`viewsDir: cannot read '${dir}': ${(err as Error).message}`);
+  }
+  const overrides = new Map<string, string>();
+  for (const file of found) {
+    const shown = relative(dir, file).split(sep).join('/');
+    const name = nameOf(dir, file);
+    if (!file.endsWith('.hbs') || !builtIn.has(name)) {
+      throw new ConfigError(`viewsDir: '${shown}' in ${dir} matches no built-in view or partial (a typo?); the built-in ones are ${[...builtIn].sort().map((n) => `${n}.hbs`).join(', ')}`);
+    }
+    const source = readFileSync(file, 'utf8');
+    try {
+      hbs.precompile(source, { strict: false });
+    } catch (err) {
+      throw new ConfigError(`viewsDir: '${shown}' in ${dir} does not compile: ${(err as Error).message}`);
+    }
+    if (name === 'layouts/main' && !/\{\{\{\s*body\s*\}\}\}/.test(source)) {
+      throw new ConfigError(`viewsDir: '${shown}' in ${dir} must contain {{{body}}}, where each page goes`);
+    }
+    overrides.set(name, source);
+  }
+  return overrides;
+}
+
+export interface ViewOptions {
+  /** Numbers of this region are shown in national format, others in international format. */
+  defaultRegion?: string;
+  /** An operator's template overrides (config `viewsDir`, resolved): each file replaces the built-in one of the same path. */
+  overridesDir?: string;
+  /** The brand in force (logo, favicon, stylesheet), read by the layout as `brand`. */
+  brand?: BrandModel;
+}
+
+export function createViews(dir: string, appName: string, opts: ViewOptions = {}): Render {
   const hbs = Handlebars.create();
-  hbs.registerHelper('formatPhone', (e164: unknown) => (typeof e164 === 'string' ? formatPhone(e164, opts.defaultRegion) : ''));
+  hbs.registerHelper('formatPhone', (e164: unknown) => (typeof e164 === 'string' ? formatPhone(e164, opts.defaultRegion ?? 'US') : ''));
   hbs.registerHelper('t', function (this: unknown, key: string, options: Handlebars.HelperOptions) {
     const root = options.data?.root as { locale?: string } | undefined;
     return translate(root?.locale ?? 'en', key, options.hash as Record<string, unknown>);
@@ -61,10 +108,10 @@ export function createViews(dir: string, appName: string, opts: ViewOptions = { 
     return translate(locale, 'wait.hours', { n: Math.ceil(s / 3600) });
   });
   hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
+  const sources = new Map(files(dir).map((file) => [nameOf(dir, file), readFileSync(file, 'utf8')]));
+  if (opts.overridesDir) for (const [name, source] of readOverrides(opts.overridesDir, new Set(sources.keys()), hbs)) sources.set(name, source);
   const templates = new Map<string, Handlebars.TemplateDelegate>();
-  for (const file of files(dir)) {
-    const name = relative(dir, file).replace(/\.hbs$/, '');
-    const source = readFileSync(file, 'utf8');
+  for (const [name, source] of sources) {
     if (name.startsWith('partials/')) hbs.registerPartial(name.slice('partials/'.length), source);
     else templates.set(name, hbs.compile(source, { strict: false }));
   }
@@ -76,7 +123,7 @@ export function createViews(dir: string, appName: string, opts: ViewOptions = { 
     if (!template) throw new Error(`view '${view}' not found`);
     const titleKey = model.title === undefined ? titleKeyOf(view, model) : undefined;
     const title = titleKey ? translate(model.locale, titleKey) : model.title;
-    const data = { appName, ...model, ...(title === undefined ? {} : { title }) };
+    const data = { appName, brand: opts.brand ?? DEFAULT_BRAND, ...model, ...(title === undefined ? {} : { title }) };
     return layout({ ...data, body: template(data) });
   };
 }

@@ -53,6 +53,8 @@ export interface StartOptions {
   log?: Logger;
   /** The issuer URL; defaults to the server's own http URL (an https issuer here stands for a TLS proxy in front). */
   issuer?: string;
+  /** Where the config's relative paths start (branding files, viewsDir), as main.ts passes the config file's directory. */
+  configDir?: string;
 }
 
 export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
@@ -80,6 +82,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
       log: opts.log ?? createLogger('silent'),
       ...(opts.connectors ? { connectors: opts.connectors } : {}),
       ...(opts.now ? { now: opts.now } : {}),
+      ...(opts.configDir ? { configDir: opts.configDir } : {}),
     });
   } catch (err) {
     // A refused start-up (bad flows, templates, …) leaves nothing open behind it.
