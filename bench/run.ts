@@ -25,7 +25,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { Agent, createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
-import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -138,9 +138,9 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function startServer(name: string, script: string, env: Record<string, string>, port: number): Server {
+function startServer(name: string, script: string, env: Record<string, string>, port: number, cwd = ROOT): Server {
   const child = spawn(process.execPath, ['--import', 'tsx', '--import', './bench/parent-watch.ts', script], {
-    cwd: ROOT,
+    cwd,
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -570,7 +570,25 @@ const BENCH_LIMITS = {
   off: { enabled: false },
 };
 
-async function startFlowgate(name: string, connector: (dir: string) => Record<string, unknown>, delivery?: Record<string, unknown>, guard: keyof typeof BENCH_LIMITS = 'on'): Promise<Server> {
+/**
+ * The last commit before Post/Redirect/Get (issue 9), where a step's POST answered with the next
+ * page itself: unpacked from git into a temp dir (sharing node_modules), so the same run measures
+ * what the redirect costs. Undefined without git history (a tarball).
+ */
+const BEFORE_PRG = '699686a';
+function beforePrgTree(): string | undefined {
+  const dir = mkdtempSync(join(tmpdir(), 'flowgate-before-prg-'));
+  tempDirs.add(dir);
+  try {
+    execFileSync('sh', ['-c', `git archive ${BEFORE_PRG} | tar -x -C "$1"`, 'sh', dir], { cwd: ROOT, stdio: 'ignore' });
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+    return dir;
+  } catch {
+    return undefined;
+  }
+}
+
+async function startFlowgate(name: string, connector: (dir: string) => Record<string, unknown>, delivery?: Record<string, unknown>, guard: keyof typeof BENCH_LIMITS = 'on', root = ROOT): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), 'flowgate-bench-'));
   tempDirs.add(dir);
   const configPath = join(dir, 'flowgate.yaml');
@@ -590,7 +608,7 @@ async function startFlowgate(name: string, connector: (dir: string) => Record<st
     sms: { connectors: [connector(dir)], ...(delivery ? { delivery } : {}) },
     // The same users as config seeds: flowgate creates seeds only if missing, so these are no-ops.
     users: BENCH_PHONES.map((phone, i) => ({ phone, name: userName(i) })),
-    flowsDir: join(ROOT, 'flows'),
+    flowsDir: join(root, 'flows'),
     limits: BENCH_LIMITS[guard],
     logLevel: 'warn',
   }));
@@ -601,7 +619,7 @@ async function startFlowgate(name: string, connector: (dir: string) => Record<st
     DATABASE_URL: `sqlite:${dbPath}`,
     NODE_ENV: 'development',
     BENCH_CLEAN_DIR: dir,
-  }, port);
+  }, port, root);
 }
 
 /** The bench's automation client: it edits flows live through the admin API (client credentials). */
@@ -836,8 +854,24 @@ async function main(): Promise<void> {
   // (its copy of sign-in bound and served from the store), right after the run before it (g).
   await liveEdit(fg);
   const [edited] = await measure([{ server: fg, target: fgTarget }]) as [Measured];
-  for (const t of [fgTarget, bareTarget, fgPwTarget, noGuardTarget]) t.agent.destroy();
   await stopChild(fgNoGuard.child);
+  // Before/after the redirect change: the same SMS logins against the pre-PRG tree, alternating with today's.
+  const beforeTree = beforePrgTree();
+  let prg: { before: Measured; after: Measured } | undefined;
+  if (beforeTree) {
+    let outboxBefore: OutboxReader | undefined;
+    const fgBefore = await startFlowgate(`flowgate before PRG (${BEFORE_PRG})`, (dir) => {
+      outboxBefore = new OutboxReader(join(dir, 'outbox.jsonl'));
+      return { type: 'outbox', path: join(dir, 'outbox.jsonl') };
+    }, undefined, 'on', beforeTree);
+    await waitReady(fgBefore);
+    const beforeTarget = await targetFor(fgBefore, 'sms', flowgateWalk(outboxBefore!));
+    const [after, before] = await measure([{ server: fg, target: fgTarget }, { server: fgBefore, target: beforeTarget }]) as [Measured, Measured];
+    prg = { before, after };
+    beforeTarget.agent.destroy();
+    await stopChild(fgBefore.child);
+  }
+  for (const t of [fgTarget, bareTarget, fgPwTarget, noGuardTarget]) t.agent.destroy();
 
   // The code page, fast vs 2 s provider: two more flowgate processes, started only now so the
   // figures above are taken as before (two servers, nothing else starting or running).
@@ -881,7 +915,7 @@ async function main(): Promise<void> {
   }
   out.push('');
   const cpP50 = (inst: CodePageInstance) => percentile([...inst.latenciesMs].sort((x, y) => x - y), 50);
-  out.push(`code page = POST phone → code page (POST /interaction/:uid/steps/identify renders it), ${N} timed requests per instance,`);
+  out.push(`code page = POST phone → 303 → GET of the code page (Post/Redirect/Get), ${N} timed requests per instance,`);
   out.push(`  concurrency ${C}, each after its own /auth and phone page (untimed). Two more flowgate processes, SMS connector \`webhook\``);
   out.push(`  → a fake provider in this process that answers after 0 ms (fast) or ${SLOW_PROVIDER_MS} ms; flowgate queues the SMS and its worker`);
   out.push(`  sends it (5000 ms per attempt; up to 1024 in flight here, the default is 64). Each instance warmed up (≥${CODE_PAGE_WARMUP_MS / 1000} s), then timed runs of N/4:`);
@@ -913,6 +947,13 @@ async function main(): Promise<void> {
   out.push(`  sequential ${fmt(rate(g.sequential))} vs ${fmt(rate(edited.sequential))} logins/s, concurrent ${fmt(rate(g.concurrent))} vs ${fmt(rate(edited.concurrent))} logins/s; `
     + `server CPU ${fmt(g.concurrent.serverCpuMs / g.concurrent.logins)} vs ${fmt(edited.concurrent.serverCpuMs / edited.concurrent.logins)} ms/login`);
   out.push(`live-flow ratio (after edit / before, concurrent): ${(rate(edited.concurrent) / rate(g.concurrent)).toFixed(2)}`);
+  if (prg) {
+    const perLogin = (r: RunResult) => (r.requests / r.logins).toFixed(0);
+    out.push(`Post/Redirect/Get (SMS login, concurrent): before (${BEFORE_PRG}) ${perLogin(prg.before.concurrent)} requests/login, ${rate(prg.before.concurrent).toFixed(1)} logins/s;`
+      + ` after ${perLogin(prg.after.concurrent)} requests/login, ${rate(prg.after.concurrent).toFixed(1)} logins/s; ratio after/before ${(rate(prg.after.concurrent) / rate(prg.before.concurrent)).toFixed(2)}`);
+  } else {
+    out.push('Post/Redirect/Get: before/after not measured (no git history to unpack the earlier tree from)');
+  }
   const ratio = (f.concurrent.logins / f.concurrent.seconds) / (b.concurrent.logins / b.concurrent.seconds);
   out.push(`ratio: ${ratio.toFixed(2)}`);
   process.stdout.write(`${out.join('\n')}\n`);

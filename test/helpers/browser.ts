@@ -51,7 +51,8 @@ export class Browser {
     let page = await this.request(url, init);
     for (let hops = 0; page.location && hops < 10; hops += 1) {
       if (new URL(page.location).origin !== this.origin) return page;
-      page = await this.request(page.location);
+      // The same client follows the redirect: its headers (a proxy's X-Forwarded-For, the language) go along.
+      page = await this.request(page.location, init.headers ? { headers: init.headers } : {});
     }
     return page;
   }

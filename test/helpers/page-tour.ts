@@ -54,7 +54,7 @@ const phoneInput = (page: Page) => page.locator('input[autocomplete="tel"]');
 const codeInput = (page: Page) => page.locator('input[autocomplete="one-time-code"]');
 /** The step form's main button (the first submit button of the form holding `field`). */
 const submitOf = (page: Page, field: Locator) => page.locator('form', { has: field }).locator('button[type="submit"]').first();
-const formButton = (page: Page, action: string) => page.locator(`form[action$="${action}"] button[type="submit"]`).first();
+const formButton = (page: Page, action: string) => page.locator(`form[action*="${action}"] button[type="submit"]`).first();
 
 /** Types a number on the phone page and goes on (with the named next step, if the page offers a choice). */
 export async function enterPhone(page: Page, phone: string, then?: string): Promise<void> {

@@ -31,7 +31,7 @@ function assertClear4xx(page: Page, what: string) {
 async function phoneRefused(what: string, form: Record<string, string | string[]>): Promise<Page> {
   const { browser, page } = await openPhonePage(server);
   const sent = (await outboxLinesOf(server)).length;
-  const res = await browser.request(formAction(page.html, '/steps/'), { form: { csrf: csrfOf(page.html), ...form } });
+  const res = await browser.go(formAction(page.html, '/steps/'), { form: { csrf: csrfOf(page.html), ...form } });
   assertClear4xx(res, what);
   assert.equal(res.location, undefined, `${what}: no redirect`);
   assert.equal((await outboxLinesOf(server)).length, sent, `${what}: no SMS`);
@@ -95,7 +95,7 @@ test('missing or wrong CSRF tokens are refused with 403 on every form', { timeou
     ['code with token array', step, { code: '123456', csrf: [csrfOf(page.html), csrfOf(page.html)] }],
     ['restart without token', restart, {}],
   ] as const) {
-    const res = await browser.request(url, { form: form as Record<string, string | string[]> });
+    const res = await browser.go(url, { form: form as Record<string, string | string[]> });
     assertClear4xx(res, what);
     if (what !== 'code with token array') assert.equal(res.status, 403, what);
   }
@@ -106,9 +106,9 @@ test('the code form refuses hostile values', { timeout: 30_000 }, async () => {
   const action = formAction(page.html, '/steps/');
   const csrf = csrfOf(page.html);
   for (const [what, code] of [['letters', 'abcdef'], ['10 kB', '1'.repeat(10_000)], ['bidi', '\u202E123456'], ['too short', '123']] as const) {
-    assertClear4xx(await browser.request(action, { form: { csrf, code } }), what);
+    assertClear4xx(await browser.go(action, { form: { csrf, code } }), what);
   }
-  assertClear4xx(await browser.request(action, { form: { csrf, code: ['123456', '654321'] } }), 'array');
+  assertClear4xx(await browser.go(action, { form: { csrf, code: ['123456', '654321'] } }), 'array');
 });
 
 test('unknown interactions, JSON bodies and oversized bodies get 4xx pages', { timeout: 30_000 }, async () => {
@@ -121,7 +121,7 @@ test('unknown interactions, JSON bodies and oversized bodies get 4xx pages', { t
   const { browser: b2, page } = await openPhonePage(server);
   const action = formAction(page.html, '/steps/');
   assertClear4xx(await b2.request(action, { body: JSON.stringify({ csrf: csrfOf(page.html), phone: { $gt: '' } }), headers: { 'content-type': 'application/json' } }), 'JSON body');
-  assertClear4xx(await b2.request(action, { form: { csrf: csrfOf(page.html), phone: 'x'.repeat(40_000) } }), 'oversized body');
+  assertClear4xx(await b2.go(action, { form: { csrf: csrfOf(page.html), phone: 'x'.repeat(40_000) } }), 'oversized body');
   assertClear4xx(await b2.request(action, { body: '%%%&&&=', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 'broken urlencoding');
   const stale = await b2.request(action.replace('/steps/identify', '/steps/nope'), { form: { csrf: csrfOf(page.html), phone: REGISTERED } });
   assert.equal(stale.status, 303, 'a step that is not current sends the person back to the current one');

@@ -124,7 +124,7 @@ test('rule 8: numbers that may not receive SMS (premium, toll-free, fixed-line, 
     ['+8816123456789', /only send codes to mobile numbers/], // satellite
   ] as const) {
     const { browser, page } = await openPhonePage(server);
-    const res = await browser.request(formAction(page.html, '/steps/'), { form: { csrf: csrfOf(page.html), phone, then: 'sms' } });
+    const res = await browser.go(formAction(page.html, '/steps/'), { form: { csrf: csrfOf(page.html), phone, then: 'sms' } });
     assert.equal(res.status, 400, phone);
     assert.match(res.html, message, phone);
   }
