@@ -99,3 +99,29 @@ test('when the SMS cannot be sent, the code page says so without a reload and of
   assert.equal(await page.isDisabled('#resend'), false, 'a new code may be asked for at once');
   await page.close();
 });
+
+test('the password page: a wrong password, then reload, Back and Forward are GETs only and count no second failure', { timeout: 90_000 }, async (t) => {
+  browser ??= await launchOrSkip(t);
+  if (!browser) return;
+  const server = await startServer();
+  servers.push(server);
+  const page = await browser.newPage();
+  await page.goto(authUrl(server));
+  await page.fill('#phone', '+1 202 555 0100');
+  await Promise.all([page.waitForURL(/\/interaction\/[^/]+$/), page.getByRole('button', { name: /Password/ }).click()]);
+  await page.fill('#password', 'not-the-password-1');
+  const post = await documentMethods(page, async () => {
+    await Promise.all([page.waitForURL(/\/interaction\/[^/]+$/), page.press('#password', 'Enter')]);
+  });
+  assert.deepEqual(post, ['POST', 'GET']);
+  assert.ok(await page.$('#password-error'), 'the refusal is shown once');
+  const moves = await documentMethods(page, async () => {
+    await page.reload();
+    await page.goBack();
+    await page.goForward();
+  });
+  assert.ok(moves.length >= 2 && moves.every((m) => m === 'GET'), `only GETs: ${moves.join(', ')}`);
+  await page.waitForSelector('#password');
+  assert.equal(await page.$('#password-error'), null, 'a reload shows the password page afresh, not a second refusal');
+  await page.close();
+});
