@@ -2,12 +2,12 @@
 // and reload never resubmit a form (no "Confirm Form Resubmission") and never spend an attempt.
 // And the code page learns of a failed send without a reload (public/app.js polls /sms-status).
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
+import { after, test, type TestContext } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchOrSkip } from '../helpers/chromium.ts';
 import { authUrl } from '../helpers/login.ts';
 import { lastCode } from '../helpers/outbox.ts';
-import { REGISTERED, startServer, type TestServer } from '../helpers/server.ts';
+import { REGISTERED, startServer, type StartOptions, type TestServer } from '../helpers/server.ts';
 import { SmsError, type SmsConnector } from '../../src/sms/types.ts';
 
 let browser: Browser | undefined;
@@ -32,16 +32,24 @@ async function documentMethods(page: Page, run: () => Promise<unknown>): Promise
   return methods;
 }
 
-const wrong = (code: string) => code.split('').map((d) => String((Number(d) + 1) % 10)).join('');
-
-test('Back, Forward and reload on the phone and code pages never resubmit and never spend an attempt', { timeout: 90_000 }, async (t) => {
+/** A new server and tab on its phone page with the registered number typed; undefined when Chromium is missing (skipped). */
+async function phonePageTyped(t: TestContext, opts: StartOptions = {}): Promise<{ server: TestServer; page: Page } | undefined> {
   browser ??= await launchOrSkip(t);
-  if (!browser) return;
-  const server = await startServer();
+  if (!browser) return undefined;
+  const server = await startServer(opts);
   servers.push(server);
   const page = await browser.newPage();
   await page.goto(authUrl(server));
   await page.fill('#phone', '+1 202 555 0100');
+  return { server, page };
+}
+
+const wrong = (code: string) => code.split('').map((d) => String((Number(d) + 1) % 10)).join('');
+
+test('Back, Forward and reload on the phone and code pages never resubmit and never spend an attempt', { timeout: 90_000 }, async (t) => {
+  const opened = await phonePageTyped(t);
+  if (!opened) return;
+  const { server, page } = opened;
   const phonePost = await documentMethods(page, async () => {
     await Promise.all([page.waitForURL(/\/interaction\/[^/]+$/), page.getByRole('button', { name: /Code by SMS/ }).click()]);
   });
@@ -101,13 +109,9 @@ test('when the SMS cannot be sent, the code page says so without a reload and of
 });
 
 test('the password page: a wrong password, then reload, Back and Forward are GETs only and count no second failure', { timeout: 90_000 }, async (t) => {
-  browser ??= await launchOrSkip(t);
-  if (!browser) return;
-  const server = await startServer();
-  servers.push(server);
-  const page = await browser.newPage();
-  await page.goto(authUrl(server));
-  await page.fill('#phone', '+1 202 555 0100');
+  const opened = await phonePageTyped(t);
+  if (!opened) return;
+  const { server, page } = opened;
   await Promise.all([page.waitForURL(/\/interaction\/[^/]+$/), page.getByRole('button', { name: /Password/ }).click()]);
   await page.fill('#password', 'not-the-password-1');
   const post = await documentMethods(page, async () => {
