@@ -30,13 +30,6 @@ export function titleKeyOf(view: string, model: { titleKey?: string; flowKind?: 
   return candidates.find((key): key is string => typeof key === 'string' && hasMessage('en', key));
 }
 
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? files(p) : p.endsWith('.hbs') ? [p] : [];
-  });
-}
-
 /** Every file under dir but hidden ones (.DS_Store, .git), so a stray file is seen, not ignored. */
 function allFiles(dir: string): string[] {
   return readdirSync(dir).filter((n) => !n.startsWith('.')).flatMap((n) => {
@@ -108,7 +101,7 @@ export function createViews(dir: string, appName: string, opts: ViewOptions = {}
     return translate(locale, 'wait.hours', { n: Math.ceil(s / 3600) });
   });
   hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
-  const sources = new Map(files(dir).map((file) => [nameOf(dir, file), readFileSync(file, 'utf8')]));
+  const sources = new Map(allFiles(dir).filter((file) => file.endsWith('.hbs')).map((file) => [nameOf(dir, file), readFileSync(file, 'utf8')]));
   if (opts.overridesDir) for (const [name, source] of readOverrides(opts.overridesDir, new Set(sources.keys()), hbs)) sources.set(name, source);
   const templates = new Map<string, Handlebars.TemplateDelegate>();
   for (const [name, source] of sources) {
