@@ -14,7 +14,7 @@ import type { Live } from '../live/index.ts';
 import { completeFlow } from './complete-flow.ts';
 import { interactionLock } from './interaction-lock.ts';
 import { AppError } from '../errors.ts';
-import { refusalStatus } from './errors.ts';
+import { classify, refusalStatus } from './errors.ts';
 import { checkCsrf, formBody, readForm } from './forms.ts';
 import { hasMessage, pickLocale, translate } from './i18n/index.ts';
 import { localizeChoices } from './choice-labels.ts';
@@ -168,7 +168,14 @@ export function interactionRoutes(deps: InteractionDeps): Router {
    * page shows in place of "We sent…". Only this browser's interaction; nothing about the number.
    */
   router.get('/interaction/:uid/sms-status', async (req, res) => {
-    const { info } = await load(req, res);
+    // The page may still poll while its code is being submitted: once the interaction has ended
+    // (or was never this browser's) the answer is a plain "ended", the same for every uid.
+    const loaded = await load(req, res).catch((err: unknown) => {
+      if (classify(err).code === 'session_not_found') return undefined;
+      throw err;
+    });
+    if (!loaded) return void res.json({ status: 'ended' });
+    const { info } = loaded;
     const latest = await deps.sms.latestFor(info.uid);
     if (latest?.status === 'failed' && latest.error !== 'expired') {
       const key = hasMessage(info.locale, `sms.sms_${latest.error}`) ? `sms.sms_${latest.error}` : 'sms.sms_unavailable';
