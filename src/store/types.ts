@@ -1,4 +1,7 @@
-// The store interface: everything flowgate persists. SQLite now, PostgreSQL later, same callers.
+// The store interface: everything flowgate persists, on SQLite (one process) or PostgreSQL (N
+// instances), same callers. Nothing correctness or security depends on lives only in a process's
+// memory: counters, locks, leases and versions are all here, so a restart or a second instance
+// behind a load balancer changes nothing a person or an attacker can notice.
 
 export interface User {
   id: string;
@@ -84,7 +87,12 @@ export interface QueuedSms {
   usage: string;
   locale: string | null;
   status: SmsStatus;
+  /** Connector attempts started so far (each claim is one). */
   attempts: number;
+  /** Where in the connector chain the next attempt is (a flat index over connector × retry; 0 first). */
+  step: number;
+  /** The instance (worker owner id) holding the lease while `sending`, else null. */
+  leaseOwner: string | null;
   connector: string | null;
   providerMessageId: string | null;
   error: string | null;
@@ -93,19 +101,48 @@ export interface QueuedSms {
   expiresAt: number;
 }
 
+/**
+ * The SMS queue. Every instance runs a worker with its own owner id; a message is leased by one
+ * owner at a time for a short, renewed lease, and every write after the claim is conditional on
+ * still holding it, so a worker that lost its lease (it stalled, or its instance was presumed
+ * dead) can no longer settle the message. Retries are durable: a message waiting for its next
+ * attempt is `queued` with a later `next_attempt_at`, held by nobody.
+ */
 export interface SmsOutboxStore {
   enqueue(msg: Pick<QueuedSms, 'id' | 'interactionUid' | 'to' | 'body' | 'usage' | 'locale' | 'createdAt' | 'expiresAt'>): Promise<void>;
-  /** At start-up of the only worker: messages left `sending` by a killed process are queued again. */
-  releaseLeases(now: number): Promise<number>;
-  /** Atomically leases due messages (queued, or sending with an expired lease after a crash). */
-  claimDue(now: number, limit: number, leaseMs: number): Promise<QueuedSms[]>;
-  markSent(id: string, connector: string, providerMessageId: string | null, now: number): Promise<void>;
-  markFailed(id: string, error: string, now: number): Promise<void>;
-  retryAt(id: string, at: number, error: string, now: number): Promise<void>;
+  /**
+   * Atomically leases up to `limit` due messages for `owner` until `now + leaseMs`: queued ones
+   * whose next attempt is due, and `sending` ones whose lease expired (a crashed instance). Each
+   * claim counts one attempt. Parallel claims by different owners never lease the same message.
+   */
+  claimDue(owner: string, now: number, limit: number, leaseMs: number): Promise<QueuedSms[]>;
+  /** Extends the owner's leases on these messages; returns the ids it still holds (the rest were lost). */
+  renew(owner: string, ids: readonly string[], now: number, leaseMs: number): Promise<string[]>;
+  /** The settling writes: each applies only while `owner` holds the lease, and says whether it did. */
+  markSent(id: string, owner: string, connector: string, providerMessageId: string | null, now: number): Promise<boolean>;
+  markFailed(id: string, owner: string, error: string, now: number): Promise<boolean>;
+  /** Back to `queued` for an attempt at `at` from chain position `step`; the lease is given up. */
+  retryAt(id: string, owner: string, at: number, step: number, error: string, now: number): Promise<boolean>;
+  /** At shutdown: the owner's leased messages go back to `queued` (due now) for another instance. */
+  releaseLeases(owner: string, now: number): Promise<number>;
   /** A provider's delivery report; returns false when no such message is known. */
   reportStatus(connector: string, providerMessageId: string, status: 'delivered' | 'failed', now: number, error?: string): Promise<boolean>;
   latestFor(interactionUid: string): Promise<QueuedSms | undefined>;
   get(id: string): Promise<QueuedSms | undefined>;
+  /** Messages not settled yet (queued or sending): the queue's depth. */
+  pending(): Promise<number>;
+}
+
+/**
+ * Named leases held by one owner at a time across every instance on the store: an interaction's
+ * requests (`interaction:<uid>`), the periodic purge (`purge`). A lease frees itself after its
+ * time, so a crashed owner blocks nobody for long.
+ */
+export interface LockStore {
+  /** Takes the lease when it is free, expired or already `owner`'s (then renews it); says whether `owner` holds it now. */
+  acquire(name: string, owner: string, ttlMs: number, now: number): Promise<boolean>;
+  /** Gives the lease up when `owner` holds it. */
+  release(name: string, owner: string): Promise<void>;
 }
 
 /** One limit on events under a key in a sliding window (a send cap, a cooldown, a distinct-number cap). */
@@ -263,11 +300,17 @@ export interface Store {
   };
   /** Versioned configuration documents (flows, bindings, SMS connectors and templates) and the audit log. */
   config: ConfigStore;
-  /** Flow state per interaction uid (JSON). */
+  /** Flow state per interaction uid (JSON), versioned: a write names the revision it read. */
   flowState: {
-    get<T>(uid: string): Promise<T | undefined>;
-    put(uid: string, state: unknown, expiresAt: number): Promise<void>;
+    get<T>(uid: string): Promise<{ state: T; rev: number } | undefined>;
+    /**
+     * Atomically: stores `state` when the stored revision is `expectRev` (null: none is stored
+     * yet) and returns the new revision; returns undefined, changing nothing, when another write
+     * came first (the caller read a stale state).
+     */
+    put(uid: string, state: unknown, expiresAt: number, expectRev: number | null): Promise<number | undefined>;
   };
+  locks: LockStore;
   otp: OtpStore;
   smsOutbox: SmsOutboxStore;
   /** Named secrets generated once (signing keys, cookie keys, HMAC keys). */
@@ -275,7 +318,9 @@ export interface Store {
     /** Returns the stored value, or stores `make()`'s and returns it (first writer wins). */
     getOrCreate(name: string, make: () => Promise<string>): Promise<string>;
   };
-  /** Deletes expired rows; returns how many. */
+  /** Deletes expired rows; returns how many. (Callers hold the `purge` lease: one instance at a time.) */
   purgeExpired(now: number): Promise<number>;
+  /** Answers when the store is reachable (a trivial query); throws a 503 AppError otherwise. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
