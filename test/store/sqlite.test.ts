@@ -63,13 +63,13 @@ test('purge removes expired artefacts, flow state and old challenges, and keeps 
   const now = Date.now();
   await s.oidc.upsert('Session', 'old', { kind: 'Session' }, now - 1);
   await s.oidc.upsert('Session', 'live', { kind: 'Session' }, now + 60_000);
-  await s.flowState.put('old-uid', { x: 1 }, now - 1);
-  await s.flowState.put('live-uid', { x: 2 }, now + 60_000);
+  await s.flowState.put('old-uid', { x: 1 }, now - 1, null);
+  await s.flowState.put('live-uid', { x: 2 }, now + 60_000, null);
   await s.otp.replace(challenge({ interactionUid: 'purge', createdAt: now - 4 * 3600_000, expiresAt: now - 3 * 3600_000 }));
   assert.equal(await s.purgeExpired(now), 3);
   assert.equal(await s.oidc.find('Session', 'old'), undefined);
   assert.ok(await s.oidc.find('Session', 'live'));
-  assert.deepEqual(await s.flowState.get('live-uid'), { x: 2 });
+  assert.deepEqual(await s.flowState.get('live-uid'), { state: { x: 2 }, rev: 1 });
   assert.deepEqual(await s.otp.counters('purge'), { sends: 0, failures: 0 });
   await s.close();
 });
