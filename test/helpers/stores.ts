@@ -90,7 +90,9 @@ export function contract(name: string, fn: (ctx: ContractContext) => Promise<voi
     test(`[${kind.name}] ${name}`, { timeout: opts.timeout ?? 60_000 }, async () => {
       const where = await kind.open();
       try {
-        await fn({ kind, place: where, store: await where.open() });
+        const store = await where.open();
+        if (store.kind !== kind.name) throw new Error(`${where.url} opened a ${store.kind} store, not ${kind.name}`);
+        await fn({ kind, place: where, store });
       } finally {
         await where.cleanup();
       }

@@ -4,10 +4,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { AppError } from '../../errors.ts';
 import { sqliteConfig } from './config.ts';
 import { sqliteGuard } from './guard.ts';
 import { migrations } from './migrations.ts';
+import { storeUnavailable } from '../postgres/errors.ts';
 import type { NewUser, OidcRecord, OtpChallenge, QueuedSms, SmsStatus, Store, User } from '../types.ts';
 
 /** How long spent challenges are kept so per-interaction counters stay right (ms). */
@@ -330,7 +330,8 @@ export function openSqliteStore(file: string): Store {
       try {
         q.ping.get();
       } catch (cause) {
-        throw new AppError(503, 'temporarily_unavailable', { detail: 'The store cannot be reached.', cause });
+        // The same 503 as PostgreSQL's (one error model); for a file this means the store was closed.
+        throw storeUnavailable(cause);
       }
     },
     async close() { db.close(); },
