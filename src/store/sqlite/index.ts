@@ -4,10 +4,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
+import { storeUnavailable } from '../../errors.ts';
 import { sqliteConfig } from './config.ts';
 import { sqliteGuard } from './guard.ts';
 import { migrations } from './migrations.ts';
-import { storeUnavailable } from '../postgres/errors.ts';
 import type { NewUser, OidcRecord, OtpChallenge, QueuedSms, SmsStatus, Store, User } from '../types.ts';
 
 /** How long spent challenges are kept so per-interaction counters stay right (ms). */
@@ -330,7 +330,7 @@ export function openSqliteStore(file: string): Store {
       try {
         q.ping.get();
       } catch (cause) {
-        // The same 503 as PostgreSQL's (one error model); for a file this means the store was closed.
+        // The one 503 for an unreachable store; for a file this means the store was closed.
         throw storeUnavailable(cause);
       }
     },
