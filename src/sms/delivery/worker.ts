@@ -35,14 +35,14 @@ export interface SmsQueueOptions {
   concurrency?: number;
   /** How long a claim holds a message (config `sms.delivery.leaseMs`); renewed every third of it. */
   leaseMs?: number;
+  /** How long stop() waits for the attempts under way before it aborts them. */
+  stopWaitMs?: number;
 }
 
 const POLL_MS = 1_000;
 const BATCH = 16;
 /** drain() waits for this worker's retries due within this long (by the queue's clock). */
 const DRAIN_HORIZON_MS = 10_000;
-/** stop() waits this long for attempts under way, then aborts them (their leases are given back). */
-const STOP_WAIT_MS = 10_000;
 
 const SEALED = 'sealed:v1:';
 
@@ -66,6 +66,7 @@ export function openBody(key: Buffer, stored: string): string {
 export function createSmsQueue(store: Store, attempt: Attempt, log: Logger, allowedCountries: readonly string[], now = Date.now, opts: SmsQueueOptions = {}): SmsQueue {
   const concurrency = opts.concurrency ?? 64;
   const leaseMs = opts.leaseMs ?? 30_000;
+  const stopWaitMs = opts.stopWaitMs ?? 10_000;
   /** This worker's id in the store's leases: one per process start. */
   const owner = randomUUID();
   let running: Promise<void> | null = null;
@@ -240,7 +241,7 @@ export function createSmsQueue(store: Store, attempt: Attempt, log: Logger, allo
       await running;
       const underWay = Promise.all([...inflight]);
       let timer: NodeJS.Timeout | undefined;
-      const finished = await Promise.race([underWay.then(() => true), new Promise<boolean>((r) => { timer = setTimeout(() => r(false), STOP_WAIT_MS); })]);
+      const finished = await Promise.race([underWay.then(() => true), new Promise<boolean>((r) => { timer = setTimeout(() => r(false), stopWaitMs); })]);
       clearTimeout(timer);
       if (!finished) for (const lease of held.values()) lease.abort.abort();
       await underWay;
