@@ -31,7 +31,7 @@ contract('flowState: a write names the revision it read; a stale or duplicate fi
 
 contract('flowState: the state round-trips as JSON (unicode, nulls, nesting) and a write may extend the expiry', async ({ store }) => {
   const state = { flowId: 'sign-in', subject: null, data: { phone: '+12025550100', name: 'Zoë "Z" \\', list: [1, { a: [true, null] }] }, empty: {} };
-  const exp = Date.now() + 1_000;
+  const exp = Date.now() + HOUR;
   assert.equal(await store.flowState.put('u', state, exp, null), 1);
   assert.deepEqual(await store.flowState.get('u'), { state, rev: 1 });
   assert.equal(await store.flowState.put('u', { ...state, n: 2 }, exp + HOUR, 1), 2);
