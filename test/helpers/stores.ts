@@ -87,7 +87,7 @@ export interface ContractContext {
 export function contract(name: string, fn: (ctx: ContractContext) => Promise<void>, opts: { kinds?: KindName[]; timeout?: number } = {}): void {
   for (const kind of storeKinds) {
     if (opts.kinds && !opts.kinds.includes(kind.name)) continue;
-    test(`[${kind.name}] ${name}`, { timeout: opts.timeout ?? 60_000 }, async () => {
+    test(`[${kind.name}] ${name}`, { timeout: opts.timeout ?? 120_000 }, async () => {
       const where = await kind.open();
       try {
         const store = await where.open();
