@@ -30,6 +30,8 @@ export function clientConfig(url: string, options: PostgresOptions): pg.ClientCo
     connectionString: url,
     types,
     statement_timeout: options.statementTimeoutMs,
+    // A transaction left open (its instance stalled) is ended by the server, freeing the locks it holds.
+    idle_in_transaction_session_timeout: options.statementTimeoutMs,
     connectionTimeoutMillis: options.connectTimeoutMs,
     keepAlive: true,
     application_name: 'flowgate',
@@ -57,16 +59,21 @@ export function createDb(url: string, options: PostgresOptions): Db {
       throw storeError(err);
     }
     let broken: Error | undefined;
+    // While checked out the pool does not listen: a connection that dies between or under our
+    // statements emits 'error' on the client, which would crash the process unheard.
+    const onError = (err: Error) => { broken ??= err; };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await fn((text, params) => client.query<Row>(text, params as unknown[] | undefined));
       await client.query('COMMIT');
       return result;
     } catch (err) {
-      await client.query('ROLLBACK').catch((e: Error) => { broken = e; });
+      await client.query('ROLLBACK').catch((e: Error) => { broken ??= e; });
       throw storeError(err);
     } finally {
-      // A client whose ROLLBACK failed is not given back to the pool (its connection is gone or unusable).
+      // A client whose connection failed is not given back to the pool; it keeps our listener for late errors.
+      if (!broken) client.removeListener('error', onError);
       client.release(broken ?? false);
     }
   }
