@@ -11,8 +11,12 @@ export type Run = (text: string, params?: readonly unknown[]) => Promise<pg.Quer
 
 export interface Db {
   run: Run;
-  /** Runs `fn` in one transaction (READ COMMITTED): committed when it returns, rolled back when it throws. */
-  tx<T>(fn: (run: Run) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one transaction (READ COMMITTED): committed when it returns, rolled back when it
+   * throws. `begin`: parameterless statements sent with BEGIN in the same round trip (the locks a
+   * transaction takes first; see locking.ts).
+   */
+  tx<T>(fn: (run: Run) => Promise<T>, begin?: string): Promise<T>;
   end(): Promise<void>;
 }
 
@@ -51,7 +55,7 @@ export function createDb(url: string, options: PostgresOptions): Db {
     }
   };
 
-  async function tx<T>(fn: (run: Run) => Promise<T>): Promise<T> {
+  async function tx<T>(fn: (run: Run) => Promise<T>, begin = ''): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await pool.connect();
@@ -64,7 +68,7 @@ export function createDb(url: string, options: PostgresOptions): Db {
     const onError = (err: Error) => { broken ??= err; };
     client.on('error', onError);
     try {
-      await client.query('BEGIN');
+      await client.query(begin ? `BEGIN; ${begin}` : 'BEGIN');
       const result = await fn((text, params) => client.query<Row>(text, params as unknown[] | undefined));
       await client.query('COMMIT');
       return result;
