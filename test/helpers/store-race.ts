@@ -13,6 +13,7 @@ const ops = {
   take: (s: Store, rules: RateRule[], value: string, now: number) => s.guard.take(rules, value, now),
   reserve: (s: Store, keys: string[], now: number, maxFailures: number) => s.guard.reserve(keys, now, (w) => w.failures < maxFailures),
   claim: (s: Store, owner: string, now: number, limit: number, leaseMs: number) => s.smsOutbox.claimDue(owner, now, limit, leaseMs),
+  markSent: (s: Store, id: string, owner: string, now: number) => s.smsOutbox.markSent(id, owner, 'x', `p-${owner}`, now),
   acquire: (s: Store, name: string, owner: string, ttlMs: number, now: number) => s.locks.acquire(name, owner, ttlMs, now),
   secret: (s: Store, name: string, value: string) => s.secrets.getOrCreate(name, async () => value),
   putFlow: (s: Store, uid: string, state: unknown, expiresAt: number, expectRev: number | null) => s.flowState.put(uid, state, expiresAt, expectRev),
