@@ -31,12 +31,13 @@ import { seedFromFiles } from './live/seed.ts';
 import { loadCookieKeys, loadSecret, loadSigningKeys, publicKeys } from './oidc/keys.ts';
 import { createProvider } from './oidc/provider.ts';
 import { createInteractions } from './oidc/interactions.ts';
-import type { Dispatch } from './sms/delivery/dispatch.ts';
+import type { Attempt } from './sms/delivery/dispatch.ts';
 import { createLiveDispatch, type LiveDispatch } from './sms/delivery/live.ts';
 import { createSmsQueue } from './sms/delivery/worker.ts';
 import { statusRoutes } from './sms/status-routes.ts';
 import type { SmsConnector } from './sms/types.ts';
 import type { Store } from './store/types.ts';
+import { startPurge } from './purge.ts';
 import { errorHandler, notFound, pageLocale } from './web/errors.ts';
 import { providerNotFound } from './oidc/errors.ts';
 import { keepLogoutLocale } from './oidc/logout-locale.ts';
@@ -75,8 +76,12 @@ async function seedUsers(config: Config, store: Store): Promise<void> {
   for (const [i, seed] of config.users.entries()) {
     const phone = normalizePhone(seed.phone, config.defaultRegion);
     if (!phone.ok) throw new ConfigError(`users.${i}.phone: '${seed.phone}' is not a valid phone number (${phone.reason}); write it with its country code, e.g. +12025550100`);
-    if (!(await store.users.findByPhone(phone.e164))) {
+    if (await store.users.findByPhone(phone.e164)) continue;
+    try {
       await store.users.create({ phone: phone.e164, phoneVerified: true, name: seed.name ?? null, email: seed.email ?? null });
+    } catch (err) {
+      // Another instance starting at the same time created it first (the phone number is unique).
+      if (!(await store.users.findByPhone(phone.e164))) throw err;
     }
   }
 }
@@ -140,13 +145,14 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   const smsChain = await createLiveDispatch(live.current().connectors.connectors, config.sms.delivery, log, now, deps.connectors);
   chainReady(smsChain);
   const allowedCountries = config.sms.allowedCountries ?? [config.defaultRegion];
-  // The worker sends what any instance queued: it checks for a changed chain before each message,
+  // The worker sends what any instance queued: it checks for a changed chain before each attempt,
   // as interaction requests do (an instance that serves no pages still sends with the chain in force).
-  const sendWithLiveChain: Dispatch = async (msg, msgLog) => {
+  const attemptWithLiveChain: Attempt = async (msg, attemptOpts) => {
     await live.refresh();
-    return smsChain(msg, msgLog);
+    return smsChain.attempt(msg, attemptOpts);
   };
-  const sms = createSmsQueue(store, sendWithLiveChain, log, allowedCountries, now, config.sms.delivery.concurrency);
+  const { concurrency, leaseMs } = config.sms.delivery;
+  const sms = createSmsQueue(store, attemptWithLiveChain, log, allowedCountries, now, { concurrency, leaseMs });
   const guard = createGuard(store.guard, config.limits, log, now);
   const runner = createRunner({
     store,
@@ -205,10 +211,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   app.use(notFound());
   app.use(errorHandler(render, log, config.defaultLocale));
 
-  const purge = setInterval(() => {
-    store.purgeExpired(Date.now()).catch((err: unknown) => log.error({ err }, 'purge failed'));
-  }, 60_000);
-  purge.unref();
+  const purge = startPurge(store, log);
 
   return {
     app,
@@ -217,8 +220,8 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
     smsChain,
     drainSms: () => sms.drain(),
     async close() {
-      clearInterval(purge);
       await sms.stop();
+      await purge.stop();
     },
   };
 }
