@@ -38,7 +38,8 @@ async function migrateOnce(url: string, options: PostgresOptions): Promise<void>
     await client.connect();
     await migrate(client);
   } catch (err) {
-    const why = (err as { code?: string }).code ?? (err as Error).message;
+    // pg's and the socket's messages name the host and the user, never the password.
+    const why = (err as Error).message || ((err as { code?: string }).code ?? 'unknown error');
     throw new StoreOpenError(`DATABASE_URL ${maskUrl(url)}: cannot open the PostgreSQL store (${why})`, { cause: err });
   } finally {
     await client.end().catch(() => {});
