@@ -68,11 +68,13 @@ function tests(): void {
     assert.equal((await a.store.otp.counters(uid)).failures, 4, 'the right codes counted no failure');
   });
 
-  test('a request waits while another instance holds the interaction, then runs', { timeout: 30_000 }, async () => {
+  test('a request waits while another instance holds the interaction, then runs (the status poll does not wait)', { timeout: 30_000 }, async () => {
     const { browser, page } = await toCodePage(a, REGISTERED);
     const uid = uidOfAction(formAction(page.html, '/steps/'));
     assert.equal(await a.store.locks.acquire(`interaction:${uid}`, 'another-instance', 60_000, Date.now()), true);
     const waiting = browser.request(on(b, `/interaction/${uid}`));
+    const poll = await browser.request(on(b, `/interaction/${uid}/sms-status`));
+    assert.equal(poll.status, 200, 'the status poll only reads: it does not wait');
     await new Promise((r) => setTimeout(r, 300));
     await a.store.locks.release(`interaction:${uid}`, 'another-instance');
     const shown = await waiting;
