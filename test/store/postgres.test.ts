@@ -142,6 +142,16 @@ test('a statement that runs past the statement timeout is cancelled and answers 
   }).finally(() => holder.end());
 });
 
+test('text PostgreSQL cannot store (a NUL) is refused as invalid input, not a server error; NUL inside JSON stores fine', T, async () => {
+  const store = await openPostgresStore(await server.createDatabase());
+  await withStores([store], async () => {
+    await assert.rejects(store.users.create({ phone: '+12025550103', name: 'a\u0000b' }), { name: 'AppError', status: 400, code: 'invalid_input' });
+    assert.equal(await store.users.findByPhone('+12025550103'), undefined);
+    const rev = await store.flowState.put('uid-nul', { note: 'a\u0000b' }, Date.now() + 60_000, null);
+    assert.deepEqual(await store.flowState.get('uid-nul'), { state: { note: 'a\u0000b' }, rev });
+  });
+});
+
 test('the password of a DATABASE_URL is never shown', T, async () => {
   const port = await freePort();
   const url = `postgres://flowgate:s3cr%40t-pw@127.0.0.1:${port}/flowgate`;
