@@ -14,9 +14,10 @@ import { builtinAuthenticators } from './flows/registry.ts';
 import { createLive } from './live/index.ts';
 import { seedFromFiles } from './live/seed.ts';
 import { createLogger } from './log.ts';
+import type { Database } from './runtime.ts';
 import { openStore } from './store/open.ts';
 
-export async function flowsCommand(command: string, rest: string[], config: Config, databaseUrl: string, configFile: string | undefined): Promise<number> {
+export async function flowsCommand(command: string, rest: string[], config: Config, database: Database, configFile: string | undefined): Promise<number> {
   const { values } = parseArgs({ args: rest, options: { id: { type: 'string' }, file: { type: 'string' } } });
   if (command === 'export' && !values.id) return fail('--id is required', 2);
   if (command === 'import' && !values.file) return fail('--file is required', 2);
@@ -31,7 +32,7 @@ export async function flowsCommand(command: string, rest: string[], config: Conf
   const log = createLogger('silent');
   const registry = builtinAuthenticators();
   await loadPluginAuthenticators(config.authenticators, registry, configFile ? dirname(configFile) : process.cwd());
-  const store = openStore(databaseUrl);
+  const store = await openStore(database.databaseUrl, database.postgres);
   try {
     await seedFromFiles(store, config, loadFlows(config.flowsDir, registry), log, Date.now());
     const live = createLive({ store, registry, log });

@@ -7,7 +7,7 @@ import { flowsCommand } from './cli-flows.ts';
 import { createAccounts, isEmail, type Accounts } from './accounts/index.ts';
 import { normalizePhone } from './authenticators/identify-phone/phone.ts';
 import { loadConfigFile } from './config/load.ts';
-import { runtimeFromEnv } from './runtime.ts';
+import { runtimeFromEnv, type Database } from './runtime.ts';
 import type { DestinationStream } from 'pino';
 import { createLogger } from './log.ts';
 import { createLiveDispatch } from './sms/delivery/live.ts';
@@ -29,8 +29,8 @@ const usage = `usage: flowgate users add --phone <number> [--name <name>] [--ema
 const ACTOR = 'cli';
 
 /** Opens the store and the account library for one command, and closes the store after it. */
-async function withAccounts<T>(config: Config, databaseUrl: string, run: (accounts: Accounts) => Promise<T>): Promise<T> {
-  const store = openStore(databaseUrl);
+async function withAccounts<T>(config: Config, runtime: Database, run: (accounts: Accounts) => Promise<T>): Promise<T> {
+  const store = await openStore(runtime.databaseUrl, runtime.postgres);
   try {
     const guard = createGuard(store.guard, config.limits, createLogger('silent'), Date.now);
     return await run(createAccounts({ store, guard }));
@@ -89,7 +89,7 @@ async function usersUnlock(rest: string[]): Promise<number> {
     process.stderr.write(`flowgate: --phone '${values.phone ?? ''}' is not a valid phone number (${phone.reason})\n${usage}\n`);
     return 2;
   }
-  return withAccounts(config, runtime.databaseUrl, async (accounts) => {
+  return withAccounts(config, runtime, async (accounts) => {
     const done = await accounts.unlock({ phone: phone.e164 }, { actor: ACTOR });
     process.stdout.write(done.kind === 'unlocked' && done.cleared
       ? `unlocked ${phone.e164}: failed attempts and the number's code counters cleared\n`
@@ -112,7 +112,7 @@ async function adminRole(command: 'grant' | 'revoke', rest: string[]): Promise<n
     process.stderr.write(`flowgate: --phone '${values.phone}' is not a valid phone number (${phone.reason})\n`);
     return 2;
   }
-  return withAccounts(config, runtime.databaseUrl, async (accounts) => {
+  return withAccounts(config, runtime, async (accounts) => {
     const user = await accounts.findByPhone(phone.e164);
     if (!user) {
       process.stderr.write(`flowgate: no account has the number ${phone.e164} (add one with: flowgate users add --phone ${phone.e164})\n`);
@@ -139,7 +139,7 @@ async function main(argv: string[]): Promise<number> {
   if (group === 'admin' && (command === 'grant' || command === 'revoke')) return adminRole(command, rest);
   if (group === 'flows' && (command === 'export' || command === 'import')) {
     const runtime = runtimeFromEnv(process.env);
-    return flowsCommand(command, rest, loadConfigFile(runtime.configFile), runtime.databaseUrl, runtime.configFile);
+    return flowsCommand(command, rest, loadConfigFile(runtime.configFile), runtime, runtime.configFile);
   }
   if (group !== 'users' || command !== 'add') {
     process.stderr.write(`${usage}\n`);
@@ -161,7 +161,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`flowgate: --email '${values.email}' is not an email address\n`);
     return 2;
   }
-  return withAccounts(config, runtime.databaseUrl, async (accounts) => {
+  return withAccounts(config, runtime, async (accounts) => {
     const done = await accounts.create({ phone: phone.e164, phoneVerified: true, name: values.name ?? null, email: values.email ?? null }, { actor: ACTOR });
     if (done.kind === 'taken') {
       process.stderr.write(`flowgate: a user with ${phone.e164} exists already (id ${done.existing.id})\n`);

@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const config = loadConfigFile(runtime.configFile);
   checkForEnvironment(config, runtime.production);
   const log = createLogger(config.logLevel);
-  const store = openStore(runtime.databaseUrl);
+  const store = await openStore(runtime.databaseUrl, runtime.postgres);
   const configDir = runtime.configFile ? dirname(resolve(runtime.configFile)) : process.cwd();
   const flowgate = await createFlowgate({ config, runtime, store, log, configDir });
   const server = createServer(flowgate.app);
@@ -34,6 +34,6 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   const e = err as Error;
-  process.stderr.write(`flowgate: cannot start\n${['ConfigError', 'FlowError', 'PluginError'].includes(e.name) ? e.message : e.stack ?? e.message}\n`);
+  process.stderr.write(`flowgate: cannot start\n${['ConfigError', 'FlowError', 'PluginError', 'StoreOpenError'].includes(e.name) ? e.message : e.stack ?? e.message}\n`);
   process.exit(1);
 });

@@ -1,7 +1,25 @@
-// Reads the environment once: PORT, FLOWGATE_ISSUER, DATABASE_URL, NODE_ENV, FLOWGATE_CONFIG.
+// Reads the environment once: PORT, FLOWGATE_ISSUER, DATABASE_URL, NODE_ENV, FLOWGATE_CONFIG, and the
+// PostgreSQL pool's DATABASE_POOL_SIZE, DATABASE_STATEMENT_TIMEOUT_MS, DATABASE_CONNECT_TIMEOUT_MS
+// (defaults in src/store/postgres/options.ts).
+import { ConfigError } from './config/load.ts';
 import type { Runtime } from './config/schema.ts';
+import { POSTGRES_DEFAULTS, type PostgresOptions } from './store/postgres/options.ts';
 
-export function runtimeFromEnv(env: NodeJS.ProcessEnv): Runtime & { configFile?: string } {
+/** An integer setting within [min, max], or its default when unset; a clear one-line error otherwise. */
+function intSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name}: '${raw}' is not a whole number from ${min} to ${max}`);
+  }
+  return n;
+}
+
+/** What opening the store needs: the URL and, for PostgreSQL, the pool's settings. */
+export interface Database { databaseUrl: string; postgres: PostgresOptions }
+
+export function runtimeFromEnv(env: NodeJS.ProcessEnv): Runtime & Database & { configFile?: string } {
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT: '${env.PORT}' is not a port number`);
   return {
@@ -9,6 +27,11 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv): Runtime & { configFile?:
     issuer: env.FLOWGATE_ISSUER ?? `http://localhost:${port}`,
     databaseUrl: env.DATABASE_URL ?? 'sqlite:./data/flowgate.db',
     production: env.NODE_ENV === 'production',
+    postgres: {
+      poolSize: intSetting(env, 'DATABASE_POOL_SIZE', POSTGRES_DEFAULTS.poolSize, 1, 1000),
+      statementTimeoutMs: intSetting(env, 'DATABASE_STATEMENT_TIMEOUT_MS', POSTGRES_DEFAULTS.statementTimeoutMs, 100, 600_000),
+      connectTimeoutMs: intSetting(env, 'DATABASE_CONNECT_TIMEOUT_MS', POSTGRES_DEFAULTS.connectTimeoutMs, 100, 600_000),
+    },
     ...(env.FLOWGATE_CONFIG ? { configFile: env.FLOWGATE_CONFIG } : {}),
   };
 }

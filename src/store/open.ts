@@ -1,15 +1,19 @@
-// Opens the store named by DATABASE_URL: sqlite:<path> (default) or, later, postgres://.
+// Opens the store named by DATABASE_URL: sqlite:<path> (default; one process) or
+// postgres://… / postgresql://… (N instances; the pool settings come from the environment, src/runtime.ts).
 import { resolve } from 'node:path';
+import { maskUrl, type PostgresOptions } from './postgres/options.ts';
 import { openSqliteStore } from './sqlite/index.ts';
 import type { Store } from './types.ts';
 
-export function openStore(databaseUrl: string): Store {
+export async function openStore(databaseUrl: string, postgres: Partial<PostgresOptions> = {}): Promise<Store> {
   if (databaseUrl.startsWith('sqlite:')) {
     const path = databaseUrl.slice('sqlite:'.length);
     return openSqliteStore(path === ':memory:' ? path : resolve(path));
   }
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new Error('DATABASE_URL: PostgreSQL support is not built yet; use sqlite:<path>');
+    // Loaded on demand: a SQLite deployment never loads pg.
+    const { openPostgresStore } = await import('./postgres/index.ts');
+    return openPostgresStore(databaseUrl, postgres);
   }
-  throw new Error(`DATABASE_URL: unsupported scheme in '${databaseUrl.replace(/\/\/[^@]*@/, '//***@')}' (use sqlite:<path>)`);
+  throw new Error(`DATABASE_URL: unsupported scheme in '${maskUrl(databaseUrl)}' (use sqlite:<path> or postgres://…)`);
 }

@@ -28,6 +28,7 @@ export function classify(err: unknown): AppError {
 const TITLES: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 412: 'Precondition Failed',
   413: 'Content Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content', 428: 'Precondition Required', 429: 'Too Many Requests',
+  503: 'Service Unavailable',
 };
 
 /** The RFC 9457 document for an error (a 5xx says nothing but its status). */

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
+import { AppError } from '../../errors.ts';
 import { sqliteConfig } from './config.ts';
 import { sqliteGuard } from './guard.ts';
 import { migrations } from './migrations.ts';
@@ -63,6 +64,8 @@ function toSms(row: Row | undefined): QueuedSms | undefined {
     locale: (row.locale as string | null) ?? null,
     status: row.status as SmsStatus,
     attempts: row.attempts as number,
+    step: row.step as number,
+    leaseOwner: (row.lease_owner as string | null) ?? null,
     connector: (row.connector as string | null) ?? null,
     providerMessageId: (row.provider_message_id as string | null) ?? null,
     error: (row.error as string | null) ?? null,
@@ -117,9 +120,19 @@ export function openSqliteStore(file: string): Store {
       ORDER BY created_at DESC, id LIMIT @limit`),
     userDelete: db.prepare('DELETE FROM users WHERE id = ?'),
     userPhone: db.prepare('UPDATE users SET phone = ?, phone_verified = 1 WHERE id = ?'),
-    flowGet: db.prepare('SELECT state FROM flow_state WHERE uid = ? AND expires_at > ?'),
-    flowPut: db.prepare(`INSERT INTO flow_state (uid, state, expires_at) VALUES (?, ?, ?)
-      ON CONFLICT (uid) DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at`),
+    flowGet: db.prepare('SELECT state, rev FROM flow_state WHERE uid = ? AND expires_at > ?'),
+    // A first write: no live state may exist (an expired one counts as none, and its rev goes on).
+    flowCreate: db.prepare(`INSERT INTO flow_state (uid, state, expires_at, rev) VALUES (@uid, @state, @expiresAt, 1)
+      ON CONFLICT (uid) DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at, rev = flow_state.rev + 1
+      WHERE flow_state.expires_at <= @now RETURNING rev`),
+    flowUpdate: db.prepare(`UPDATE flow_state SET state = @state, expires_at = @expiresAt, rev = rev + 1
+      WHERE uid = @uid AND rev = @expectRev RETURNING rev`),
+    lockAcquire: db.prepare(`INSERT INTO locks (name, owner, until) VALUES (@name, @owner, @until)
+      ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, until = excluded.until
+      WHERE locks.until <= @now OR locks.owner = excluded.owner RETURNING owner`),
+    lockRelease: db.prepare('DELETE FROM locks WHERE name = ? AND owner = ?'),
+    purgeLocks: db.prepare('DELETE FROM locks WHERE until <= ?'),
+    ping: db.prepare('SELECT 1'),
     otpKill: db.prepare('UPDATE otp_challenges SET dead = 1 WHERE interaction_uid = ? AND purpose = ? AND dead = 0'),
     otpKillOne: db.prepare('UPDATE otp_challenges SET dead = 1 WHERE id = ?'),
     otpInsert: db.prepare(`INSERT INTO otp_challenges
@@ -137,15 +150,23 @@ export function openSqliteStore(file: string): Store {
       FROM otp_challenges WHERE interaction_uid = ?`),
     smsInsert: db.prepare(`INSERT INTO sms_outbox (id, interaction_uid, recipient, body, usage, locale, status, next_attempt_at,
       created_at, expires_at, updated_at) VALUES (@id, @interactionUid, @to, @body, @usage, @locale, 'queued', @createdAt, @createdAt, @expiresAt, @createdAt)`),
-    smsDue: db.prepare(`SELECT id FROM sms_outbox WHERE (status = 'queued' AND next_attempt_at <= @now)
-      OR (status = 'sending' AND lease_until <= @now) ORDER BY next_attempt_at LIMIT @limit`),
-    smsLease: db.prepare(`UPDATE sms_outbox SET status = 'sending', attempts = attempts + 1, lease_until = @until, updated_at = @now
-      WHERE id = @id AND ((status = 'queued' AND next_attempt_at <= @now) OR (status = 'sending' AND lease_until <= @now)) RETURNING *`),
-    smsRelease: db.prepare("UPDATE sms_outbox SET status = 'queued', lease_until = NULL, updated_at = ? WHERE status = 'sending'"),
-    smsSent: db.prepare(`UPDATE sms_outbox SET status = 'sent', body = NULL, connector = ?, provider_message_id = ?, lease_until = NULL,
-      error = NULL, updated_at = ? WHERE id = ?`),
-    smsFailed: db.prepare("UPDATE sms_outbox SET status = 'failed', body = NULL, error = ?, lease_until = NULL, updated_at = ? WHERE id = ?"),
-    smsRetry: db.prepare("UPDATE sms_outbox SET status = 'queued', next_attempt_at = ?, error = ?, lease_until = NULL, updated_at = ? WHERE id = ?"),
+    // One statement: due queued messages and expired leases (a crashed owner's) are leased to @owner.
+    smsClaim: db.prepare(`UPDATE sms_outbox SET status = 'sending', attempts = attempts + 1, lease_owner = @owner,
+        lease_until = @until, updated_at = @now
+      WHERE id IN (SELECT id FROM sms_outbox WHERE (status = 'queued' AND next_attempt_at <= @now)
+        OR (status = 'sending' AND lease_until <= @now) ORDER BY next_attempt_at, created_at LIMIT @limit)
+      RETURNING *`),
+    smsRenew: db.prepare(`UPDATE sms_outbox SET lease_until = @until, updated_at = @now
+      WHERE id IN (SELECT value FROM json_each(@ids)) AND status = 'sending' AND lease_owner = @owner RETURNING id`),
+    smsRelease: db.prepare(`UPDATE sms_outbox SET status = 'queued', next_attempt_at = @now, lease_owner = NULL, lease_until = NULL,
+      updated_at = @now WHERE status = 'sending' AND lease_owner = @owner`),
+    smsSent: db.prepare(`UPDATE sms_outbox SET status = 'sent', body = NULL, connector = @connector, provider_message_id = @providerMessageId,
+      lease_owner = NULL, lease_until = NULL, error = NULL, updated_at = @now WHERE id = @id AND status = 'sending' AND lease_owner = @owner`),
+    smsFailed: db.prepare(`UPDATE sms_outbox SET status = 'failed', body = NULL, error = @error, lease_owner = NULL, lease_until = NULL,
+      updated_at = @now WHERE id = @id AND status = 'sending' AND lease_owner = @owner`),
+    smsRetry: db.prepare(`UPDATE sms_outbox SET status = 'queued', next_attempt_at = @at, step = @step, error = @error, lease_owner = NULL,
+      lease_until = NULL, updated_at = @now WHERE id = @id AND status = 'sending' AND lease_owner = @owner`),
+    smsPending: db.prepare("SELECT COUNT(*) AS n FROM sms_outbox WHERE status IN ('queued', 'sending')"),
     smsReport: db.prepare(`UPDATE sms_outbox SET status = ?, error = COALESCE(?, error), updated_at = ?
       WHERE connector = ? AND provider_message_id = ?`),
     smsLatest: db.prepare('SELECT * FROM sms_outbox WHERE interaction_uid = ? ORDER BY created_at DESC, rowid DESC LIMIT 1'),
@@ -157,11 +178,6 @@ export function openSqliteStore(file: string): Store {
     purgeFlow: db.prepare('DELETE FROM flow_state WHERE expires_at <= ?'),
     purgeOtp: db.prepare('DELETE FROM otp_challenges WHERE expires_at <= ?'),
   };
-
-  const claim = db.transaction((now: number, limit: number, leaseMs: number) => {
-    const ids = q.smsDue.all({ now, limit }) as Array<{ id: string }>;
-    return ids.map(({ id }) => toSms(q.smsLease.get({ id, now, until: now + leaseMs }) as Row | undefined)).filter(Boolean) as QueuedSms[];
-  });
 
   const guard = sqliteGuard(db);
 
@@ -245,9 +261,19 @@ export function openSqliteStore(file: string): Store {
     flowState: {
       async get<T>(uid: string) {
         const row = q.flowGet.get(uid, Date.now()) as Row | undefined;
-        return row ? (JSON.parse(row.state as string) as T) : undefined;
+        return row ? { state: JSON.parse(row.state as string) as T, rev: row.rev as number } : undefined;
       },
-      async put(uid, state, expiresAt) { q.flowPut.run(uid, JSON.stringify(state), expiresAt); },
+      async put(uid, state, expiresAt, expectRev) {
+        const json = JSON.stringify(state);
+        const row = (expectRev === null
+          ? q.flowCreate.get({ uid, state: json, expiresAt, now: Date.now() })
+          : q.flowUpdate.get({ uid, state: json, expiresAt, expectRev })) as { rev: number } | undefined;
+        return row?.rev;
+      },
+    },
+    locks: {
+      async acquire(name, owner, ttlMs, now) { return q.lockAcquire.get({ name, owner, until: now + ttlMs, now }) !== undefined; },
+      async release(name, owner) { q.lockRelease.run(name, owner); },
     },
     otp: {
       async replace(challenge) { replaceOtp(challenge); },
@@ -268,11 +294,20 @@ export function openSqliteStore(file: string): Store {
     },
     smsOutbox: {
       async enqueue(m) { q.smsInsert.run({ ...m }); },
-      async releaseLeases(now) { return q.smsRelease.run(now).changes; },
-      async claimDue(now, limit, leaseMs) { return claim.immediate(now, limit, leaseMs); },
-      async markSent(id, connector, providerMessageId, now) { q.smsSent.run(connector, providerMessageId, now, id); },
-      async markFailed(id, error, now) { q.smsFailed.run(error, now, id); },
-      async retryAt(id, at, error, now) { q.smsRetry.run(at, error, now, id); },
+      async claimDue(owner, now, limit, leaseMs) {
+        const rows = (q.smsClaim.all({ owner, now, until: now + leaseMs, limit }) as Row[]);
+        rows.sort((a, b) => (a.next_attempt_at as number) - (b.next_attempt_at as number) || (a.created_at as number) - (b.created_at as number));
+        return rows.map((r) => toSms(r)!);
+      },
+      async renew(owner, ids, now, leaseMs) {
+        if (ids.length === 0) return [];
+        return (q.smsRenew.all({ owner, ids: JSON.stringify(ids), now, until: now + leaseMs }) as Array<{ id: string }>).map((r) => r.id);
+      },
+      async markSent(id, owner, connector, providerMessageId, now) { return q.smsSent.run({ id, owner, connector, providerMessageId, now }).changes === 1; },
+      async markFailed(id, owner, error, now) { return q.smsFailed.run({ id, owner, error, now }).changes === 1; },
+      async retryAt(id, owner, at, step, error, now) { return q.smsRetry.run({ id, owner, at, step, error, now }).changes === 1; },
+      async releaseLeases(owner, now) { return q.smsRelease.run({ owner, now }).changes; },
+      async pending() { return (q.smsPending.get() as { n: number }).n; },
       async reportStatus(connector, providerMessageId, status, now, error) {
         return q.smsReport.run(status, error ?? null, now, connector, providerMessageId).changes > 0;
       },
@@ -289,7 +324,14 @@ export function openSqliteStore(file: string): Store {
     },
     async purgeExpired(now) {
       return db.transaction(() => q.purgeOidc.run(now).changes + q.purgeFlow.run(now).changes
-        + q.purgeOtp.run(now - OTP_RETENTION_MS).changes + q.purgeSms.run(now - OTP_RETENTION_MS).changes + guard.purge(now))();
+        + q.purgeOtp.run(now - OTP_RETENTION_MS).changes + q.purgeSms.run(now - OTP_RETENTION_MS).changes + q.purgeLocks.run(now).changes + guard.purge(now))();
+    },
+    async ping() {
+      try {
+        q.ping.get();
+      } catch (cause) {
+        throw new AppError(503, 'temporarily_unavailable', { detail: 'The store cannot be reached.', cause });
+      }
     },
     async close() { db.close(); },
   };

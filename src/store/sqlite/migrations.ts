@@ -151,4 +151,17 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX audit_log_target ON audit_log (target, id);
   `,
+  `
+  ALTER TABLE flow_state ADD COLUMN rev INTEGER NOT NULL DEFAULT 1;
+
+  CREATE TABLE locks (
+    name TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    until INTEGER NOT NULL
+  );
+  CREATE INDEX locks_until ON locks (until);
+
+  ALTER TABLE sms_outbox ADD COLUMN step INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sms_outbox ADD COLUMN lease_owner TEXT;
+  `,
 ];

@@ -138,6 +138,7 @@ export const de: Record<MessageKey, string> = {
   'error.not_found': 'Diese Seite gibt es nicht.',
   'error.payload_too_large': 'Das Formular hat zu viele Daten gesendet.',
   'error.server_error': 'Ein unerwarteter Fehler ist aufgetreten. Bitte versuchen Sie es noch einmal.',
+  'error.store_unavailable': 'Das ist ein vorübergehendes Problem bei uns. Bitte versuchen Sie es gleich noch einmal.',
   'error.oidc': 'Die App hat eine Anfrage gesendet, die wir nicht verarbeiten können ({code}).',
   'error.param': 'Das Problem liegt im Anfrageparameter {param}.',
   'error.forbidden': 'Sie dürfen diese Seite nicht öffnen.',

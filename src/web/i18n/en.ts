@@ -136,6 +136,7 @@ export const en = {
   'error.not_found': 'This page does not exist.',
   'error.payload_too_large': 'The form sent too much data.',
   'error.server_error': 'An unexpected error occurred. Please try again.',
+  'error.store_unavailable': 'This is a temporary problem on our side. Please try again in a moment.',
   'error.oidc': 'The app sent a request we cannot process ({code}).',
   'error.param': 'The problem is in the request parameter {param}.',
   'error.forbidden': 'You may not open this page.',

@@ -1,0 +1,32 @@
+// Which failures mean "the database cannot be reached right now", and the one 503 they become.
+// Every store call goes through src/store/postgres/pool.ts, which maps these once; anything else
+// (a constraint, a bug) is rethrown as it is.
+import { AppError } from '../../errors.ts';
+
+/** Socket-level failures (the server is down, restarting, or the network is cut). */
+const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+/** SQLSTATEs: admin/crash shutdown, cannot connect now, statement timeout, too many connections. */
+const SQL_STATES = new Set(['57P01', '57P02', '57P03', '57014', '53300']);
+/** pg's own errors carry no code: a connection that ended under a query, a connect or pool-wait timeout. */
+const PG_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|timeout expired|Client has encountered a connection error|Connection ended)/;
+
+export function isUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (typeof e.code === 'string' && (NET_CODES.has(e.code) || SQL_STATES.has(e.code) || e.code.startsWith('08'))) return true;
+  return typeof e.message === 'string' && PG_MESSAGES.test(e.message);
+}
+
+/** The error people see while the database is away: a 503 page, "try again in a moment". */
+export const storeUnavailable = (cause?: unknown) =>
+  new AppError(503, 'store_unavailable', { headers: { 'retry-after': '2' }, ...(cause === undefined ? {} : { cause }) });
+
+/** A store failure as callers see it: unreachable → the 503; anything else unchanged. */
+export function storeError(err: unknown): unknown {
+  return err instanceof AppError ? err : isUnavailable(err) ? storeUnavailable(err) : err;
+}
+
+/** The store could not be opened at start-up (unreachable, refused, a migration failed); its message names a masked URL. */
+export class StoreOpenError extends Error {
+  override name = 'StoreOpenError';
+}

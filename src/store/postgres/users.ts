@@ -1,0 +1,68 @@
+// Accounts on PostgreSQL. The phone number's UNIQUE constraint decides between two creations or
+// phone changes at once. Search: the phone contains the query's digits, or the name contains the
+// query (case-insensitive; strpos, so `%` and `_` in a query are plain characters).
+import { randomUUID } from 'node:crypto';
+import type { NewUser, Store, User } from '../types.ts';
+import type { Db, Row } from './pool.ts';
+
+const UNIQUE_VIOLATION = '23505';
+
+function toUser(row: Row | undefined): User | undefined {
+  if (!row) return undefined;
+  return {
+    id: row.id as string,
+    phone: row.phone as string,
+    phoneVerified: row.phone_verified === true,
+    name: (row.name as string | null) ?? null,
+    email: (row.email as string | null) ?? null,
+    passwordHash: (row.password_hash as string | null) ?? null,
+    attributes: JSON.parse((row.attributes as string | undefined) ?? '{}') as Record<string, string>,
+    roles: JSON.parse((row.roles as string | undefined) ?? '[]') as string[],
+    disabledAt: (row.disabled_at as number | null | undefined) ?? null,
+    createdAt: row.created_at as number,
+  };
+}
+
+export function postgresUsers(db: Db): Store['users'] {
+  const byId = async (id: string) => toUser((await db.run('SELECT * FROM users WHERE id = $1', [id])).rows[0]);
+  return {
+    findById: byId,
+    async findByPhone(phone) { return toUser((await db.run('SELECT * FROM users WHERE phone = $1', [phone])).rows[0]); },
+    async create(u: NewUser) {
+      const user: User = {
+        id: randomUUID(), phone: u.phone, phoneVerified: u.phoneVerified ?? false, name: u.name ?? null, email: u.email ?? null,
+        passwordHash: u.passwordHash ?? null, attributes: u.attributes ?? {}, roles: [], disabledAt: null, createdAt: Date.now(),
+      };
+      await db.run(`INSERT INTO users (id, phone, phone_verified, name, email, password_hash, attributes, created_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [user.id, user.phone, user.phoneVerified, user.name, user.email, user.passwordHash, JSON.stringify(user.attributes), user.createdAt]);
+      return user;
+    },
+    async update(id, patch) {
+      const current = await byId(id);
+      if (!current) return undefined;
+      const next = { ...current, ...patch };
+      const { rowCount } = await db.run(`UPDATE users SET name = $2, email = $3, password_hash = $4, attributes = $5, roles = $6, disabled_at = $7
+        WHERE id = $1`, [id, next.name, next.email, next.passwordHash, JSON.stringify(next.attributes), JSON.stringify(next.roles), next.disabledAt]);
+      return rowCount === 1 ? next : undefined;
+    },
+    async updatePhone(id, phone) {
+      try {
+        return (await db.run('UPDATE users SET phone = $1, phone_verified = true WHERE id = $2', [phone, id])).rowCount === 1 ? 'updated' : 'missing';
+      } catch (err) {
+        if ((err as { code?: string }).code === UNIQUE_VIOLATION) return 'taken';
+        throw err;
+      }
+    },
+    async search(query, limit) {
+      const text = query.trim().slice(0, 100);
+      const digits = /^[+\d\s().-]+$/.test(text) ? text.replace(/\D/g, '') : '';
+      const name = digits ? '' : text;
+      const { rows } = await db.run(`SELECT * FROM users WHERE ($1 <> '' AND strpos(phone, $1) > 0)
+        OR ($2 <> '' AND strpos(lower(coalesce(name, '')), lower($2)) > 0) OR ($1 = '' AND $2 = '')
+        ORDER BY created_at DESC, id LIMIT $3`, [digits, name, limit]);
+      return rows.map((r) => toUser(r)!);
+    },
+    async remove(id) { return (await db.run('DELETE FROM users WHERE id = $1', [id])).rowCount === 1; },
+  };
+}
