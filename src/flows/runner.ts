@@ -7,6 +7,7 @@ import type { LoadedFlow, LoadedStep } from './loader.ts';
 import { alternativeChoices, isCondition, levelOf, nextStep, type Progress } from './next-step.ts';
 import type { AnyFactory } from './registry.ts';
 import type { Live } from '../live/index.ts';
+import { AppError } from '../errors.ts';
 
 export interface FlowState {
   flowId: string;
@@ -56,6 +57,20 @@ export function createRunner(opts: {
   const instances = new Map<string, Authenticator<unknown>>();
   for (const [id, factory] of opts.registry) instances.set(id, factory.create(opts.deps));
   const instance = (step: LoadedStep) => instances.get(step.authenticator!)!;
+  // The revision each state object was read at (null: not stored yet), kept beside it, not in its JSON.
+  const revs = new WeakMap<FlowState, number | null>();
+
+  /**
+   * Saves the state when nothing else wrote it since it was read (another tab, another instance
+   * whose interaction lease ran out); otherwise refuses rather than overwrite what that write did.
+   */
+  async function put(info: InteractionInfo, state: FlowState): Promise<void> {
+    const rev = await opts.store.flowState.put(info.uid, state, info.expiresAt, revs.get(state) ?? null);
+    if (rev === undefined) {
+      throw new AppError(409, 'interaction_conflict', { detail: 'the flow state changed since this request read it' });
+    }
+    revs.set(state, rev);
+  }
 
   function flowOf(state: FlowState): LoadedFlow {
     const flow = opts.live.pinned(state.flowId, state.flowVersion);
@@ -163,7 +178,7 @@ export function createRunner(opts: {
       const { kind: _, flow: __, ...flash } = outcome;
       state.flash = flash;
     }
-    await opts.store.flowState.put(info.uid, state, info.expiresAt);
+    await put(info, state);
     return outcome;
   }
 
@@ -202,15 +217,19 @@ export function createRunner(opts: {
   return {
     /** The interaction's state, or a new one (saved by the first step result: one write per request). */
     async state(uid: string, flowId: string, origin?: FlowSubject): Promise<FlowState> {
-      const existing = await opts.store.flowState.get<FlowState>(uid);
-      if (existing && await opts.live.pin(existing.flowId, existing.flowVersion)) return existing;
-      if (existing) return { ...existing, ended: { error: 'session_not_found' } }; // its flow was deleted
+      const stored = await opts.store.flowState.get<FlowState>(uid);
+      if (stored) {
+        const existing = await opts.live.pin(stored.state.flowId, stored.state.flowVersion)
+          ? stored.state
+          : { ...stored.state, ended: { error: 'session_not_found' } }; // its flow was deleted
+        revs.set(existing, stored.rev);
+        return existing;
+      }
       return { flowId, flowVersion: opts.live.current().flows.get(flowId)?.version, csrf: randomBytes(24).toString('base64url'), subject: { ...origin }, completed: [], chosen: {}, stepState: {}, amr: [], ...(origin ? { origin } : {}) };
     },
 
-    async save(info: InteractionInfo, state: FlowState): Promise<void> {
-      await opts.store.flowState.put(info.uid, state, info.expiresAt);
-    },
+    /** Saves the state (refused with a 409 `interaction_conflict` when it was written since it was read). */
+    save: put,
 
     hasFlow: (id: string) => opts.live.current().flows.has(id),
 
@@ -230,7 +249,7 @@ export function createRunner(opts: {
       delete state.flash;
       if (notice) state.notice = notice;
       else delete state.notice;
-      await opts.store.flowState.put(info.uid, state, info.expiresAt);
+      await put(info, state);
     },
 
     /** Starts the flow over (another phone number); send and failure caps are kept. */
@@ -239,7 +258,7 @@ export function createRunner(opts: {
       Object.assign(state, { subject: { ...state.origin }, completed: [], chosen: {}, stepState: {}, amr: [] });
       delete state.notice;
       delete state.flash;
-      await opts.store.flowState.put(info.uid, state, info.expiresAt);
+      await put(info, state);
     },
 
     /** Picks another alternative ("Try another way") at the level of the current step. */
@@ -251,7 +270,7 @@ export function createRunner(opts: {
       if (!found?.options.some((o) => o.id === alternativeId)) return;
       state.chosen[found.levelId] = alternativeId;
       delete state.flash;
-      await opts.store.flowState.put(info.uid, state, info.expiresAt);
+      await put(info, state);
     },
 
     /** GET: show the current step (running its authenticate), or report the flow done. */
@@ -261,7 +280,7 @@ export function createRunner(opts: {
         // The page the last POST produced, once: a reload shows the step afresh.
         const flash = state.flash;
         delete state.flash;
-        await opts.store.flowState.put(info.uid, state, info.expiresAt);
+        await put(info, state);
         return { kind: 'render', ...flash, flow: flowOf(state) };
       }
       const { user, p, step } = await current(info, state);
@@ -270,7 +289,7 @@ export function createRunner(opts: {
       if (open) {
         const notice = state.notice;
         delete state.notice;
-        await opts.store.flowState.put(info.uid, state, info.expiresAt);
+        await put(info, state);
         return { kind: 'render', stepId: step.id, view: 'choose', model: { options: open.options, ...(notice ? { notice } : {}) }, choices: [], flow: flowOf(state) };
       }
       const result = await instance(step).authenticate(context(info, state, step, {}, user));

@@ -1,26 +1,55 @@
-// Serializes requests of one interaction within this process, so a double-click or parallel
-// submissions cannot interleave their read-modify-write of the flow state. (The SQLite store
-// has one process; code consumption itself is atomic in the store regardless.)
+// Serializes the requests of one interaction across every instance on the store, so a double-click
+// or parallel submissions (through any instance) cannot interleave their read-modify-write of the
+// flow state: the store's `interaction:<uid>` lease, held by this request (a random owner) until
+// its response finishes or closes. A request that cannot get it in time gets a retryable 503.
+// (The flow state's revision check in the runner backs this up: a write from a stale read is refused.)
+import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { AppError } from '../errors.ts';
+import type { LockStore } from '../store/types.ts';
 
-export function interactionLock(): RequestHandler {
-  const tails = new Map<string, Promise<void>>();
-  return (req, res, next) => {
-    const uid = String(req.params.uid);
-    const previous = tails.get(uid) ?? Promise.resolve();
-    let release!: () => void;
-    const mine = new Promise<void>((resolve) => { release = resolve; });
-    const tail = previous.then(() => mine);
-    tails.set(uid, tail);
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      release();
-      if (tails.get(uid) === tail) tails.delete(uid);
+export interface InteractionLockOptions {
+  /** How long the lease lives unless renewed (renewed every third of it while the request runs). */
+  ttlMs: number;
+  /** How long a request waits for another request of the same interaction before giving up. */
+  waitMs: number;
+}
+
+export const INTERACTION_LOCK: InteractionLockOptions = { ttlMs: 15_000, waitMs: 10_000 };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function interactionLock(locks: LockStore, log: Logger, opts: InteractionLockOptions = INTERACTION_LOCK, now = Date.now): RequestHandler {
+  return async (req, res, next) => {
+    const name = `interaction:${String(req.params.uid)}`;
+    const owner = randomUUID();
+    let gone = false;
+    res.once('close', () => { gone = true; });
+    const giveUpAt = now() + opts.waitMs;
+    for (let wait = 10; !(await locks.acquire(name, owner, opts.ttlMs, now())); wait = Math.min(wait * 2, 250)) {
+      if (gone) return; // the browser left while it waited: nothing to answer
+      if (now() >= giveUpAt) {
+        throw new AppError(503, 'interaction_busy', { detail: 'another request of this interaction is still running', headers: { 'retry-after': '1' } });
+      }
+      await sleep(wait * (0.5 + Math.random()));
+    }
+    const renew = setInterval(() => {
+      locks.acquire(name, owner, opts.ttlMs, now()).then((held) => {
+        if (!held) log.warn({ lock: name }, 'interaction lock lost while its request ran (the flow state revision still guards the write)');
+      }, (err: unknown) => log.error({ err, lock: name }, 'interaction lock renewal failed'));
+    }, Math.max(1, Math.floor(opts.ttlMs / 3)));
+    renew.unref();
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      clearInterval(renew);
+      locks.release(name, owner).catch((err: unknown) => log.error({ err, lock: name }, 'interaction lock release failed'));
     };
-    res.once('finish', finish);
-    res.once('close', finish);
-    void previous.then(() => next());
+    res.once('finish', release);
+    res.once('close', release);
+    if (gone) return release();
+    next();
   };
 }

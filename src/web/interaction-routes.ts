@@ -57,7 +57,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     if (!UID.test(req.params.uid as string)) return next(new AppError(400, 'session_not_found'));
     next();
   });
-  router.use('/interaction/:uid', interactionLock());
+  router.use('/interaction/:uid', interactionLock(deps.store.locks, deps.log));
   router.use('/interaction/:uid', async (_req, _res, next) => { await live.refresh(); next(); });
 
   async function load(req: Request, res: Response) {

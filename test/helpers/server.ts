@@ -55,6 +55,8 @@ export interface StartOptions {
   issuer?: string;
   /** Where the config's relative paths start (branding files, viewsDir), as main.ts passes the config file's directory. */
   configDir?: string;
+  /** Wraps the opened store (e.g. with latency, as a network store has: see test/helpers/latency.ts). */
+  wrapStore?: (store: Store) => Store;
 }
 
 export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
@@ -72,7 +74,8 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const store = openSqliteStore(join(dir, 'flowgate.db'));
+  const opened = openSqliteStore(join(dir, 'flowgate.db'));
+  const store = opts.wrapStore ? opts.wrapStore(opened) : opened;
   let flowgate: Flowgate;
   try {
     flowgate = await createFlowgate({

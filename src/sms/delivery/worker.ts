@@ -52,6 +52,7 @@ export function createSmsQueue(store: Store, dispatch: Dispatch, log: Logger, al
   let stopped = false;
   const inflight = new Set<Promise<void>>();
   const inflightIds = new Set<string>();
+  const owner = randomUUID();
   // One key for every instance on this store, so a restart (or another instance) can open what was queued.
   let sealKey: Promise<Buffer> | undefined;
   const keyOf = () => (sealKey ??= store.secrets.getOrCreate('sms-queue-key', async () => randomBytes(32).toString('base64url'))
@@ -59,17 +60,17 @@ export function createSmsQueue(store: Store, dispatch: Dispatch, log: Logger, al
 
   async function deliver(id: string, msg: SmsMessage, expiresAt: number): Promise<void> {
     if (now() >= expiresAt) {
-      await store.smsOutbox.markFailed(id, 'expired', now());
+      await store.smsOutbox.markFailed(id, owner, 'expired', now());
       log.warn({ id, usage: msg.usage }, 'sms dropped: its code expired before it could be sent');
       return;
     }
     try {
       const sent = await dispatch(msg, log.child({ sms: id }));
-      await store.smsOutbox.markSent(id, sent.connector, sent.providerMessageId, now());
+      await store.smsOutbox.markSent(id, owner, sent.connector, sent.providerMessageId, now());
       log.info({ id, connector: sent.connector, usage: msg.usage, providerMessageId: sent.providerMessageId }, 'sms sent');
     } catch (err) {
       const code = err instanceof SmsError ? err.code : 'unavailable';
-      await store.smsOutbox.markFailed(id, code, now());
+      await store.smsOutbox.markFailed(id, owner, code, now());
       log.error({ id, error: code, usage: msg.usage }, 'sms not delivered: every connector failed');
     }
   }
@@ -79,7 +80,7 @@ export function createSmsQueue(store: Store, dispatch: Dispatch, log: Logger, al
       again = false;
       const room = Math.min(BATCH, concurrency - inflight.size);
       if (room <= 0) break;
-      const due = await store.smsOutbox.claimDue(now(), room, LEASE_MS);
+      const due = await store.smsOutbox.claimDue(owner, now(), room, LEASE_MS);
       const key = due.length ? await keyOf() : undefined;
       for (const m of due) {
         if (inflightIds.has(m.id)) continue; // this process is still sending it
@@ -89,7 +90,7 @@ export function createSmsQueue(store: Store, dispatch: Dispatch, log: Logger, al
           body = openBody(key!, m.body ?? '');
         } catch {
           inflightIds.delete(m.id);
-          await store.smsOutbox.markFailed(m.id, 'invalid_config', now());
+          await store.smsOutbox.markFailed(m.id, owner, 'invalid_config', now());
           log.error({ id: m.id }, 'sms not delivered: its stored body could not be opened (another sms-queue-key?)');
           continue;
         }
@@ -109,7 +110,7 @@ export function createSmsQueue(store: Store, dispatch: Dispatch, log: Logger, al
   }
 
   // SQLite has one process: whatever a killed process left `sending` is sent again (if still in time).
-  const released = store.kind === 'sqlite' ? store.smsOutbox.releaseLeases(now()) : Promise.resolve(0);
+  const released = store.kind === 'sqlite' ? store.smsOutbox.releaseLeases(owner, now()) : Promise.resolve(0);
   void released.then((n) => { if (n) log.warn({ messages: n }, 'sms queue: resuming messages a previous run left unsent'); kick(); });
   const timer = setInterval(kick, POLL_MS);
   timer.unref();

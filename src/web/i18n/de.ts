@@ -127,6 +127,8 @@ export const de: Record<MessageKey, string> = {
   'error.invalid_request': 'Die Anfrage war ungültig.',
   'error.session_not_found': 'Diese Anmeldeseite ist abgelaufen oder wurde in einem anderen Browser geöffnet. Kehren Sie zur App zurück und beginnen Sie von vorn.',
   'error.csrf': 'Dieses Formular ist abgelaufen. Laden Sie die Seite neu und versuchen Sie es noch einmal.',
+  'error.interaction_busy': 'Diese Seite bearbeitet noch Ihre vorige Anfrage. Warten Sie einen Moment und laden Sie die Seite dann neu.',
+  'error.interaction_conflict': 'Diese Seite wurde in einem anderen Tab oder Fenster geändert. Laden Sie die Seite neu und machen Sie dort weiter.',
   'error.bad_signature': 'Die Signatur der Anfrage ist ungültig.',
   'error.too_many_codes': 'Für diese Anmeldung wurden zu viele Codes gesendet. Kehren Sie zur App zurück und versuchen Sie es später erneut.',
   'error.too_many_attempts': 'Für diese Anmeldung gab es zu viele Fehlversuche. Kehren Sie zur App zurück und versuchen Sie es später erneut.',

@@ -125,6 +125,8 @@ export const en = {
   'error.invalid_request': 'The request was not valid.',
   'error.session_not_found': 'This sign-in page has expired or was opened in another browser. Go back to the app and start again.',
   'error.csrf': 'This form has expired. Reload the page and try again.',
+  'error.interaction_busy': 'This page is still busy with your previous request. Wait a moment, then reload the page.',
+  'error.interaction_conflict': 'This page changed in another tab or window. Reload the page and continue there.',
   'error.bad_signature': 'The request signature is not valid.',
   'error.too_many_codes': 'Too many codes were sent for this sign-in. Go back to the app and start again later.',
   'error.too_many_attempts': 'Too many failed attempts for this sign-in. Go back to the app and start again later.',
