@@ -75,8 +75,12 @@ async function seedUsers(config: Config, store: Store): Promise<void> {
   for (const [i, seed] of config.users.entries()) {
     const phone = normalizePhone(seed.phone, config.defaultRegion);
     if (!phone.ok) throw new ConfigError(`users.${i}.phone: '${seed.phone}' is not a valid phone number (${phone.reason}); write it with its country code, e.g. +12025550100`);
-    if (!(await store.users.findByPhone(phone.e164))) {
+    if (await store.users.findByPhone(phone.e164)) continue;
+    try {
       await store.users.create({ phone: phone.e164, phoneVerified: true, name: seed.name ?? null, email: seed.email ?? null });
+    } catch (err) {
+      // Instances starting together seed the same users: the one that lost the race finds it made.
+      if (!(await store.users.findByPhone(phone.e164))) throw err;
     }
   }
 }
