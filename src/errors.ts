@@ -34,6 +34,9 @@ export class AppError extends Error {
 export const badRequest = (code: string, detail: string, fields: FieldProblem[] = []) => new AppError(400, code, { detail, fields });
 export const notFoundError = (what: string) => new AppError(404, 'not_found', { detail: `${what} does not exist` });
 export const conflict = (code: string, detail: string) => new AppError(409, code, { detail });
+/** The store cannot be reached right now (database down, restarting, timed out): people see "try again in a moment". */
+export const storeUnavailable = (cause?: unknown) =>
+  new AppError(503, 'store_unavailable', { headers: { 'retry-after': '2' }, ...(cause === undefined ? {} : { cause }) });
 
 /** A JSON pointer from a path of keys and indexes (RFC 6901 escaping). */
 export function pointer(path: readonly PropertyKey[]): string {

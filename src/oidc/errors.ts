@@ -13,6 +13,19 @@ export function fromProviderError(err: unknown): AppError | undefined {
 }
 
 /**
+ * A store outage under one of the provider's routes (an adapter or account call threw the store's
+ * 503): the response becomes a 503 with the error's headers (Retry-After), as on every other route.
+ * Says whether it was one. Called from renderError (pages) and the `server_error` event (JSON).
+ */
+export function storeOutage(ctx: KoaContextWithOIDC, err: unknown): boolean {
+  if (!(err instanceof AppError) || err.status !== 503) return false;
+  ctx.status = 503;
+  ctx.set(err.headers);
+  ctx.set('cache-control', 'no-store');
+  return true;
+}
+
+/**
  * oidc-provider (Koa) answers a path it has no route for with a bare text "Not Found"; this gives
  * it the same 404 page (or JSON error) as every other unknown path. Register with provider.use.
  */

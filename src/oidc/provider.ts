@@ -2,6 +2,7 @@
 import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { ClientConfig } from '../config/schema.ts';
 import type { Store } from '../store/types.ts';
+import { storeOutage } from './errors.ts';
 import { createAdapterClass } from './adapter.ts';
 import { claimsByScope, createFindAccount } from './accounts.ts';
 import { ADMIN_CLIENT_ID, ADMIN_SCOPE, ADMIN_TOKEN_TTL, adminResource, isAdminUser } from './admin-resource.ts';
@@ -22,6 +23,8 @@ export interface ProviderDeps {
     error(ctx: PageContext, out: { error: string; error_description?: string }): void;
     logout(ctx: PageContext, form: string): void;
     loggedOut(ctx: PageContext): void;
+    /** The store cannot be reached: a temporary problem, try again in a moment. */
+    unavailable(ctx: PageContext): void;
   };
 }
 
@@ -184,8 +187,9 @@ export function createProvider(deps: ProviderDeps): Provider {
       }
       return grant;
     },
-    async renderError(ctx, out) {
-      deps.pages.error(pageContext(ctx), out as { error: string; error_description?: string });
+    async renderError(ctx, out, err) {
+      if (storeOutage(ctx, err)) deps.pages.unavailable(pageContext(ctx));
+      else deps.pages.error(pageContext(ctx), out as { error: string; error_description?: string });
     },
     ttl: {
       AuthorizationCode: 60,
@@ -201,6 +205,8 @@ export function createProvider(deps: ProviderDeps): Provider {
   };
 
   const provider = new Provider(deps.issuer, configuration);
+  // JSON answers (token, userinfo, …) to a store outage: 503 with Retry-After (pages are handled in renderError).
+  provider.on('server_error', (ctx: KoaContextWithOIDC, err: unknown) => { storeOutage(ctx, err); });
   // Only the client IP comes from X-Forwarded-For; URLs and Secure come from the issuer.
   provider.proxy = deps.trustProxy;
   pinToIssuer(provider, deps.issuer);

@@ -25,6 +25,10 @@ export function providerPages(render: Render, defaultLocale: string, appName: st
       const param = blamedParameter(out.error_description);
       ctx.body = render('error', { locale: localeOf(ctx), message: 'oidc', code: out.error, ...(param ? { param } : {}) });
     },
+    unavailable(ctx: PageContext) {
+      ctx.type = 'html';
+      ctx.body = render('error', { locale: localeOf(ctx), message: 'store_unavailable' });
+    },
     logout(ctx: PageContext, form: string) {
       ctx.type = 'html';
       ctx.body = render('logout', { locale: localeOf(ctx), app: ctx.clientName ?? appName, form });

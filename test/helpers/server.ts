@@ -55,6 +55,8 @@ export interface StartOptions {
   issuer?: string;
   /** Where the config's relative paths start (branding files, viewsDir), as main.ts passes the config file's directory. */
   configDir?: string;
+  /** A store to run on instead of a SQLite file in `dir` (e.g. a PostgreSQL one); close() closes it. */
+  store?: Store;
   /** Wraps the opened store (e.g. with latency, as a network store has: see test/helpers/latency.ts). */
   wrapStore?: (store: Store) => Store;
 }
@@ -74,7 +76,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const opened = openSqliteStore(join(dir, 'flowgate.db'));
+  const opened = opts.store ?? openSqliteStore(join(dir, 'flowgate.db'));
   const store = opts.wrapStore ? opts.wrapStore(opened) : opened;
   let flowgate: Flowgate;
   try {

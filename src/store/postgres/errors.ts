@@ -1,7 +1,7 @@
-// Which failures mean "the database cannot be reached right now", and the one 503 they become.
+// Which failures mean "the database cannot be reached right now"; they become the one 503 of src/errors.ts.
 // Every store call goes through src/store/postgres/pool.ts, which maps these once; anything else
 // (a constraint, a bug) is rethrown as it is.
-import { AppError } from '../../errors.ts';
+import { AppError, storeUnavailable } from '../../errors.ts';
 
 /** Socket-level failures (the server is down, restarting, or the network is cut). */
 const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
@@ -16,10 +16,6 @@ export function isUnavailable(err: unknown): boolean {
   if (typeof e.code === 'string' && (NET_CODES.has(e.code) || SQL_STATES.has(e.code) || e.code.startsWith('08'))) return true;
   return typeof e.message === 'string' && PG_MESSAGES.test(e.message);
 }
-
-/** The error people see while the database is away: a 503 page, "try again in a moment". */
-export const storeUnavailable = (cause?: unknown) =>
-  new AppError(503, 'store_unavailable', { headers: { 'retry-after': '2' }, ...(cause === undefined ? {} : { cause }) });
 
 /** A store failure as callers see it: unreachable → the 503; anything else unchanged. */
 export function storeError(err: unknown): unknown {

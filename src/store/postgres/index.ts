@@ -3,10 +3,10 @@
 // unreachable database is a 503 everywhere (errors.ts). Each operation that must be atomic across
 // instances is one conditional statement or one transaction; see the files per concern.
 import pg from 'pg';
-import { AppError } from '../../errors.ts';
+import { AppError, storeUnavailable } from '../../errors.ts';
 import type { OtpChallenge, Store } from '../types.ts';
 import { postgresConfig } from './config.ts';
-import { StoreOpenError, storeUnavailable } from './errors.ts';
+import { StoreOpenError } from './errors.ts';
 import { postgresGuard } from './guard.ts';
 import { migrate } from './migrations.ts';
 import { postgresOidc } from './oidc.ts';
