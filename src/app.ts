@@ -31,7 +31,7 @@ import { seedFromFiles } from './live/seed.ts';
 import { loadCookieKeys, loadSecret, loadSigningKeys, publicKeys } from './oidc/keys.ts';
 import { createProvider } from './oidc/provider.ts';
 import { createInteractions } from './oidc/interactions.ts';
-import type { Dispatch } from './sms/delivery/dispatch.ts';
+import type { Attempt } from './sms/delivery/dispatch.ts';
 import { createLiveDispatch, type LiveDispatch } from './sms/delivery/live.ts';
 import { createSmsQueue } from './sms/delivery/worker.ts';
 import { statusRoutes } from './sms/status-routes.ts';
@@ -144,13 +144,14 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   const smsChain = await createLiveDispatch(live.current().connectors.connectors, config.sms.delivery, log, now, deps.connectors);
   chainReady(smsChain);
   const allowedCountries = config.sms.allowedCountries ?? [config.defaultRegion];
-  // The worker sends what any instance queued: it checks for a changed chain before each message,
+  // The worker sends what any instance queued: it checks for a changed chain before each attempt,
   // as interaction requests do (an instance that serves no pages still sends with the chain in force).
-  const sendWithLiveChain: Dispatch = async (msg, msgLog) => {
+  const attemptWithLiveChain: Attempt = async (msg, attemptOpts) => {
     await live.refresh();
-    return smsChain(msg, msgLog);
+    return smsChain.attempt(msg, attemptOpts);
   };
-  const sms = createSmsQueue(store, sendWithLiveChain, log, allowedCountries, now, config.sms.delivery.concurrency);
+  const { concurrency, leaseMs } = config.sms.delivery;
+  const sms = createSmsQueue(store, attemptWithLiveChain, log, allowedCountries, now, { concurrency, leaseMs });
   const guard = createGuard(store.guard, config.limits, log, now);
   const runner = createRunner({
     store,

@@ -85,7 +85,7 @@ export const configSchema = z.object({
     connectors: z.array(connectorSchema).min(1).default([{ type: 'console' }]),
     /** Countries (ISO 3166 alpha-2) that may receive SMS. Defaults to `defaultRegion` only. */
     allowedCountries: z.array(regionSchema).min(1).optional(),
-    /** Queue and delivery: per-attempt timeout, retries per connector, circuit breaker. */
+    /** Queue and delivery: per-attempt timeout, retries per connector, circuit breaker, the sending lease. */
     delivery: z.object({
       timeoutMs: z.number().int().min(100).max(60_000).default(5_000),
       retries: z.number().int().min(0).max(5).default(2),
@@ -94,14 +94,19 @@ export const configSchema = z.object({
       breakerCooldownMs: z.number().int().min(100).max(3_600_000).default(30_000),
       /** Messages sent at once (a slow provider must not open hundreds of connections). */
       concurrency: z.number().int().min(1).max(4096).default(64),
-    }).strict().default({ timeoutMs: 5_000, retries: 2, backoffMs: 250, breakerThreshold: 5, breakerCooldownMs: 30_000, concurrency: 64 }),
+      /**
+       * How long an instance holds a message it is sending: renewed every third of it while the attempt
+       * runs; an instance that dies loses it after this long, and another instance sends the message.
+       */
+      leaseMs: z.number().int().min(1_000).max(600_000).default(30_000),
+    }).strict().default({ timeoutMs: 5_000, retries: 2, backoffMs: 250, breakerThreshold: 5, breakerCooldownMs: 30_000, concurrency: 64, leaseMs: 30_000 }),
     /** With NODE_ENV=production, `console`/`outbox` are refused unless this is true. */
     allowDevConnectorsInProduction: z.boolean().default(false),
     /** Global message templates by usage then locale; a step's own `templates` override these. */
     templates: smsTemplatesSchema,
   }).strict().default({
     connectors: [{ type: 'console' }], allowDevConnectorsInProduction: false, templates: {},
-    delivery: { timeoutMs: 5_000, retries: 2, backoffMs: 250, breakerThreshold: 5, breakerCooldownMs: 30_000, concurrency: 64 },
+    delivery: { timeoutMs: 5_000, retries: 2, backoffMs: 250, breakerThreshold: 5, breakerCooldownMs: 30_000, concurrency: 64, leaseMs: 30_000 },
   }),
   /** The flow that runs for a plain sign-in (`sign-in`, or `sign-in-2fa` for password + SMS). */
   signInFlow: z.string().default('sign-in'),

@@ -11,9 +11,19 @@ export interface SmsMessage {
   locale?: string;
 }
 
+/** What a send is handed besides the message. */
+export interface SendOptions {
+  /**
+   * Aborts the provider call: the attempt's timeout fired, or this instance lost the message's lease
+   * (another one will send it). A connector that calls a provider passes it on, so the request is
+   * closed and cannot deliver after the attempt was given up.
+   */
+  signal?: AbortSignal;
+}
+
 export interface SmsConnector {
   id: string;
-  send(msg: SmsMessage): Promise<{ providerMessageId?: string }>;
+  send(msg: SmsMessage, opts?: SendOptions): Promise<{ providerMessageId?: string }>;
 }
 
 export const smsErrorCodes = ['invalid_config', 'invalid_recipient', 'rate_limited', 'rejected', 'unavailable'] as const;

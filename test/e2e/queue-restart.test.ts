@@ -1,4 +1,5 @@
-// Kill the server (SIGKILL) while a message is being sent: on restart it is sent, and the code works.
+// Kill the server (SIGKILL) while a message is being sent: once its lease expires the restarted server
+// sends it, and the code works.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -44,7 +45,8 @@ test('a message queued when the server is killed is sent after the restart', { t
     logLevel: 'warn',
     sms: {
       connectors: [{ type: 'twilio', accountSid: `AC${'2'.repeat(32)}`, authToken: 'tok', from: '+15005550006', apiBaseUrl: `http://127.0.0.1:${(twilio.address() as AddressInfo).port}`, timeoutMs: 60_000 }],
-      delivery: { timeoutMs: 60_000, retries: 0 },
+      // A short lease: the killed process holds the message that long, then the restarted one takes it over.
+      delivery: { timeoutMs: 60_000, retries: 0, leaseMs: 1_000 },
     },
   }));
   const env = { FLOWGATE_CONFIG: configFile, DATABASE_URL: `sqlite:${join(dir, 'flowgate.db')}` };

@@ -207,7 +207,7 @@ async function checkLog(type: string): Promise<void> {
         const dispatch = createDispatch([await connectorFor(type, index, status, shape, 'all')], {
           timeoutMs: 10_000, retries: 1, backoffMs: 1, breakerThreshold: 100, breakerCooldownMs: 1_000,
         }, log);
-        const queue = createSmsQueue(store, dispatch, log, ['US']);
+        const queue = createSmsQueue(store, dispatch.attempt, log, ['US']);
         await queue.enqueue({ ...MSG, interactionUid: 'u', expiresAt: Date.now() + 300_000 });
         await queue.drain();
         await queue.stop();

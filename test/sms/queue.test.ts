@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { createLogger } from '../../src/log.ts';
 import { createBreaker } from '../../src/sms/delivery/breaker.ts';
-import { createDispatch, type Dispatch } from '../../src/sms/delivery/dispatch.ts';
+import { createDispatch, type Attempt } from '../../src/sms/delivery/dispatch.ts';
 import { createSmsQueue } from '../../src/sms/delivery/worker.ts';
 import { SmsError, type SmsConnector, type SmsMessage } from '../../src/sms/types.ts';
 import { openSqliteStore } from '../../src/store/sqlite/index.ts';
@@ -35,8 +35,8 @@ test('a message whose code expired is dropped, not sent; a sent message keeps no
   const store = openSqliteStore(join(dir, 'a.db'));
   let clock = 1_000_000;
   const sent: SmsMessage[] = [];
-  const dispatch: Dispatch = async (m) => { sent.push(m); return { connector: 'x', providerMessageId: 'p1' }; };
-  const queue = createSmsQueue(store, dispatch, log, ['US'], () => clock);
+  const attempt: Attempt = async (m) => { sent.push(m); return { kind: 'sent', connector: 'x', providerMessageId: 'p1' }; };
+  const queue = createSmsQueue(store, attempt, log, ['US'], () => clock);
   const stale = await store.smsOutbox.enqueue({ id: 'old', interactionUid: 'u', to: msg.to, body: 'old code 111111', usage: 'sign-in', locale: 'en', createdAt: clock - 400_000, expiresAt: clock - 100_000 });
   void stale;
   const fresh = await queue.enqueue({ ...msg, interactionUid: 'u', expiresAt: clock + 300_000 });
@@ -99,11 +99,11 @@ test('a slow provider gets at most `concurrency` messages at once; the rest wait
   const store = openSqliteStore(join(dir, 'b.db'));
   const waiting: Array<() => void> = [];
   let calls = 0;
-  const dispatch: Dispatch = () => new Promise((resolve) => {
+  const attempt: Attempt = () => new Promise((resolve) => {
     calls += 1;
-    waiting.push(() => resolve({ connector: 'slow', providerMessageId: null }));
+    waiting.push(() => resolve({ kind: 'sent', connector: 'slow', providerMessageId: null }));
   });
-  const queue = createSmsQueue(store, dispatch, log, ['US'], Date.now, 32);
+  const queue = createSmsQueue(store, attempt, log, ['US'], Date.now, { concurrency: 32 });
   const ids = await Promise.all(Array.from({ length: 50 }, () => queue.enqueue({ ...msg, expiresAt: Date.now() + 300_000 })));
   while (calls < 32) await new Promise((r) => setTimeout(r, 5));
   await new Promise((r) => setTimeout(r, 50));

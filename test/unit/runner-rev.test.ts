@@ -32,7 +32,7 @@ test('a write from a stale read is refused with interaction_conflict; the newer 
   await seedFromFiles(store, config, loadFlows(config.flowsDir, registry), log, Date.now());
   const live = createLive({ store, registry, log });
   await live.refresh(true);
-  const sms = createSmsQueue(store, async () => ({ connector: 'none', providerMessageId: null }), log, ['US']);
+  const sms = createSmsQueue(store, async () => ({ kind: 'sent', connector: 'none', providerMessageId: null }), log, ['US']);
   const runner = createRunner({
     store, live, registry,
     deps: {

@@ -38,6 +38,8 @@ export interface ProviderRequest {
   body?: string | URLSearchParams;
   /** Covers the whole exchange, body included. */
   timeoutMs: number;
+  /** The caller's abort (SendOptions.signal): ends the exchange too, whichever comes first. */
+  signal?: AbortSignal;
   /** `manual` when the request carries a secret that must not be replayed to wherever a redirect points. Default: follow. */
   redirect?: RequestRedirect;
   /** Read at most about this many bytes of the body (see readLimited). Default: all of it. */
@@ -70,7 +72,7 @@ export async function requestProvider(req: ProviderRequest): Promise<ProviderRes
       headers: req.headers,
       body: req.body,
       redirect: req.redirect,
-      signal: AbortSignal.timeout(req.timeoutMs),
+      signal: req.signal ? AbortSignal.any([AbortSignal.timeout(req.timeoutMs), req.signal]) : AbortSignal.timeout(req.timeoutMs),
     });
     if (req.bodyOnlyIfOk && !res.ok) {
       await res.body?.cancel().catch(() => undefined);
@@ -80,7 +82,7 @@ export async function requestProvider(req: ProviderRequest): Promise<ProviderRes
     return { status: res.status, text };
   } catch (err) {
     const e = err as { name?: string; cause?: { code?: string; name?: string } };
-    const timeout = e?.name === 'TimeoutError' || e?.name === 'AbortError';
+    const timeout = e?.name === 'TimeoutError' || e?.name === 'AbortError' || Boolean(req.signal?.aborted);
     const code = e?.cause?.code ?? e?.cause?.name ?? e?.name;
     throw new SmsError('unavailable', networkFailureDetail(req.networkDetail, { timeout, timeoutMs: req.timeoutMs, code }));
   }

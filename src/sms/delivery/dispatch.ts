@@ -1,56 +1,114 @@
-// Sends one message through the ordered connector chain: per attempt a timeout; retries with
-// exponential backoff and jitter for `unavailable`/`rate_limited`; then the next connector
-// (failover); connectors with an open circuit are skipped. A refused recipient stops the chain.
+// Sends one message through the ordered connector chain, one connector attempt at a time. The chain
+// position (`step`, a flat index over connector × attempt) says where an attempt starts, so the queue
+// can store it between attempts (any instance continues) instead of sleeping with a lease held.
+// Per attempt a timeout that aborts the provider call; for `unavailable`/`rate_limited` a retry after
+// an exponential backoff with jitter; then the next connector (failover); connectors with an open
+// circuit are skipped. A refused recipient stops the chain.
 import type { Logger } from 'pino';
 import { SmsError, type SmsConnector, type SmsMessage } from '../types.ts';
 import { createBreaker, type Breaker } from './breaker.ts';
 
 export interface DeliveryOptions { timeoutMs: number; retries: number; backoffMs: number; breakerThreshold: number; breakerCooldownMs: number }
 export interface Dispatched { connector: string; providerMessageId: string | null }
-export type Dispatch = (msg: SmsMessage, log?: Logger) => Promise<Dispatched>;
+
+/** What one attempt came to. */
+export type Attempted =
+  | ({ kind: 'sent' } & Dispatched)
+  /** Not sent yet: try again from chain position `step` in `delayMs` (a backoff; 0 for the next connector). */
+  | { kind: 'retry'; step: number; delayMs: number; error: SmsError }
+  /** Not sent, and nothing is left to try (or the recipient was refused). */
+  | { kind: 'failed'; error: SmsError }
+  /** The caller's signal ended the attempt (its lease was lost): its outcome is unknown; settle nothing. */
+  | { kind: 'aborted' };
+
+export interface AttemptOptions {
+  /** The chain position to start at (0: the first connector's first try). */
+  step?: number;
+  signal?: AbortSignal;
+  log?: Logger;
+}
+
+/** One connector attempt from `step` (skipping connectors whose circuit is open). */
+export type Attempt = (msg: SmsMessage, opts?: AttemptOptions) => Promise<Attempted>;
+
+export interface Dispatch {
+  /** The whole chain now, waiting out the backoffs (a test send: no queue, no lease). Throws the last SmsError. */
+  (msg: SmsMessage, log?: Logger): Promise<Dispatched>;
+  attempt: Attempt;
+}
 
 const retryable = (e: SmsError) => e.code === 'unavailable' || e.code === 'rate_limited';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new SmsError('unavailable', `no answer within ${ms} ms`)), ms);
+/** One provider call, aborted (the connector gets the signal) when `timeoutMs` passes or `outer` aborts. */
+async function sendOnce(connector: SmsConnector, msg: SmsMessage, timeoutMs: number, outer?: AbortSignal) {
+  const timer = new AbortController();
+  const timeout = setTimeout(() => timer.abort(new SmsError('unavailable', `no answer within ${timeoutMs} ms`)), timeoutMs);
+  const signal = outer ? AbortSignal.any([timer.signal, outer]) : timer.signal;
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason instanceof SmsError ? signal.reason : new SmsError('unavailable', 'aborted'));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
   });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  try {
+    // A connector that ignores the signal still cannot hold the attempt past its timeout.
+    return await Promise.race([aborted, connector.send(msg, { signal })]);
+  } finally {
+    clearTimeout(timeout);
+    signal.removeEventListener('abort', onAbort);
+  }
 }
 
 /** `breakers`: shared with another dispatch (a live chain keeps an unchanged connector's circuit); missing ones are added. */
 export function createDispatch(connectors: SmsConnector[], opts: DeliveryOptions, baseLog: Logger, now = Date.now, breakers = new Map<SmsConnector, Breaker>()): Dispatch {
   for (const c of connectors) if (!breakers.has(c)) breakers.set(c, createBreaker(opts.breakerThreshold, opts.breakerCooldownMs));
-  return async (msg, log = baseLog) => {
-    let last = new SmsError('invalid_config', 'no connector available');
-    for (const [index, connector] of connectors.entries()) {
+  const perConnector = opts.retries + 1;
+
+  const attempt: Attempt = async (msg, { step = 0, signal, log = baseLog } = {}) => {
+    let tries = step % perConnector; // tries this connector already had
+    let last = step === 0 ? new SmsError('invalid_config', 'no connector available') : new SmsError('unavailable', 'no connector left to try');
+    for (let index = Math.floor(step / perConnector); index < connectors.length; index += 1, tries = 0) {
+      const connector = connectors[index]!;
       const breaker = breakers.get(connector)!;
       if (!breaker.allows(now())) {
         log.warn({ connector: connector.id }, 'sms connector skipped: circuit open');
         last = new SmsError('unavailable', `${connector.id}: circuit open`);
         continue;
       }
-      for (let attempt = 0; attempt <= opts.retries; attempt += 1) {
-        try {
-          const { providerMessageId } = await withTimeout(connector.send(msg), opts.timeoutMs);
-          breaker.success();
-          if (index > 0) log.warn({ connector: connector.id, usage: msg.usage }, 'sms sent by failover connector');
-          return { connector: connector.id, providerMessageId: providerMessageId ?? null };
-        } catch (err) {
-          last = err instanceof SmsError ? err : new SmsError('unavailable', (err as Error).message);
-          log.warn({ connector: connector.id, error: last.code, detail: last.detail, attempt: attempt + 1 }, 'sms send failed');
-          if (!retryable(last)) break;
+      try {
+        const { providerMessageId } = await sendOnce(connector, msg, opts.timeoutMs, signal);
+        breaker.success();
+        if (index > 0) log.warn({ connector: connector.id, usage: msg.usage }, 'sms sent by failover connector');
+        return { kind: 'sent', connector: connector.id, providerMessageId: providerMessageId ?? null };
+      } catch (err) {
+        if (signal?.aborted) return { kind: 'aborted' };
+        last = err instanceof SmsError ? err : new SmsError('unavailable', (err as Error).message);
+        log.warn({ connector: connector.id, error: last.code, detail: last.detail, attempt: tries + 1 }, 'sms send failed');
+        if (retryable(last)) {
           breaker.failure(now());
-          if (attempt < opts.retries && breaker.allows(now())) {
-            await sleep(opts.backoffMs * 2 ** attempt * (0.5 + Math.random()));
-          } else break;
+          if (tries < opts.retries && breaker.allows(now())) {
+            const delayMs = Math.round(opts.backoffMs * 2 ** tries * (0.5 + Math.random()));
+            return { kind: 'retry', step: index * perConnector + tries + 1, delayMs, error: last };
+          }
         }
+        if (last.code === 'invalid_recipient' || last.code === 'rejected') return { kind: 'failed', error: last };
+        if (index === connectors.length - 1) return { kind: 'failed', error: last };
+        log.warn({ from: connector.id, to: connectors[index + 1]!.id, error: last.code }, 'sms failover');
+        return { kind: 'retry', step: (index + 1) * perConnector, delayMs: 0, error: last };
       }
-      if (last.code === 'invalid_recipient' || last.code === 'rejected') break;
-      if (index < connectors.length - 1) log.warn({ from: connector.id, to: connectors[index + 1]!.id, error: last.code }, 'sms failover');
     }
-    throw last;
+    return { kind: 'failed', error: last };
   };
+
+  const whole = async (msg: SmsMessage, log = baseLog): Promise<Dispatched> => {
+    for (let step = 0; ;) {
+      const result = await attempt(msg, { step, log });
+      if (result.kind === 'sent') return { connector: result.connector, providerMessageId: result.providerMessageId };
+      if (result.kind !== 'retry') throw result.kind === 'failed' ? result.error : new SmsError('unavailable', 'aborted');
+      if (result.delayMs > 0) await sleep(result.delayMs);
+      step = result.step;
+    }
+  };
+  return Object.assign(whole, { attempt });
 }

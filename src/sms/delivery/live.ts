@@ -1,13 +1,13 @@
 // The connector chain, swappable at runtime: setChain builds the new connectors, then the next message
-// uses them; a message already being sent finishes on the chain it started with. A connector whose
+// uses them; an attempt already under way finishes on the chain it started with. A connector whose
 // config did not change is kept, circuit breaker and all (an edit elsewhere does not reset an open
 // circuit); a new or changed one starts with a closed circuit.
 import type { Logger } from 'pino';
 import type { ConnectorConfig } from '../../config/schema.ts';
 import { createConnector } from '../sender.ts';
-import type { SmsConnector } from '../types.ts';
+import type { SmsConnector, SmsMessage } from '../types.ts';
 import { createBreaker, type Breaker } from './breaker.ts';
-import { createDispatch, type DeliveryOptions, type Dispatch } from './dispatch.ts';
+import { createDispatch, type AttemptOptions, type DeliveryOptions, type Dispatch } from './dispatch.ts';
 
 export interface ChainMember {
   type: string;
@@ -79,7 +79,9 @@ export async function createLiveDispatch(
   }
 
   let applying: Promise<void> = Promise.resolve();
-  const live: Dispatch = (msg, childLog) => dispatch(msg, childLog);
+  const live: Dispatch = Object.assign((msg: SmsMessage, childLog?: Logger) => dispatch(msg, childLog), {
+    attempt: (msg: SmsMessage, attemptOpts?: AttemptOptions) => dispatch.attempt(msg, attemptOpts),
+  });
   return Object.assign(live, {
     setChain(configs: readonly ConnectorConfig[]): Promise<void> {
       const step = applying.then(async () => {

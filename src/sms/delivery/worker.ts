@@ -1,13 +1,18 @@
-// The SMS queue: messages are stored first (a restart loses none), then sent by this worker off
-// the request path. Messages past their code's expiry are dropped, not sent. Bodies are cleared
-// once a message is settled. A body carries the code, so it is stored sealed (AES-256-GCM under a
-// key kept in the store): no code is ever written to the database, its WAL or a backup in clear.
+// The SMS queue: messages are stored first (a restart loses none), then sent off the request path by
+// one worker per instance. The worker leases what is due (its owner id, random per process start),
+// makes one connector attempt per lease, renews the lease while the attempt runs (a lost lease aborts
+// the provider call, and nothing is settled), and stores a retry with its chain position and time
+// instead of sleeping: whichever instance claims it next continues. An instance that dies holds its
+// messages until their lease expires; then another one sends them. Messages past their code's
+// expiry are dropped, not sent. Bodies are cleared once a message is settled. A body carries the
+// code, so it is stored sealed (AES-256-GCM under a key kept in the store): no code is ever written
+// to the database, its WAL or a backup in clear.
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { QueuedSms, Store } from '../../store/types.ts';
 import { checkDestination } from '../phone-policy.ts';
 import { SmsError, type SmsMessage } from '../types.ts';
-import type { Dispatch } from './dispatch.ts';
+import type { Attempt, Attempted } from './dispatch.ts';
 
 export interface Enqueue extends SmsMessage { interactionUid?: string; expiresAt: number }
 
@@ -16,15 +21,28 @@ export interface SmsQueue {
   enqueue(msg: Enqueue): Promise<string>;
   /** The newest message queued for an interaction (its delivery status). */
   latestFor(interactionUid: string): Promise<QueuedSms | undefined>;
-  /** Resolves when everything due now has been tried (tests, shutdown). */
+  /**
+   * Resolves when this worker has tried everything due now, and its retries due within a few
+   * seconds (tests, shutdown). Messages other instances hold are theirs to settle.
+   */
   drain(): Promise<void>;
+  /** Stops claiming, waits (bounded) for the attempts under way, then gives this worker's leases back for another instance. */
   stop(): Promise<void>;
 }
 
-/** Longer than the worst chain of timeouts and retries; a lease only matters after a crash. */
-const LEASE_MS = 10 * 60_000;
+export interface SmsQueueOptions {
+  /** Messages in flight at once, so a slow provider cannot open hundreds of connections. */
+  concurrency?: number;
+  /** How long a claim holds a message (config `sms.delivery.leaseMs`); renewed every third of it. */
+  leaseMs?: number;
+  /** How long stop() waits for the attempts under way before it aborts them. */
+  stopWaitMs?: number;
+}
+
 const POLL_MS = 1_000;
 const BATCH = 16;
+/** drain() waits for this worker's retries due within this long (by the queue's clock). */
+const DRAIN_HORIZON_MS = 10_000;
 
 const SEALED = 'sealed:v1:';
 
@@ -45,33 +63,90 @@ export function openBody(key: Buffer, stored: string): string {
   return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
 }
 
-/** `concurrency`: messages in flight at once, so a slow provider cannot open hundreds of connections. */
-export function createSmsQueue(store: Store, dispatch: Dispatch, log: Logger, allowedCountries: readonly string[], now = Date.now, concurrency = 64): SmsQueue {
+export function createSmsQueue(store: Store, attempt: Attempt, log: Logger, allowedCountries: readonly string[], now = Date.now, opts: SmsQueueOptions = {}): SmsQueue {
+  const concurrency = opts.concurrency ?? 64;
+  const leaseMs = opts.leaseMs ?? 30_000;
+  const stopWaitMs = opts.stopWaitMs ?? 10_000;
+  /** This worker's id in the store's leases: one per process start. */
+  const owner = randomUUID();
   let running: Promise<void> | null = null;
   let again = false;
   let stopped = false;
   const inflight = new Set<Promise<void>>();
-  const inflightIds = new Set<string>();
-  const owner = randomUUID();
-  // One key for every instance on this store, so a restart (or another instance) can open what was queued.
+  /** The messages this worker is sending: their abort and when their lease ends (by the last renewal). */
+  const held = new Map<string, { abort: AbortController; until: number }>();
+  /** Retries this worker stored, by message id: when they are due (drain waits for the near ones). */
+  const retries = new Map<string, number>();
+  const wakeups = new Set<NodeJS.Timeout>();
+  let lastClaimAt = -Infinity;
+  // One key for every instance on this store (the first writer's), so another instance can open what was queued.
+  // Only the store's answer is kept: a failed read is asked again next time.
   let sealKey: Promise<Buffer> | undefined;
   const keyOf = () => (sealKey ??= store.secrets.getOrCreate('sms-queue-key', async () => randomBytes(32).toString('base64url'))
-    .then((b64) => Buffer.from(b64, 'base64url')));
+    .then((b64) => Buffer.from(b64, 'base64url'), (err: unknown) => { sealKey = undefined; throw err; }));
 
-  async function deliver(id: string, msg: SmsMessage, expiresAt: number): Promise<void> {
-    if (now() >= expiresAt) {
-      await store.smsOutbox.markFailed(id, owner, 'expired', now());
-      log.warn({ id, usage: msg.usage }, 'sms dropped: its code expired before it could be sent');
+  async function settle(m: QueuedSms, msg: SmsMessage, result: Attempted): Promise<void> {
+    const at = now();
+    switch (result.kind) {
+      case 'sent':
+        if (await store.smsOutbox.markSent(m.id, owner, result.connector, result.providerMessageId, at)) {
+          log.info({ id: m.id, connector: result.connector, usage: msg.usage, providerMessageId: result.providerMessageId }, 'sms sent');
+        } else {
+          log.warn({ id: m.id, connector: result.connector }, 'sms sent, but its lease had passed to another instance');
+        }
+        return;
+      case 'retry': {
+        const due = at + result.delayMs;
+        if (await store.smsOutbox.retryAt(m.id, owner, due, result.step, result.error.code, at)) {
+          retries.set(m.id, due);
+          wakeAt(result.delayMs);
+        }
+        return;
+      }
+      case 'failed':
+        if (await store.smsOutbox.markFailed(m.id, owner, result.error.code, at)) {
+          log.error({ id: m.id, error: result.error.code, usage: msg.usage }, 'sms not delivered: every connector failed');
+        }
+        return;
+      case 'aborted':
+        log.warn({ id: m.id, usage: msg.usage }, 'sms attempt aborted: its lease was lost (another instance may send it)');
+    }
+  }
+
+  async function deliver(m: QueuedSms, msg: SmsMessage): Promise<void> {
+    if (now() >= m.expiresAt) {
+      await store.smsOutbox.markFailed(m.id, owner, 'expired', now());
+      log.warn({ id: m.id, usage: msg.usage }, 'sms dropped: its code expired before it could be sent');
       return;
     }
+    const lease = { abort: new AbortController(), until: now() + leaseMs };
+    held.set(m.id, lease);
     try {
-      const sent = await dispatch(msg, log.child({ sms: id }));
-      await store.smsOutbox.markSent(id, owner, sent.connector, sent.providerMessageId, now());
-      log.info({ id, connector: sent.connector, usage: msg.usage, providerMessageId: sent.providerMessageId }, 'sms sent');
+      const result = await attempt(msg, { step: m.step, signal: lease.abort.signal, log: log.child({ sms: m.id }) });
+      await settle(m, msg, lease.abort.signal.aborted ? { kind: 'aborted' } : result);
+    } finally {
+      held.delete(m.id);
+    }
+  }
+
+  /** Keeps the leases of the messages being sent; aborts the attempts whose lease is lost (or cannot be renewed in time). */
+  async function renew(): Promise<void> {
+    if (held.size === 0) return;
+    const ids = [...held.keys()];
+    const at = now();
+    let kept: Set<string>;
+    try {
+      kept = new Set(await store.smsOutbox.renew(owner, ids, at, leaseMs));
     } catch (err) {
-      const code = err instanceof SmsError ? err.code : 'unavailable';
-      await store.smsOutbox.markFailed(id, owner, code, now());
-      log.error({ id, error: code, usage: msg.usage }, 'sms not delivered: every connector failed');
+      log.error({ err }, 'sms lease renewal failed');
+      // Not renewed: an attempt whose lease ends before the next renewal is given up now.
+      kept = new Set(ids.filter((id) => (held.get(id)?.until ?? 0) - at > leaseMs / 3));
+    }
+    for (const id of ids) {
+      const lease = held.get(id);
+      if (!lease) continue;
+      if (kept.has(id)) lease.until = Math.max(lease.until, at + leaseMs);
+      else lease.abort.abort();
     }
   }
 
@@ -80,23 +155,25 @@ export function createSmsQueue(store: Store, dispatch: Dispatch, log: Logger, al
       again = false;
       const room = Math.min(BATCH, concurrency - inflight.size);
       if (room <= 0) break;
-      const due = await store.smsOutbox.claimDue(owner, now(), room, LEASE_MS);
+      const claimAt = now();
+      const due = await store.smsOutbox.claimDue(owner, claimAt, room, leaseMs);
+      lastClaimAt = claimAt;
       const key = due.length ? await keyOf() : undefined;
       for (const m of due) {
-        if (inflightIds.has(m.id)) continue; // this process is still sending it
-        inflightIds.add(m.id);
+        retries.delete(m.id);
+        if (held.has(m.id)) continue; // still being sent here (its old lease ran out): that attempt settles it
         let body: string;
         try {
           body = openBody(key!, m.body ?? '');
         } catch {
-          inflightIds.delete(m.id);
           await store.smsOutbox.markFailed(m.id, owner, 'invalid_config', now());
           log.error({ id: m.id }, 'sms not delivered: its stored body could not be opened (another sms-queue-key?)');
           continue;
         }
-        const task = deliver(m.id, { to: m.to, body, usage: m.usage as SmsMessage['usage'], ...(m.locale ? { locale: m.locale } : {}) }, m.expiresAt)
+        const msg: SmsMessage = { to: m.to, body, usage: m.usage as SmsMessage['usage'], ...(m.locale ? { locale: m.locale } : {}) };
+        const task = deliver(m, msg)
           .catch((err: unknown) => log.error({ err, id: m.id }, 'sms queue error'))
-          .finally(() => { inflight.delete(task); inflightIds.delete(m.id); if (!stopped) kick(); });
+          .finally(() => { inflight.delete(task); if (!stopped) kick(); });
         inflight.add(task);
       }
       if (due.length === room) again = true;
@@ -109,11 +186,29 @@ export function createSmsQueue(store: Store, dispatch: Dispatch, log: Logger, al
     running = pump().catch((err: unknown) => log.error({ err }, 'sms queue error')).finally(() => { running = null; });
   }
 
-  // SQLite has one process: whatever a killed process left `sending` is sent again (if still in time).
-  const released = store.kind === 'sqlite' ? store.smsOutbox.releaseLeases(owner, now()) : Promise.resolve(0);
-  void released.then((n) => { if (n) log.warn({ messages: n }, 'sms queue: resuming messages a previous run left unsent'); kick(); });
-  const timer = setInterval(kick, POLL_MS);
-  timer.unref();
+  /** A retry is due: look again then (the poll would find it too, a little later). */
+  function wakeAt(delayMs: number): void {
+    if (stopped) return;
+    const timer = setTimeout(() => { wakeups.delete(timer); kick(); }, delayMs);
+    timer.unref();
+    wakeups.add(timer);
+  }
+
+  /** Until nothing is in flight and a claim finds nothing due. */
+  async function settleDue(): Promise<void> {
+    kick();
+    while (running || inflight.size) {
+      await running;
+      await Promise.all([...inflight]);
+    }
+  }
+
+  // No start-up re-queue: what a dead instance left `sending` is claimed once its lease expires.
+  const poll = setInterval(kick, POLL_MS);
+  poll.unref();
+  const renewal = setInterval(() => { void renew(); }, Math.max(1, Math.floor(leaseMs / 3)));
+  renewal.unref();
+  kick();
 
   return {
     async enqueue(msg) {
@@ -129,18 +224,34 @@ export function createSmsQueue(store: Store, dispatch: Dispatch, log: Logger, al
     },
     latestFor: (uid) => store.smsOutbox.latestFor(uid),
     async drain() {
-      await released;
-      kick();
-      while (running || inflight.size) {
-        await running;
-        await Promise.all([...inflight]);
+      for (;;) {
+        await settleDue();
+        // Due at the last claim but not claimed here: another instance has it.
+        for (const [id, at] of retries) if (at <= lastClaimAt) retries.delete(id);
+        const next = Math.min(...[...retries.values()].filter((at) => at - now() <= DRAIN_HORIZON_MS));
+        if (stopped || !Number.isFinite(next)) return;
+        await new Promise((r) => setTimeout(r, Math.max(0, next - now()) + 5));
+        if (now() < next) return; // the queue's clock stands still (a test's): by it, the retry is not due
       }
     },
     async stop() {
       stopped = true;
-      clearInterval(timer);
+      clearInterval(poll);
+      for (const timer of wakeups) clearTimeout(timer);
       await running;
-      await Promise.all([...inflight]);
+      const underWay = Promise.all([...inflight]);
+      let timer: NodeJS.Timeout | undefined;
+      const finished = await Promise.race([underWay.then(() => true), new Promise<boolean>((r) => { timer = setTimeout(() => r(false), stopWaitMs); })]);
+      clearTimeout(timer);
+      if (!finished) for (const lease of held.values()) lease.abort.abort();
+      await underWay;
+      clearInterval(renewal);
+      try {
+        const released = await store.smsOutbox.releaseLeases(owner, now());
+        if (released) log.info({ messages: released }, 'sms queue stopped: messages it held are queued again for another instance');
+      } catch (err) {
+        log.error({ err }, 'sms queue: giving back leases at stop failed (they expire on their own)');
+      }
     },
   };
 }

@@ -36,7 +36,7 @@ export function create(config: AliyunConfig): SmsConnector {
   const secrets = secretValues(config, secretKeys);
   return {
     id: 'aliyun',
-    async send(msg) {
+    async send(msg, opts = {}) {
       const phone = toAliyunNumber(msg.to);
       if (!phone) throw new SmsError('invalid_recipient', 'aliyun: recipient is not an E.164 number');
       const params: Record<string, string> = {
@@ -57,6 +57,7 @@ export function create(config: AliyunConfig): SmsConnector {
       const url = `${base}/?${signedQuery('GET', params, config.accessKeySecret)}`;
 
       const { status, text } = await requestProvider({
+        signal: opts.signal,
         url, method: 'GET', headers: { accept: 'application/json' }, timeoutMs: config.timeoutMs, networkDetail: 'aliyun:',
       });
 

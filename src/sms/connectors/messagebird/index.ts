@@ -24,9 +24,10 @@ export function create(config: MessageBirdConfig): SmsConnector {
   const secrets = secretValues(config, secretKeys);
   return {
     id: 'messagebird',
-    async send(msg) {
+    async send(msg, opts = {}) {
       const recipient = msisdn(msg.to);
       const { status, text: raw } = await requestProvider({
+        signal: opts.signal,
         url,
         method: 'POST',
         headers: {

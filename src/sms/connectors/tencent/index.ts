@@ -34,7 +34,7 @@ export function create(config: TencentConfig): SmsConnector {
   const host = new URL(base).host;
   return {
     id: 'tencent',
-    async send(msg) {
+    async send(msg, opts = {}) {
       if (!/^\+[1-9]\d{6,14}$/.test(msg.to)) throw new SmsError('invalid_recipient', 'tencent: recipient is not an E.164 number');
       const payload = JSON.stringify({
         PhoneNumberSet: [msg.to],
@@ -47,6 +47,7 @@ export function create(config: TencentConfig): SmsConnector {
       const { authorization } = signTc3({ secretId: config.secretId, secretKey: config.secretKey, service: SERVICE, host, timestamp, payload });
 
       const { status, text } = await requestProvider({
+        signal: opts.signal,
         url: `${base}/`,
         method: 'POST',
         headers: {

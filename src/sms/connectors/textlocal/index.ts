@@ -28,9 +28,10 @@ export function create(config: TextlocalConfig): SmsConnector {
     : { username: config.username!, hash: config.hash! };
   return {
     id: 'textlocal',
-    async send(msg) {
+    async send(msg, opts = {}) {
       const form = new URLSearchParams({ ...credentials, numbers: internationalDigits(msg.to), message: msg.body, sender: config.sender });
       const { status, text: raw } = await requestProvider({
+        signal: opts.signal,
         url,
         method: 'POST',
         headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },

@@ -21,8 +21,8 @@ const byTwilioCode: Record<number, SmsErrorCode> = {
   14107: 'rate_limited',
 };
 
-/** The SDK's request client (axios) names its own timeout ECONNABORTED, the socket's ETIMEDOUT. */
-const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT']);
+/** The SDK's request client (axios) names its own timeout ECONNABORTED, the socket's ETIMEDOUT, an aborted send's signal ERR_CANCELED. */
+const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ERR_CANCELED']);
 
 export function mapTwilioError(err: unknown, scrub: Scrubber, timeoutMs: number): SmsError {
   const e = (err ?? {}) as { status?: unknown; code?: unknown; name?: unknown; message?: unknown };

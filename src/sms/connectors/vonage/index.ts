@@ -27,13 +27,14 @@ export function create(config: VonageConfig): SmsConnector {
   const secrets = secretValues(config, secretKeys);
   return {
     id: 'vonage',
-    async send(msg) {
+    async send(msg, opts = {}) {
       const to = msg.to.replace(/[\s().-]/g, '').replace(/^\+/, '');
       if (!/^\d{6,15}$/.test(to)) throw new SmsError('invalid_recipient', 'vonage: recipient is not an international phone number');
       const form = new URLSearchParams({ api_key: config.apiKey, api_secret: config.apiSecret, from, to, text: msg.body });
       if (!isGsm7(msg.body)) form.set('type', 'unicode');
 
       const { status, text: raw } = await requestProvider({
+        signal: opts.signal,
         url: endpoint,
         method: 'POST',
         body: form,

@@ -55,7 +55,7 @@ export function create(config: WebhookConfig): SmsConnector {
 
   return {
     id: 'webhook',
-    async send(msg) {
+    async send(msg, opts = {}) {
       const vars: WebhookVariables = { to: msg.to, body: msg.body, usage: msg.usage, locale: msg.locale ?? '' };
       const values = fields.map(([name, render]) => [name, render(vars)] as const);
 
@@ -72,6 +72,7 @@ export function create(config: WebhookConfig): SmsConnector {
       }
 
       const { status, text } = await requestProvider({
+        signal: opts.signal,
         url, method, headers: requestHeaders, body, redirect: 'manual', timeoutMs: config.timeoutMs, maxBytes: MAX_RESPONSE_BYTES,
         networkDetail: `webhook: ${method} ${host}`, // never the URL (it may carry a key): the method and host only
       });
