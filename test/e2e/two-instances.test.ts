@@ -111,7 +111,7 @@ before(async () => {
     sms: {
       connectors: [{ type: 'twilio', accountSid: `AC${'3'.repeat(32)}`, authToken: 'tok', from: '+15005550006', apiBaseUrl: twilio.baseUrl, timeoutMs: 30_000 }],
       // A held send outlives the lease many times over: only the lease's expiry frees the message.
-      delivery: { timeoutMs: 30_000, retries: 0 /*, leaseMs: LEASE_MS*/ },
+      delivery: { timeoutMs: 30_000, retries: 0, leaseMs: LEASE_MS },
     },
   }));
   env = { FLOWGATE_CONFIG: configFile, DATABASE_URL: await pg.createDatabase(), FLOWGATE_ISSUER: proxy.url, DATABASE_CONNECT_TIMEOUT_MS: '1000' };
