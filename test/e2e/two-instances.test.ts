@@ -336,6 +336,9 @@ test('e: PostgreSQL restarts during logins: clear 503 pages, then logins work ag
       assertReadable(down);
       assert.match(down.html, /temporary problem on our side/);
     }
+    // A load balancer's health check says so on both instances.
+    const health = await Promise.all([0, 1].map(() => fetch(`${proxy.url}/health`, { headers: { accept: 'application/json' } })));
+    assert.deepEqual(health.map((h) => h.status), [503, 503], 'GET /health is 503 on both instances while the database is down');
     const submit = await submitCode(started.browser, started.page, code);
     assert.equal(submit.status, 503, `a code submitted while the database is down: ${submit.status} ${submit.html.replace(/\s+/g, ' ').slice(0, 600)}`);
     assertReadable(submit);
@@ -345,11 +348,11 @@ test('e: PostgreSQL restarts during logins: clear 503 pages, then logins work ag
   }
   for (const child of [a!, b!]) assert.equal(child.proc.exitCode, null, `flowgate kept running through the outage:\n${child.output().slice(-2000)}`);
 
-  // Back by itself: both instances serve the phone page again (a few tries while pools reconnect).
+  // Back by itself: both instances' health checks pass again (a few tries while the pools reconnect).
   for (let tries = 0; ; tries += 1) {
-    const pages = await Promise.all([0, 1].map(() => new Browser(proxy.url).request(authUrl())));
-    if (pages.every((p) => p.status < 500)) break;
-    assert.ok(tries < 100, `still ${pages.map((p) => p.status).join(',')} after the database came back`);
+    const health = await Promise.all([0, 1].map(async () => (await fetch(`${proxy.url}/health`)).status));
+    if (health.every((status) => status === 200)) break;
+    assert.ok(tries < 100, `/health still ${health.join(',')} after the database came back`);
     await new Promise((r) => setTimeout(r, 100));
   }
   // The login started before the outage finishes with its code …
