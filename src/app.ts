@@ -37,6 +37,7 @@ import { createSmsQueue } from './sms/delivery/worker.ts';
 import { statusRoutes } from './sms/status-routes.ts';
 import type { SmsConnector } from './sms/types.ts';
 import type { Store } from './store/types.ts';
+import { startPurge } from './purge.ts';
 import { errorHandler, notFound, pageLocale } from './web/errors.ts';
 import { providerNotFound } from './oidc/errors.ts';
 import { keepLogoutLocale } from './oidc/logout-locale.ts';
@@ -80,7 +81,11 @@ async function seedUsers(config: Config, store: Store): Promise<void> {
     try {
       await store.users.create({ phone: phone.e164, phoneVerified: true, name: seed.name ?? null, email: seed.email ?? null });
     } catch (err) {
+<<<<<<< ours
       // Instances starting together seed the same users: the one that lost the race finds it made.
+=======
+      // Another instance starting at the same time created it first (the phone number is unique).
+>>>>>>> theirs
       if (!(await store.users.findByPhone(phone.e164))) throw err;
     }
   }
@@ -212,10 +217,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   app.use(notFound());
   app.use(errorHandler(render, log, config.defaultLocale));
 
-  const purge = setInterval(() => {
-    store.purgeExpired(Date.now()).catch((err: unknown) => log.error({ err }, 'purge failed'));
-  }, 60_000);
-  purge.unref();
+  const purge = startPurge(store, log);
 
   return {
     app,
@@ -224,8 +226,8 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
     smsChain,
     drainSms: () => sms.drain(),
     async close() {
-      clearInterval(purge);
       await sms.stop();
+      await purge.stop();
     },
   };
 }

@@ -33,7 +33,7 @@ export function createLive(opts: LiveOptions) {
   /** Every flow version loaded so far, by `id@version` (versions never change once written). */
   const versions = new Map<string, LoadedFlow>();
   let snapshot: LiveSnapshot | undefined;
-  let loading: Promise<LiveSnapshot> | undefined;
+  let loading: { generation: number; promise: Promise<LiveSnapshot> } | undefined;
 
   const keyOf = (id: string, version: number) => `${id}@${version}`;
 
@@ -73,8 +73,19 @@ export function createLive(opts: LiveOptions) {
   async function refresh(strict = false): Promise<LiveSnapshot> {
     const generation = await store.config.generation();
     if (snapshot && snapshot.generation === generation) return snapshot;
-    loading ??= load(generation, strict).then((next) => { snapshot = next; return next; }).finally(() => { loading = undefined; });
-    return loading;
+    // A load already under way for this generation is shared; one for another generation (it began
+    // before this change) is let finish, then this one loads: a change is never answered with an older load.
+    if (loading?.generation !== generation) {
+      const before = loading?.promise.catch(() => undefined);
+      const promise: Promise<LiveSnapshot> = (async () => {
+        await before;
+        if (snapshot?.generation === generation) return snapshot;
+        snapshot = await load(generation, strict);
+        return snapshot;
+      })().finally(() => { if (loading?.promise === promise) loading = undefined; });
+      loading = { generation, promise };
+    }
+    return loading.promise;
   }
 
   const current = (): LiveSnapshot => {

@@ -60,6 +60,7 @@ export async function race<K extends Op>(url: string, op: K, calls: Array<Args<K
     }
     return out as Array<Result<K>>;
   } finally {
+    // A worker answers after closing its store, so stopping it cuts nothing.
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }
@@ -67,6 +68,7 @@ export async function race<K extends Op>(url: string, op: K, calls: Array<Args<K
 async function serve(job: Job): Promise<void> {
   const port = parentPort!;
   let store: Store | undefined;
+  let reply: Reply;
   try {
     store = await openStore(job.url);
     // A first trivial call, so each instance has its connection before the start signal.
@@ -75,13 +77,12 @@ async function serve(job: Job): Promise<void> {
     port.postMessage({ ready: true } satisfies Reply);
     await go;
     const fn = ops[job.op] as (s: Store, ...args: unknown[]) => Promise<unknown>;
-    const results = await Promise.all(job.calls.map(async ([i, args]) => [i, await fn(store!, ...args)] as [number, unknown]));
-    port.postMessage({ results } satisfies Reply);
+    reply = { results: await Promise.all(job.calls.map(async ([i, args]) => [i, await fn(store!, ...args)] as [number, unknown])) };
   } catch (err) {
-    port.postMessage({ error: err instanceof Error ? err.stack ?? err.message : String(err) } satisfies Reply);
-  } finally {
-    await store?.close();
+    reply = { error: err instanceof Error ? err.stack ?? err.message : String(err) };
   }
+  await store?.close().catch(() => {});
+  port.postMessage(reply);
 }
 
 if (!isMainThread && (workerData as { storeRace?: Job } | null)?.storeRace) void serve((workerData as { storeRace: Job }).storeRace);

@@ -87,10 +87,12 @@ export interface ContractContext {
 export function contract(name: string, fn: (ctx: ContractContext) => Promise<void>, opts: { kinds?: KindName[]; timeout?: number } = {}): void {
   for (const kind of storeKinds) {
     if (opts.kinds && !opts.kinds.includes(kind.name)) continue;
-    test(`[${kind.name}] ${name}`, { timeout: opts.timeout ?? 60_000 }, async () => {
+    test(`[${kind.name}] ${name}`, { timeout: opts.timeout ?? 120_000 }, async () => {
       const where = await kind.open();
       try {
-        await fn({ kind, place: where, store: await where.open() });
+        const store = await where.open();
+        if (store.kind !== kind.name) throw new Error(`${where.url} opened a ${store.kind} store, not ${kind.name}`);
+        await fn({ kind, place: where, store });
       } finally {
         await where.cleanup();
       }

@@ -64,6 +64,15 @@ contract('guard: a distinct cap counts values, and a value already counted passe
   assert.deepEqual(await store.guard.take([prefix], '+12025550102', T + 2 + MIN), { ok: true }, 'once the first number left the window');
 });
 
+contract('guard: no rules is always ok; one event under a key shared by rules of one window is counted once', async ({ store }) => {
+  assert.deepEqual(await store.guard.take([], 'x', T), { ok: true });
+  const a = rule({ name: 'a', key: 'shared', limit: 2 });
+  const b = rule({ name: 'b', key: 'shared', limit: 2 });
+  assert.deepEqual(await store.guard.take([a, b], '', T), { ok: true });
+  assert.deepEqual(await store.guard.take([a, b], '', T + 1), { ok: true }, 'the first take counted one event, not two');
+  assert.equal((await store.guard.take([a, b], '', T + 2)).ok, false);
+});
+
 contract('guard: dryRun checks without counting; lastAt is the newest counted event', async ({ store, place }) => {
   const cap = rule({ limit: 1 });
   assert.equal(await store.guard.lastAt(cap.key), undefined);

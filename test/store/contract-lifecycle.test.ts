@@ -79,7 +79,7 @@ contract('purge forgets old guard events and idle failure records, but keeps rec
 contract('ping answers while the store is open and is a 503 AppError once it is closed', async ({ store, place }) => {
   await store.ping();
   await place.close(store);
-  await assert.rejects(store.ping(), { name: 'AppError', status: 503 });
+  await assert.rejects(store.ping(), { name: 'AppError', status: 503, code: 'store_unavailable' });
 });
 
 contract('ping is a 503 AppError while the server is down, and answers again once it is back', async ({ kind, store }) => {
@@ -87,7 +87,7 @@ contract('ping is a 503 AppError while the server is down, and answers again onc
   await store.ping();
   await server.stopServer();
   try {
-    await assert.rejects(store.ping(), { name: 'AppError', status: 503 });
+    await assert.rejects(store.ping(), { name: 'AppError', status: 503, code: 'store_unavailable' });
   } finally {
     await server.startServer();
   }

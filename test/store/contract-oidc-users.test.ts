@@ -22,6 +22,15 @@ contract('oidc: upsert, find, consume and destroy; an upsert replaces the payloa
   assert.equal(await store.oidc.find('AuthorizationCode', 'c1'), undefined);
 });
 
+contract('oidc: consume and destroy of an unknown artefact are no-ops; payloads keep unicode, nulls and nesting', async ({ store }) => {
+  await store.oidc.consume('AccessToken', 'nope', Date.now());
+  await store.oidc.destroy('AccessToken', 'nope');
+  await store.oidc.revokeByGrantId('AccessToken', 'nope');
+  const payload = { claims: { name: 'Zoë "Z" \\ Ørsted', empty: '', none: null, list: [1, 2.5, true, { deep: ['x'] }] }, exp: 1_700_000_000 };
+  await store.oidc.upsert('Session', 's', payload, Date.now() + HOUR);
+  assert.deepEqual((await store.oidc.find('Session', 's'))?.payload, payload);
+});
+
 contract('oidc: an expired artefact is not found by any lookup; one without expiry lives on', async ({ store }) => {
   const past = Date.now() - 1;
   await store.oidc.upsert('Interaction', 'i-old', { uid: 'u-old' }, past);
@@ -153,10 +162,21 @@ contract('users: search by digits of the phone or by name, newest first, limited
   assert.deepEqual(ids(await store.users.search('ada', 10)), [eve.id, ada.id], 'names match case-insensitively');
   assert.deepEqual(ids(await store.users.search('nobody', 10)), []);
   assert.deepEqual(ids(await store.users.search('%', 10)), [], 'no wildcard');
+  assert.deepEqual(ids(await store.users.search('_', 10)), [], 'no single-character wildcard');
   assert.equal(await store.users.remove(bob.id), true);
   assert.equal(await store.users.findById(bob.id), undefined);
   assert.equal(await store.users.remove(bob.id), false);
   assert.deepEqual(ids(await store.users.search('', 10)), [eve.id, ada.id]);
+});
+
+contract('users: search finds names with wildcard characters and non-ASCII letters literally', async ({ store }) => {
+  const pct = await store.users.create({ phone: '+12025550100', name: '100% Sure_Thing' });
+  const zoe = await store.users.create({ phone: '+12025550101', name: 'Zoë Ørsted-Łukasz', attributes: { city: 'Zürich', note: '"quoted" \\ back' } });
+  const ids = (users: Array<{ id: string }>) => users.map((u) => u.id);
+  assert.deepEqual(ids(await store.users.search('0% s', 10)), [pct.id]);
+  assert.deepEqual(ids(await store.users.search('e_t', 10)), [pct.id]);
+  assert.deepEqual(ids(await store.users.search('zoë', 10)), [zoe.id]);
+  assert.deepEqual(await store.users.findById(zoe.id), zoe, 'unicode and quotes round-trip');
 });
 
 contract('users: parallel creations of one number from separate instances: exactly one account', async ({ place, store }) => {

@@ -153,6 +153,15 @@ contract('sms: reportStatus records the provider\'s delivery report by connector
   assert.equal(await store.smsOutbox.reportStatus('twilio', 'SM-unknown', 'delivered', T + 5), false);
 });
 
+contract('sms: a message whose code expired is still claimed, so the worker can settle it as expired', async ({ store }) => {
+  await enqueue(store, 'stale', T, { expiresAt: T + 10 });
+  const claimed = await store.smsOutbox.claimDue('w', T + 1_000, 10, LEASE);
+  assert.deepEqual(ids(claimed), ['stale']);
+  assert.equal(await store.smsOutbox.markFailed('stale', 'w', 'expired', T + 1_000), true);
+  assert.equal(await store.smsOutbox.pending(), 0);
+  assert.equal((await store.smsOutbox.get('stale'))?.error, 'expired');
+});
+
 contract('sms: parallel claims by 8 owners on separate instances lease every message exactly once', async ({ store, place }) => {
   for (let i = 0; i < 20; i += 1) await enqueue(store, `m${String(i).padStart(2, '0')}`, T + i);
   const claims = await race(place.url, 'claim', Array.from({ length: 8 }, (_, i) => [`owner-${i}`, T + 100, 5, LEASE] as [string, number, number, number]));

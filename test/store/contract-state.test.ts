@@ -29,6 +29,15 @@ contract('flowState: a write names the revision it read; a stale or duplicate fi
   assert.equal(await store.flowState.get('other'), undefined);
 });
 
+contract('flowState: the state round-trips as JSON (unicode, nulls, nesting) and a write may extend the expiry', async ({ store }) => {
+  const state = { flowId: 'sign-in', subject: null, data: { phone: '+12025550100', name: 'Zoë "Z" \\', list: [1, { a: [true, null] }] }, empty: {} };
+  const exp = Date.now() + HOUR;
+  assert.equal(await store.flowState.put('u', state, exp, null), 1);
+  assert.deepEqual(await store.flowState.get('u'), { state, rev: 1 });
+  assert.equal(await store.flowState.put('u', { ...state, n: 2 }, exp + HOUR, 1), 2);
+  assert.deepEqual((await store.flowState.get('u'))?.state, { ...state, n: 2 });
+});
+
 contract('flowState: expired state is gone; a first write may start afresh over it', async ({ store }) => {
   assert.equal(await store.flowState.put('u', { old: true }, Date.now() - 1, null), 1);
   assert.equal(await store.flowState.get('u'), undefined);
@@ -139,6 +148,11 @@ contract('secrets: the first writer wins; later callers get its value without ma
   assert.equal(await other.secrets.getOrCreate('cookie-keys', async () => { made += 1; return 'second'; }), 'first');
   assert.equal(made, 0);
   assert.equal(await store.secrets.getOrCreate('hmac', async () => 'h'), 'h', 'names are separate');
+});
+
+contract('secrets: a failing make stores nothing; the next call makes the value', async ({ store }) => {
+  await assert.rejects(store.secrets.getOrCreate('k', async () => { throw new Error('no entropy'); }), /no entropy/);
+  assert.equal(await store.secrets.getOrCreate('k', async () => 'made'), 'made');
 });
 
 contract('secrets: getOrCreate from 8 instances at once: all get one value', async ({ store, place }) => {

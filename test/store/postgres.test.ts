@@ -101,6 +101,30 @@ test('while the database is down every call is a 503 (fast, not hanging); when i
   });
 });
 
+test('a transaction cut off by a server shutdown mid-statement is a 503, and its broken connection does not crash the process', { timeout: 120_000 }, async () => {
+  const url = await server.createDatabase();
+  const store = await openPostgresStore(url, { statementTimeoutMs: 30_000 });
+  const holder = new pg.Client({ connectionString: url });
+  holder.on('error', () => {});
+  await holder.connect();
+  await withStores([store], async () => {
+    await holder.query('BEGIN');
+    await holder.query('SELECT pg_advisory_xact_lock($1::bigint)', [String(lockId('guard-take', 'send:cut'))]);
+    // The take waits on the key's lock inside its transaction, on a checked-out connection, when the server goes.
+    const refused = assert.rejects(store.guard.take([{ name: 'cap', key: 'send:cut', windowMs: 60_000, limit: 3 }], '', Date.now()), isUnavailable);
+    while (Number((await holder.query("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")).rows[0].n) === 0) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await server.stopServer();
+    try {
+      await refused;
+    } finally {
+      await server.startServer();
+    }
+    assert.deepEqual(await store.guard.take([{ name: 'cap', key: 'send:cut', windowMs: 60_000, limit: 3 }], '', Date.now()), { ok: true });
+  }).finally(() => holder.end().catch(() => {}));
+});
+
 test('a statement that runs past the statement timeout is cancelled and answers 503; other keys are not held up', T, async () => {
   const url = await server.createDatabase();
   const store = await openPostgresStore(url, { statementTimeoutMs: 300 });
@@ -116,6 +140,16 @@ test('a statement that runs past the statement timeout is cancelled and answers 
     await holder.query('ROLLBACK');
     assert.deepEqual(await store.guard.take(rule('send:held'), '', Date.now()), { ok: true });
   }).finally(() => holder.end());
+});
+
+test('text PostgreSQL cannot store (a NUL) is refused as invalid input, not a server error; NUL inside JSON stores fine', T, async () => {
+  const store = await openPostgresStore(await server.createDatabase());
+  await withStores([store], async () => {
+    await assert.rejects(store.users.create({ phone: '+12025550103', name: 'a\u0000b' }), { name: 'AppError', status: 400, code: 'invalid_input' });
+    assert.equal(await store.users.findByPhone('+12025550103'), undefined);
+    const rev = await store.flowState.put('uid-nul', { note: 'a\u0000b' }, Date.now() + 60_000, null);
+    assert.deepEqual(await store.flowState.get('uid-nul'), { state: { note: 'a\u0000b' }, rev });
+  });
 });
 
 test('the password of a DATABASE_URL is never shown', T, async () => {

@@ -47,10 +47,7 @@ const bump = (run: Run) => run('UPDATE config_generation SET n = n + 1 WHERE one
 
 export function postgresConfig(db: Db): ConfigStore {
   /** One config write: the generation row's lock first (it serializes every config write), then `fn`. */
-  const write = (fn: (run: Run) => Promise<DocWrite>) => db.tx(async (run) => {
-    await run('SELECT n FROM config_generation WHERE one = 1 FOR UPDATE');
-    return fn(run);
-  });
+  const write = (fn: (run: Run) => Promise<DocWrite>) => db.tx(fn, 'SELECT n FROM config_generation WHERE one = 1 FOR UPDATE;');
 
   return {
     async head(kind, id) { return headOf(db.run, kind, id); },

@@ -17,9 +17,17 @@ export function isUnavailable(err: unknown): boolean {
   return typeof e.message === 'string' && PG_MESSAGES.test(e.message);
 }
 
-/** A store failure as callers see it: unreachable → the 503; anything else unchanged. */
+/** 22021: text PostgreSQL cannot store (a NUL character; SQLite stores it). Input validation should have refused it. */
+const UNSTORABLE_TEXT = '22021';
+
+/** A store failure as callers see it: unreachable → the 503; unstorable text → a 400; anything else unchanged. */
 export function storeError(err: unknown): unknown {
-  return err instanceof AppError ? err : isUnavailable(err) ? storeUnavailable(err) : err;
+  if (err instanceof AppError) return err;
+  if (isUnavailable(err)) return storeUnavailable(err);
+  if ((err as { code?: unknown } | null)?.code === UNSTORABLE_TEXT) {
+    return new AppError(400, 'invalid_input', { detail: 'the input contains a character that cannot be stored', cause: err });
+  }
+  return err;
 }
 
 /** The store could not be opened at start-up (unreachable, refused, a migration failed); its message names a masked URL. */

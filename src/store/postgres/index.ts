@@ -8,6 +8,7 @@ import type { OtpChallenge, Store } from '../types.ts';
 import { postgresConfig } from './config.ts';
 import { StoreOpenError } from './errors.ts';
 import { postgresGuard } from './guard.ts';
+import { lockStatements } from './locking.ts';
 import { migrate } from './migrations.ts';
 import { postgresOidc } from './oidc.ts';
 import { maskUrl, POSTGRES_DEFAULTS, type PostgresOptions } from './options.ts';
@@ -37,7 +38,8 @@ async function migrateOnce(url: string, options: PostgresOptions): Promise<void>
     await client.connect();
     await migrate(client);
   } catch (err) {
-    const why = (err as { code?: string }).code ?? (err as Error).message;
+    // pg's and the socket's messages name the host and the user, never the password.
+    const why = (err as Error).message || ((err as { code?: string }).code ?? 'unknown error');
     throw new StoreOpenError(`DATABASE_URL ${maskUrl(url)}: cannot open the PostgreSQL store (${why})`, { cause: err });
   } finally {
     await client.end().catch(() => {});
@@ -84,12 +86,13 @@ export async function openPostgresStore(url: string, opts: Partial<PostgresOptio
     },
     otp: {
       async replace(c) {
+        // Under the interaction and purpose's lock: two replacements at once leave one live challenge.
         await db.tx(async (run) => {
           await run('UPDATE otp_challenges SET dead = true WHERE interaction_uid = $1 AND purpose = $2 AND NOT dead', [c.interactionUid, c.purpose]);
           await run(`INSERT INTO otp_challenges (id, interaction_uid, phone, purpose, code_hash, attempts, max_attempts, created_at, expires_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
           [c.id, c.interactionUid, c.phone, c.purpose, c.codeHash, c.attempts, c.maxAttempts, c.createdAt, c.expiresAt]);
-        });
+        }, lockStatements('otp', [`${c.interactionUid}\n${c.purpose}`]));
       },
       async kill(id) { await db.run('UPDATE otp_challenges SET dead = true WHERE id = $1', [id]); },
       async active(uid, purpose, now) {

@@ -11,8 +11,12 @@ export type Run = (text: string, params?: readonly unknown[]) => Promise<pg.Quer
 
 export interface Db {
   run: Run;
-  /** Runs `fn` in one transaction (READ COMMITTED): committed when it returns, rolled back when it throws. */
-  tx<T>(fn: (run: Run) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one transaction (READ COMMITTED): committed when it returns, rolled back when it
+   * throws. `begin`: parameterless statements sent with BEGIN in the same round trip (the locks a
+   * transaction takes first; see locking.ts).
+   */
+  tx<T>(fn: (run: Run) => Promise<T>, begin?: string): Promise<T>;
   end(): Promise<void>;
 }
 
@@ -30,6 +34,8 @@ export function clientConfig(url: string, options: PostgresOptions): pg.ClientCo
     connectionString: url,
     types,
     statement_timeout: options.statementTimeoutMs,
+    // A transaction left open (its instance stalled) is ended by the server, freeing the locks it holds.
+    idle_in_transaction_session_timeout: options.statementTimeoutMs,
     connectionTimeoutMillis: options.connectTimeoutMs,
     keepAlive: true,
     application_name: 'flowgate',
@@ -49,7 +55,7 @@ export function createDb(url: string, options: PostgresOptions): Db {
     }
   };
 
-  async function tx<T>(fn: (run: Run) => Promise<T>): Promise<T> {
+  async function tx<T>(fn: (run: Run) => Promise<T>, begin = ''): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await pool.connect();
@@ -57,16 +63,21 @@ export function createDb(url: string, options: PostgresOptions): Db {
       throw storeError(err);
     }
     let broken: Error | undefined;
+    // While checked out the pool does not listen: a connection that dies between or under our
+    // statements emits 'error' on the client, which would crash the process unheard.
+    const onError = (err: Error) => { broken ??= err; };
+    client.on('error', onError);
     try {
-      await client.query('BEGIN');
+      await client.query(begin ? `BEGIN; ${begin}` : 'BEGIN');
       const result = await fn((text, params) => client.query<Row>(text, params as unknown[] | undefined));
       await client.query('COMMIT');
       return result;
     } catch (err) {
-      await client.query('ROLLBACK').catch((e: Error) => { broken = e; });
+      await client.query('ROLLBACK').catch((e: Error) => { broken ??= e; });
       throw storeError(err);
     } finally {
-      // A client whose ROLLBACK failed is not given back to the pool (its connection is gone or unusable).
+      // A client whose connection failed is not given back to the pool; it keeps our listener for late errors.
+      if (!broken) client.removeListener('error', onError);
       client.release(broken ?? false);
     }
   }

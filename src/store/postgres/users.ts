@@ -2,10 +2,14 @@
 // phone changes at once. Search: the phone contains the query's digits, or the name contains the
 // query (case-insensitive; strpos, so `%` and `_` in a query are plain characters).
 import { randomUUID } from 'node:crypto';
-import type { NewUser, Store, User } from '../types.ts';
+import type { NewUser, Store, User, UserPatch } from '../types.ts';
 import type { Db, Row } from './pool.ts';
 
 const UNIQUE_VIOLATION = '23505';
+/** What an update may change, and its column (a fixed list: no column name comes from input). */
+const PATCHABLE = [
+  ['name', 'name'], ['email', 'email'], ['passwordHash', 'password_hash'], ['attributes', 'attributes'], ['roles', 'roles'], ['disabledAt', 'disabled_at'],
+] as const satisfies ReadonlyArray<readonly [keyof UserPatch, string]>;
 
 function toUser(row: Row | undefined): User | undefined {
   if (!row) return undefined;
@@ -39,12 +43,17 @@ export function postgresUsers(db: Db): Store['users'] {
       return user;
     },
     async update(id, patch) {
-      const current = await byId(id);
-      if (!current) return undefined;
-      const next = { ...current, ...patch };
-      const { rowCount } = await db.run(`UPDATE users SET name = $2, email = $3, password_hash = $4, attributes = $5, roles = $6, disabled_at = $7
-        WHERE id = $1`, [id, next.name, next.email, next.passwordHash, JSON.stringify(next.attributes), JSON.stringify(next.roles), next.disabledAt]);
-      return rowCount === 1 ? next : undefined;
+      // One UPDATE of the patched columns only: two admins changing different fields at once both land.
+      const sets: string[] = [];
+      const values: unknown[] = [id];
+      for (const [field, column] of PATCHABLE) {
+        if (!(field in patch)) continue;
+        const value = patch[field];
+        values.push(field === 'attributes' || field === 'roles' ? JSON.stringify(value) : value ?? null);
+        sets.push(`${column} = $${values.length}`);
+      }
+      if (sets.length === 0) return byId(id);
+      return toUser((await db.run(`UPDATE users SET ${sets.join(', ')} WHERE id = $1 RETURNING *`, values)).rows[0]);
     },
     async updatePhone(id, phone) {
       try {

@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { AppError } from '../../errors.ts';
+import { storeUnavailable } from '../../errors.ts';
 import { sqliteConfig } from './config.ts';
 import { sqliteGuard } from './guard.ts';
 import { migrations } from './migrations.ts';
@@ -330,7 +330,8 @@ export function openSqliteStore(file: string): Store {
       try {
         q.ping.get();
       } catch (cause) {
-        throw new AppError(503, 'temporarily_unavailable', { detail: 'The store cannot be reached.', cause });
+        // The one 503 for an unreachable store; for a file this means the store was closed.
+        throw storeUnavailable(cause);
       }
     },
     async close() { db.close(); },
