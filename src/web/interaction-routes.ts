@@ -57,7 +57,9 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     if (!UID.test(req.params.uid as string)) return next(new AppError(400, 'session_not_found'));
     next();
   });
-  router.use('/interaction/:uid', interactionLock(deps.store.locks, deps.log));
+  // One request of an interaction at a time, on every instance; the code page's status poll only reads, so it never waits.
+  const lock = interactionLock(deps.store.locks, deps.log);
+  router.use('/interaction/:uid', (req, res, next) => (req.method === 'GET' && req.path === '/sms-status' ? next() : lock(req, res, next)));
   router.use('/interaction/:uid', async (_req, _res, next) => { await live.refresh(); next(); });
 
   async function load(req: Request, res: Response) {

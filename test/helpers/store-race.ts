@@ -5,14 +5,17 @@
 // about atomicity across instances; this does.
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { openStore } from '../../src/store/open.ts';
-import type { DocKind, RateRule, Store } from '../../src/store/types.ts';
+import type { DocKind, OtpChallenge, RateRule, Store, UserPatch } from '../../src/store/types.ts';
 
 /** The operations a race can run: plain data in, plain data out (they cross a thread). */
 const ops = {
   settle: (s: Store, id: string, matches: boolean, now: number) => s.otp.settle(id, matches, now),
   take: (s: Store, rules: RateRule[], value: string, now: number) => s.guard.take(rules, value, now),
   reserve: (s: Store, keys: string[], now: number, maxFailures: number) => s.guard.reserve(keys, now, (w) => w.failures < maxFailures),
+  replaceOtp: (s: Store, challenge: OtpChallenge) => s.otp.replace(challenge),
+  updateUser: (s: Store, id: string, patch: UserPatch) => s.users.update(id, patch).then(() => true),
   claim: (s: Store, owner: string, now: number, limit: number, leaseMs: number) => s.smsOutbox.claimDue(owner, now, limit, leaseMs),
+  markSent: (s: Store, id: string, owner: string, now: number) => s.smsOutbox.markSent(id, owner, 'x', `p-${owner}`, now),
   acquire: (s: Store, name: string, owner: string, ttlMs: number, now: number) => s.locks.acquire(name, owner, ttlMs, now),
   secret: (s: Store, name: string, value: string) => s.secrets.getOrCreate(name, async () => value),
   putFlow: (s: Store, uid: string, state: unknown, expiresAt: number, expectRev: number | null) => s.flowState.put(uid, state, expiresAt, expectRev),

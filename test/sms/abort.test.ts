@@ -13,7 +13,8 @@ import { fakeProvider } from '../helpers/fake-provider.ts';
 
 const log = createLogger('silent');
 const msg: SmsMessage = { to: '+12025550100', body: '123456 is your code', usage: 'sign-in' };
-const delivery = { timeoutMs: 300, retries: 0, backoffMs: 10, breakerThreshold: 100, breakerCooldownMs: 1_000 };
+// The attempt's timeout: long enough for the request to reach the fake on a busy machine.
+const delivery = { timeoutMs: 2_000, retries: 0, backoffMs: 10, breakerThreshold: 100, breakerCooldownMs: 1_000 };
 
 let open = 0;
 let closed = 0;

@@ -130,6 +130,31 @@ contract('guard: 20 parallel takes from 4 instances against a cap of 5: exactly 
   assert.equal((await store.guard.take([cap], '', T + 100)).ok, false, 'and the cap is full');
 });
 
+contract('guard: one take checks counted and distinct rules together', async ({ store }) => {
+  const perNumber = (n: string) => rule({ name: 'number', key: `send:${n}`, limit: 1 });
+  const prefix = rule({ name: 'prefix', key: 'prefix:+1202', distinct: true, limit: 2 });
+  assert.deepEqual(await store.guard.take([perNumber('a'), prefix], 'a', T), { ok: true });
+  assert.equal((await store.guard.take([perNumber('a'), prefix], 'a', T + 1)).ok, false, 'the number is capped though the prefix knows it');
+  assert.deepEqual(await store.guard.take([perNumber('b'), prefix], 'b', T + 2), { ok: true });
+  const third = await store.guard.take([perNumber('c'), prefix], 'c', T + 3);
+  assert.equal(third.ok === false && third.rule, 'prefix');
+  assert.deepEqual(await store.guard.take([perNumber('c')], 'c', T + 4), { ok: true }, 'the refused take counted nothing under the number');
+});
+
+contract('guard: 24 parallel takes over two shared keys in both orders, from 4 instances: the caps hold and none fails', async ({ store, place }) => {
+  const global = rule({ name: 'global', key: 'budget:global', limit: 7, windowMs: HOUR });
+  const country = rule({ name: 'country', key: 'budget:US', limit: 9, windowMs: HOUR });
+  const perNumber = (i: number) => rule({ name: 'number', key: `send:n${i % 10}`, limit: 1, windowMs: HOUR });
+  const calls = Array.from({ length: 24 }, (_, i) => [i % 2 ? [global, country, perNumber(i)] : [perNumber(i), country, global], `n${i % 10}`, T + i] as [RateRule[], string, number]);
+  const results = await race(place.url, 'take', calls);
+  const passed = calls.filter((_, i) => results[i]!.ok).map(([, value]) => value);
+  assert.equal(passed.length, 7, 'the global budget is the tightest');
+  assert.equal(new Set(passed).size, 7, 'no number passed twice');
+  assert.equal((await store.guard.take([country], '', T + 100)).ok, true, 'the country cap counted only the 7 that passed');
+  assert.equal((await store.guard.take([country], '', T + 101)).ok, true);
+  assert.equal((await store.guard.take([country], '', T + 102)).ok, false);
+});
+
 contract('guard: 20 parallel takes of different numbers against a distinct cap of 3: exactly 3 pass', async ({ place }) => {
   const prefix = rule({ name: 'prefix', key: 'prefix:+1202', distinct: true, limit: 3, windowMs: HOUR });
   const results = await race(place.url, 'take', Array.from({ length: 20 }, (_, i) => [[prefix], `+1202555${String(i).padStart(4, '0')}`, T] as [RateRule[], string, number]));

@@ -2,6 +2,7 @@
 // library rely on, the same on every store.
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { UserPatch } from '../../src/store/types.ts';
 import { race } from '../helpers/store-race.ts';
 import { contract } from '../helpers/stores.ts';
 
@@ -26,7 +27,7 @@ contract('oidc: consume and destroy of an unknown artefact are no-ops; payloads 
   await store.oidc.consume('AccessToken', 'nope', Date.now());
   await store.oidc.destroy('AccessToken', 'nope');
   await store.oidc.revokeByGrantId('AccessToken', 'nope');
-  const payload = { claims: { name: 'Zoë "Z" \\ Ørsted', empty: '', none: null, list: [1, 2.5, true, { deep: ['x'] }] }, exp: 1_700_000_000 };
+  const payload = { claims: { name: 'Zoë "Z" \\ Ørsted \u0000 \u2028', empty: '', none: null, list: [1, 2.5, true, { deep: ['x'] }] }, exp: 1_700_000_000 };
   await store.oidc.upsert('Session', 's', payload, Date.now() + HOUR);
   assert.deepEqual((await store.oidc.find('Session', 's'))?.payload, payload);
 });
@@ -184,4 +185,13 @@ contract('users: parallel creations of one number from separate instances: exact
   const made = results.filter((id) => id !== null);
   assert.equal(made.length, 1);
   assert.equal((await store.users.findByPhone('+12025550100'))?.id, made[0]);
+});
+
+contract('users: parallel updates of different fields from separate instances all land', async ({ place, store }) => {
+  const user = await store.users.create({ phone: '+12025550100', name: 'Ada' });
+  const at = Date.now();
+  const patches: UserPatch[] = [{ roles: ['admin'] }, { disabledAt: at }, { name: 'Ada L.' }, { email: 'ada@example.com' }, { attributes: { tier: 'gold' } }, { passwordHash: '$argon2id$y' }];
+  await race(place.url, 'updateUser', patches.map((p) => [user.id, p] as [string, UserPatch]), patches.length);
+  assert.deepEqual(await store.users.findById(user.id),
+    { ...user, roles: ['admin'], disabledAt: at, name: 'Ada L.', email: 'ada@example.com', attributes: { tier: 'gold' }, passwordHash: '$argon2id$y' });
 });

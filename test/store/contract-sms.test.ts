@@ -174,3 +174,22 @@ contract('sms: parallel claims by 8 owners on separate instances lease every mes
     assert.deepEqual([row?.leaseOwner, row?.attempts], [c.expected, 1], `${c.id} is held by its claimer, one attempt`);
   }
 });
+
+contract('sms: a stalled owner settling while another instance takes its expired leases: each message is settled or taken, never both', async ({ store, place }) => {
+  const n = 12;
+  for (let i = 0; i < n; i += 1) await enqueue(store, `m${String(i).padStart(2, '0')}`, T + i);
+  assert.equal((await store.smsOutbox.claimDue('stalled', T + 100, n, LEASE)).length, n);
+  const at = T + 100 + LEASE;
+  const [settled, taken] = await Promise.all([
+    race(place.url, 'markSent', Array.from({ length: n }, (_, i) => [`m${String(i).padStart(2, '0')}`, 'stalled', at] as [string, string, number]), 2),
+    race(place.url, 'claim', Array.from({ length: 3 }, (_, i) => [`taker-${i}`, at, n, LEASE] as [string, number, number, number]), 2),
+  ]);
+  const takenIds = new Set(taken.flat().map((r) => r.id));
+  assert.equal(takenIds.size, taken.flat().length, 'no message taken twice');
+  for (let i = 0; i < n; i += 1) {
+    const id = `m${String(i).padStart(2, '0')}`;
+    const row = await store.smsOutbox.get(id);
+    assert.notEqual(settled[i], takenIds.has(id), `${id}: settled by the stalled owner xor taken over`);
+    assert.equal(row?.status, settled[i] ? 'sent' : 'sending');
+  }
+});

@@ -30,7 +30,7 @@ contract('flowState: a write names the revision it read; a stale or duplicate fi
 });
 
 contract('flowState: the state round-trips as JSON (unicode, nulls, nesting) and a write may extend the expiry', async ({ store }) => {
-  const state = { flowId: 'sign-in', subject: null, data: { phone: '+12025550100', name: 'Zoë "Z" \\', list: [1, { a: [true, null] }] }, empty: {} };
+  const state = { flowId: 'sign-in', subject: null, data: { phone: '+12025550100', name: 'Zoë "Z" \\ \u0000', list: [1, { a: [true, null] }] }, empty: {} };
   const exp = Date.now() + HOUR;
   assert.equal(await store.flowState.put('u', state, exp, null), 1);
   assert.deepEqual(await store.flowState.get('u'), { state, rev: 1 });
@@ -114,6 +114,14 @@ contract('otp: 50 parallel wrong guesses from 4 instances: exactly maxAttempts a
   assert.deepEqual(left, [1, 2, 3, 4]);
   assert.equal(verdicts.filter((v) => v.kind === 'dead').length, 46);
   assert.deepEqual(await store.otp.counters('race-wrong'), { sends: 1, failures: 5 });
+});
+
+contract('otp: 10 parallel replacements for one interaction from 4 instances leave one live code', async ({ store, place }) => {
+  const challenges = Array.from({ length: 10 }, () => challenge({ interactionUid: 'race-replace' }));
+  await race(place.url, 'replaceOtp', challenges.map((c) => [c] as [OtpChallenge]));
+  const verdicts = await Promise.all(challenges.map((c) => store.otp.settle(c.id, true, 2_000)));
+  assert.equal(verdicts.filter((v) => v.kind === 'consumed').length, 1, 'only one of them can still be used');
+  assert.deepEqual(await store.otp.counters('race-replace'), { sends: 10, failures: 0 });
 });
 
 contract('locks: one owner at a time; the holder renews; an expired lease is taken; release frees it for the holder only', async ({ store, place }) => {

@@ -109,7 +109,9 @@ export function createSmsQueue(store: Store, attempt: Attempt, log: Logger, allo
         }
         return;
       case 'aborted':
-        log.warn({ id: m.id, usage: msg.usage }, 'sms attempt aborted: its lease was lost (another instance may send it)');
+        log.warn({ id: m.id, usage: msg.usage, stopping: stopped }, stopped
+          ? 'sms attempt aborted: the queue is stopping (its lease is given back for another instance)'
+          : 'sms attempt aborted: its lease was lost (another instance sends it)');
     }
   }
 

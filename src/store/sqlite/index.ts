@@ -8,7 +8,7 @@ import { storeUnavailable } from '../../errors.ts';
 import { sqliteConfig } from './config.ts';
 import { sqliteGuard } from './guard.ts';
 import { migrations } from './migrations.ts';
-import type { NewUser, OidcRecord, OtpChallenge, QueuedSms, SmsStatus, Store, User } from '../types.ts';
+import type { NewUser, OidcRecord, OtpChallenge, QueuedSms, SmsStatus, Store, User, UserPatch } from '../types.ts';
 
 /** How long spent challenges are kept so per-interaction counters stay right (ms). */
 const OTP_RETENTION_MS = 2 * 60 * 60 * 1000;
@@ -181,6 +181,18 @@ export function openSqliteStore(file: string): Store {
 
   const guard = sqliteGuard(db);
 
+  // Read and write under the write lock: another process's update of other fields is never overwritten.
+  const updateUser = db.transaction((id: string, patch: UserPatch): User | undefined => {
+    const current = toUser(q.userById.get(id) as Row | undefined);
+    if (!current) return undefined;
+    const next = { ...current, ...patch };
+    q.userUpdate.run({
+      id, name: next.name, email: next.email, passwordHash: next.passwordHash, attributes: JSON.stringify(next.attributes),
+      roles: JSON.stringify(next.roles), disabledAt: next.disabledAt,
+    });
+    return next;
+  });
+
   const replaceOtp = db.transaction((c: OtpChallenge) => {
     q.otpKill.run(c.interactionUid, c.purpose);
     q.otpInsert.run(c);
@@ -232,16 +244,7 @@ export function openSqliteStore(file: string): Store {
         q.userInsert.run({ ...user, phoneVerified: user.phoneVerified ? 1 : 0, attributes: JSON.stringify(user.attributes) });
         return user;
       },
-      async update(id, patch) {
-        const current = toUser(q.userById.get(id) as Row | undefined);
-        if (!current) return undefined;
-        const next = { ...current, ...patch };
-        q.userUpdate.run({
-          id, name: next.name, email: next.email, passwordHash: next.passwordHash, attributes: JSON.stringify(next.attributes),
-          roles: JSON.stringify(next.roles), disabledAt: next.disabledAt,
-        });
-        return next;
-      },
+      async update(id, patch) { return updateUser.immediate(id, patch); },
       async updatePhone(id, phone) {
         try {
           return q.userPhone.run(phone, id).changes === 1 ? 'updated' : 'missing';
@@ -276,7 +279,7 @@ export function openSqliteStore(file: string): Store {
       async release(name, owner) { q.lockRelease.run(name, owner); },
     },
     otp: {
-      async replace(challenge) { replaceOtp(challenge); },
+      async replace(challenge) { replaceOtp.immediate(challenge); },
       async kill(id) { q.otpKillOne.run(id); },
       async active(uid, purpose, now) { return toChallenge(q.otpActive.get(uid, purpose, now) as Row | undefined); },
       async settle(id, matches, now) {
