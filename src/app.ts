@@ -81,11 +81,7 @@ async function seedUsers(config: Config, store: Store): Promise<void> {
     try {
       await store.users.create({ phone: phone.e164, phoneVerified: true, name: seed.name ?? null, email: seed.email ?? null });
     } catch (err) {
-<<<<<<< ours
-      // Instances starting together seed the same users: the one that lost the race finds it made.
-=======
       // Another instance starting at the same time created it first (the phone number is unique).
->>>>>>> theirs
       if (!(await store.users.findByPhone(phone.e164))) throw err;
     }
   }
