@@ -23,7 +23,7 @@ import { CLIENT } from '../helpers/server.ts';
 // One number per test (or per part of one), all registered: a test's sends never count against another's caps.
 const PHONE = {
   oidcA: '+12025550101', oidcB: '+12025550102', parallel: '+12025550103', sendCap: '+12025550104',
-  guessing: '+12025550105', killed: '+12025550106', outage: '+12025550107', afterOutage: '+12025550108',
+  guessing: '+12025550105', killed: '+12025550106', outage: '+12025550107',
 };
 const CLI_USER = '+12025550142';
 const PER_NUMBER_HOUR = 3;
