@@ -25,7 +25,8 @@ export async function startProcess(env: Record<string, string>, port?: number): 
   proc.stdout!.on('data', (d) => { out += d; });
   proc.stderr!.on('data', (d) => { out += d; });
   const exited = once(proc, 'exit');
-  const deadline = Date.now() + 30_000;
+  // Generous: several processes may be starting at once on a small, busy machine.
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`flowgate exited (${proc.exitCode}):\n${out}`);
     try {
