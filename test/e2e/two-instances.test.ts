@@ -117,7 +117,7 @@ before(async () => {
   env = { FLOWGATE_CONFIG: configFile, DATABASE_URL: await pg.createDatabase(), FLOWGATE_ISSUER: proxy.url, DATABASE_CONNECT_TIMEOUT_MS: '1000' };
   // Both start at once, as after a deploy: migrations, keys and secrets are made once.
   await Promise.all([startInstance(0), startInstance(1)]);
-});
+}, { timeout: 150_000 });
 
 after(async () => {
   holdNext = undefined;
@@ -135,7 +135,7 @@ after(async () => {
     });
     assert.ok(refused, 'PostgreSQL still listens');
   }
-});
+}, { timeout: 60_000 });
 
 // ---------------------------------------------------------------------------------------------
 // Pages through the proxy.
