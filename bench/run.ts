@@ -17,6 +17,9 @@
 // The SMS is queued by the request and sent by flowgate's worker, so a slow provider should not
 // show in the page's latency. Every queued SMS must reach its provider and be answered.
 //
+// Then the topologies: the same SMS logins against one flowgate on SQLite, one on PostgreSQL and two
+// on one PostgreSQL database, each behind a round-robin proxy (bench/proxy-server.ts), phase by phase.
+//
 // Env: BENCH_N (logins per mode and code pages per instance, default 200), BENCH_C (concurrency,
 //      default 8), BENCH_WARMUP (warm-up logins per server, and minimum unmeasured code pages
 //      before each code-page run, default 50).
@@ -36,8 +39,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { stringify } from 'yaml';
 import { createPasswordHasher, OWASP_ARGON2ID_DEFAULTS } from '../src/authenticators/password/hasher.ts';
-import { openSqliteStore } from '../src/store/sqlite/index.ts';
+import { openStore } from '../src/store/open.ts';
 import { csrfOf, formAction } from '../test/helpers/browser.ts';
+import { startPostgres, type PgServer } from '../test/helpers/postgres.ts';
 import { HttpBrowser, type BenchPage } from './http-browser.ts';
 import { BENCH_CLIENT, BENCH_PHONES, BENCH_SCOPE } from './shared.ts';
 
@@ -75,6 +79,8 @@ const WARMUP = intFromEnv('BENCH_WARMUP', 50, 0, 1_000_000);
 interface Server {
   name: string;
   url: string;
+  /** What its discovery must name: its own URL, or the proxy's in front of it. */
+  issuer: string;
   child: ChildProcess;
   startedAt: number;
   /** Seconds from spawn to the first answer on /.well-known/openid-configuration. */
@@ -138,14 +144,14 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function startServer(name: string, script: string, env: Record<string, string>, port: number, cwd = ROOT): Server {
+function startServer(name: string, script: string, env: Record<string, string>, port: number, cwd = ROOT, issuer = `http://127.0.0.1:${port}`): Server {
   const child = spawn(process.execPath, ['--import', 'tsx', '--import', './bench/parent-watch.ts', script], {
     cwd,
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
-  const server: Server = { name, url: `http://127.0.0.1:${port}`, child, startedAt: performance.now(), output: [], outputLines: 0 };
+  const server: Server = { name, url: `http://127.0.0.1:${port}`, issuer, child, startedAt: performance.now(), output: [], outputLines: 0 };
   for (const stream of [child.stdout!, child.stderr!]) {
     let rest = '';
     stream.setEncoding('utf8');
@@ -176,7 +182,7 @@ async function waitReady(server: Server, timeoutMs = 30_000): Promise<void> {
       const res = await fetch(`${server.url}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(1000) });
       if (res.ok) {
         const meta = await res.json() as { issuer?: string };
-        if (meta.issuer !== server.url) throw serverFailure(server, `issuer is ${meta.issuer}, expected ${server.url}`);
+        if (meta.issuer !== server.issuer) throw serverFailure(server, `issuer is ${meta.issuer}, expected ${server.issuer}`);
         server.startSeconds = (performance.now() - server.startedAt) / 1000;
         return;
       }
@@ -401,8 +407,10 @@ interface Target {
   login: string;
   /** If set, the ID token's amr must include it (proves which step signed the user in). */
   amr?: string;
+  /** The issuer: the server's URL, or the round-robin proxy's in front of its instances. */
   url: string;
-  child: ChildProcess;
+  /** The flowgate process(es) behind `url` (their CPU is added up). */
+  servers: Server[];
   jwks: ReturnType<typeof createLocalJWKSet>;
   /** Keep-alive connections to this server, shared by all of its logins. */
   agent: Agent;
@@ -513,7 +521,8 @@ async function drive(target: Target, total: number, concurrency: number): Promis
   const requestsBefore = HttpBrowser.requests;
   let next = 0;
   let failed = false;
-  const serverCpuBefore = cpuMsOf(target.child);
+  const serversCpuMs = () => target.servers.reduce((sum, s) => sum + cpuMsOf(s.child), 0);
+  const serverCpuBefore = serversCpuMs();
   const clientCpuBefore = ownCpuMs();
   const started = performance.now();
   await Promise.all(phonesOf.map(async (phones) => {
@@ -525,7 +534,8 @@ async function drive(target: Target, total: number, concurrency: number): Promis
         await login(target, phones[k % phones.length]!);
       } catch (err) {
         failed = true;
-        const exit = alive(target.child) ? '' : ` (server exited: code ${target.child.exitCode}, signal ${target.child.signalCode})`;
+        const gone = target.servers.find((s) => !alive(s.child));
+        const exit = gone ? ` (${gone.name} exited: code ${gone.child.exitCode}, signal ${gone.child.signalCode})` : '';
         throw new BenchError(`${target.name}: login ${i + 1}/${total} failed: ${(err as Error).message}${exit}`, { cause: err });
       }
       latenciesMs.push(performance.now() - t0);
@@ -536,7 +546,7 @@ async function drive(target: Target, total: number, concurrency: number): Promis
     seconds: (performance.now() - started) / 1000,
     latenciesMs,
     requests: HttpBrowser.requests - requestsBefore,
-    serverCpuMs: cpuMsOf(target.child) - serverCpuBefore,
+    serverCpuMs: serversCpuMs() - serverCpuBefore,
     clientCpuMs: ownCpuMs() - clientCpuBefore,
   };
 }
@@ -553,10 +563,6 @@ function percentile(sorted: number[], p: number): number {
 let benchHash: Promise<string> | undefined;
 const benchPasswordHash = () => (benchHash ??= createPasswordHasher().hash(BENCH_PASSWORD));
 
-/**
- * A flowgate in its own process, on its own temp dir and SQLite file, seeded with the bench users.
- * `connector(dir)` is its one SMS connector's config (given the temp dir, e.g. for an outbox file).
- */
 /**
  * The abuse guard as the bench runs it: every check and count made in the store, with caps no
  * bench run reaches (one load client, one IP, 100 numbers, thousands of logins). `off` turns the
@@ -588,14 +594,22 @@ function beforePrgTree(): string | undefined {
   }
 }
 
-async function startFlowgate(name: string, connector: (dir: string) => Record<string, unknown>, delivery?: Record<string, unknown>, guard: keyof typeof BENCH_LIMITS = 'on', root = ROOT): Promise<Server> {
+/** A flowgate's temp dir, config and seeded store, shared by every process started from it. */
+interface FlowgateSetup { dir: string; root: string; env: Record<string, string> }
+
+/**
+ * A temp dir with flowgate's config, and its store seeded with the bench users: a SQLite file in the
+ * dir, or `databaseUrl` (a PostgreSQL database several instances share). `connector(dir)` is its one
+ * SMS connector's config (given the temp dir, e.g. for an outbox file).
+ */
+async function setUpFlowgate(connector: (dir: string) => Record<string, unknown>, delivery?: Record<string, unknown>, guard: keyof typeof BENCH_LIMITS = 'on', root = ROOT, databaseUrl?: string): Promise<FlowgateSetup> {
   const dir = mkdtempSync(join(tmpdir(), 'flowgate-bench-'));
   tempDirs.add(dir);
   const configPath = join(dir, 'flowgate.yaml');
-  const dbPath = join(dir, 'bench.db');
+  const dbUrl = databaseUrl ?? `sqlite:${join(dir, 'bench.db')}`;
   // The users, with a password, straight into the store flowgate will open.
   const passwordHash = await benchPasswordHash();
-  const store = openSqliteStore(dbPath);
+  const store = await openStore(dbUrl);
   try {
     for (const [i, phone] of BENCH_PHONES.entries()) {
       await store.users.create({ phone, phoneVerified: true, name: userName(i), passwordHash });
@@ -612,14 +626,17 @@ async function startFlowgate(name: string, connector: (dir: string) => Record<st
     limits: BENCH_LIMITS[guard],
     logLevel: 'warn',
   }));
-  const port = await freePort();
-  return startServer(name, 'src/main.ts', {
-    FLOWGATE_ISSUER: `http://127.0.0.1:${port}`,
-    FLOWGATE_CONFIG: configPath,
-    DATABASE_URL: `sqlite:${dbPath}`,
-    NODE_ENV: 'development',
-    BENCH_CLEAN_DIR: dir,
-  }, port, root);
+  return { dir, root, env: { FLOWGATE_CONFIG: configPath, DATABASE_URL: dbUrl, NODE_ENV: 'development', BENCH_CLEAN_DIR: dir } };
+}
+
+/** One flowgate process of a setup on `port`; `issuer` is the proxy's URL when one is in front. */
+function spawnFlowgate(name: string, setup: FlowgateSetup, port: number, issuer = `http://127.0.0.1:${port}`): Server {
+  return startServer(name, 'src/main.ts', { ...setup.env, FLOWGATE_ISSUER: issuer }, port, setup.root, issuer);
+}
+
+/** A flowgate in its own process, on its own temp dir and SQLite file, seeded with the bench users. */
+async function startFlowgate(name: string, connector: (dir: string) => Record<string, unknown>, delivery?: Record<string, unknown>, guard: keyof typeof BENCH_LIMITS = 'on', root = ROOT): Promise<Server> {
+  return spawnFlowgate(name, await setUpFlowgate(connector, delivery, guard, root), await freePort());
 }
 
 /** The bench's automation client: it edits flows live through the admin API (client credentials). */
@@ -655,43 +672,100 @@ async function startBare(): Promise<Server> {
   return startServer('bare', 'bench/bare-provider.ts', { BARE_ISSUER: `http://127.0.0.1:${port}`, NODE_ENV: 'development', BENCH_CLEAN_DIR: '' }, port);
 }
 
-async function targetFor(server: Server, login: string, walk: Target['walk']): Promise<Target> {
+/** Logins against one server, or (`front`) against the proxy in front of one or more instances. */
+async function targetFor(server: Server | { name: string; url: string; servers: Server[] }, login: string, walk: Target['walk']): Promise<Target> {
+  const servers = 'servers' in server ? server.servers : [server];
   const meta = await (await fetch(`${server.url}/.well-known/openid-configuration`)).json() as { jwks_uri: string };
   const jwks = await (await fetch(meta.jwks_uri)).json() as JSONWebKeySet;
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  return { name: server.name, login, url: server.url, child: server.child, jwks: createLocalJWKSet(jwks), agent, walk };
+  return { name: server.name, login, url: server.url, servers, jwks: createLocalJWKSet(jwks), agent, walk };
 }
 
 /** peakMb: the server's VmHWM right after this measure() call (it only ever grows). */
-interface Measured { target: Target; server: Server; sequential: RunResult; concurrent: RunResult; peakMb: number }
+interface Measured { target: Target; sequential: RunResult; concurrent: RunResult; peakMb: number }
 
 /**
  * Phase by phase, the targets back to back (warm-up, then sequential, then concurrent), so the
  * two runs that make the ratio are close in time; a server is never driven while the other is.
  */
-async function measure(pairs: { server: Server; target: Target }[]): Promise<Measured[]> {
+async function measure(targets: Target[]): Promise<Measured[]> {
   const phases: [label: string, total: number, concurrency: number][] = [
     ['warm-up', WARMUP, Math.min(C, WARMUP)],
     ['sequential', N, 1],
     [`concurrent (C=${C})`, N, C],
   ];
-  const runs = pairs.map(() => [] as RunResult[]);
+  const runs = targets.map(() => [] as RunResult[]);
   for (const [label, total, concurrency] of phases) {
-    for (const [i, { server, target }] of pairs.entries()) {
+    for (const [i, target] of targets.entries()) {
       process.stderr.write(`bench: ${target.name}: ${total} ${label} ${target.login} logins …`);
       const started = performance.now();
       runs[i]!.push(total ? await drive(target, total, concurrency) : emptyRun());
-      if (!alive(server.child)) throw serverFailure(server, `exited during the ${label} run`);
+      const gone = target.servers.find((s) => !alive(s.child));
+      if (gone) throw serverFailure(gone, `exited during the ${label} run`);
       process.stderr.write(` ${((performance.now() - started) / 1000).toFixed(1)}s\n`);
     }
   }
-  return pairs.map(({ server, target }, i) => ({
-    target, server, sequential: runs[i]![1]!, concurrent: runs[i]![2]!, peakMb: peakRssMb(server.child),
+  return targets.map((target, i) => ({
+    target, sequential: runs[i]![1]!, concurrent: runs[i]![2]!, peakMb: Math.max(...target.servers.map((s) => peakRssMb(s.child))),
   }));
 }
 
 function emptyRun(): RunResult {
   return { logins: 0, seconds: 0, latenciesMs: [], requests: 0, serverCpuMs: 0, clientCpuMs: 0 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Topologies: the same SMS logins against one flowgate on SQLite, one on PostgreSQL and two on one
+// PostgreSQL database, each behind its own round-robin proxy (bench/proxy-server.ts: the tests'
+// test/helpers/round-robin-proxy.ts in a process of its own; every request to the next instance,
+// no affinity), so the three figures carry the same extra hop. The instances of one topology share
+// one config, one outbox file and one store; PostgreSQL is a throwaway server (test/helpers/postgres.ts).
+
+interface Topology { label: string; instances: number; store: 'sqlite' | 'postgres' }
+const TOPOLOGIES: readonly Topology[] = [
+  { label: 'SQLite ×1', instances: 1, store: 'sqlite' },
+  { label: 'PostgreSQL ×1', instances: 1, store: 'postgres' },
+  { label: 'PostgreSQL ×2', instances: 2, store: 'postgres' },
+];
+
+/** The topologies' targets, started together; or why they cannot run here (no PostgreSQL binaries). */
+async function startTopologies(): Promise<{ targets: Target[]; proxies: Server[]; stop(): Promise<void> } | { skipped: string }> {
+  let pg: PgServer;
+  try {
+    pg = await startPostgres();
+  } catch (err) {
+    return { skipped: (err as Error).message };
+  }
+  closers.add(() => pg.destroy());
+  const started = await Promise.all(TOPOLOGIES.map(async (t) => {
+    const ports = await Promise.all(Array.from({ length: t.instances }, () => freePort()));
+    const proxyPort = await freePort();
+    const proxy = startServer(`proxy ${t.label}`, 'bench/proxy-server.ts', {
+      BENCH_BACKENDS: ports.map((port) => `http://127.0.0.1:${port}`).join(','), NODE_ENV: 'development', BENCH_CLEAN_DIR: '',
+    }, proxyPort);
+    let outbox: OutboxReader | undefined;
+    const setup = await setUpFlowgate((dir) => {
+      outbox = new OutboxReader(join(dir, 'outbox.jsonl'));
+      return { type: 'outbox', path: join(dir, 'outbox.jsonl') };
+    }, undefined, 'on', ROOT, t.store === 'postgres' ? await pg.createDatabase() : undefined);
+    // Instances of one topology start at once, as after a deploy (migrations under the advisory lock).
+    const servers = ports.map((port, i) => spawnFlowgate(`flowgate ${t.label}${t.instances > 1 ? ` #${i + 1}` : ''}`, setup, port, proxy.url));
+    return { t, proxy, servers, outbox: outbox! };
+  }));
+  // Four processes starting together on a small machine: more time than one alone needs.
+  await Promise.all(started.flatMap(({ servers }) => servers.map((server) => waitReady(server, 90_000))));
+  await Promise.all(started.map(({ proxy }) => waitReady(proxy))); // discovery through the proxy: every backend's issuer
+  const targets = await Promise.all(started.map(({ t, proxy, servers, outbox }) =>
+    targetFor({ name: `flowgate ${t.label}`, url: proxy.url, servers }, 'sms', flowgateWalk(outbox))));
+  return {
+    targets,
+    proxies: started.map(({ proxy }) => proxy),
+    async stop() {
+      for (const target of targets) target.agent.destroy();
+      await Promise.all(started.flatMap(({ servers, proxy }) => [proxy, ...servers].map((server) => stopChild(server.child))));
+      await pg.destroy();
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -847,13 +921,13 @@ async function main(): Promise<void> {
   // The SMS comparison first, as before (its flowgate peak RSS is sampled before any argon2 work),
   // then flowgate's password logins on their own, then the guard's cost: the same SMS logins
   // against a flowgate with the guard off, alternating phase by phase with the guarded one.
-  const [f, b] = await measure([{ server: fg, target: fgTarget }, { server: bare, target: bareTarget }]) as [Measured, Measured];
-  const [pw] = await measure([{ server: fg, target: fgPwTarget }]) as [Measured];
-  const [g, ng] = await measure([{ server: fg, target: fgTarget }, { server: fgNoGuard, target: noGuardTarget }]) as [Measured, Measured];
+  const [f, b] = await measure([fgTarget, bareTarget]) as [Measured, Measured];
+  const [pw] = await measure([fgPwTarget]) as [Measured];
+  const [g, ng] = await measure([fgTarget, noGuardTarget]) as [Measured, Measured];
   // Live flows: the same SMS logins on the same server after an admin's edit through the API
   // (its copy of sign-in bound and served from the store), right after the run before it (g).
   await liveEdit(fg);
-  const [edited] = await measure([{ server: fg, target: fgTarget }]) as [Measured];
+  const [edited] = await measure([fgTarget]) as [Measured];
   await stopChild(fgNoGuard.child);
   // Before/after the redirect change: the same SMS logins against the pre-PRG tree, alternating with today's.
   const beforeTree = beforePrgTree();
@@ -866,12 +940,20 @@ async function main(): Promise<void> {
     }, undefined, 'on', beforeTree);
     await waitReady(fgBefore);
     const beforeTarget = await targetFor(fgBefore, 'sms', flowgateWalk(outboxBefore!));
-    const [after, before] = await measure([{ server: fg, target: fgTarget }, { server: fgBefore, target: beforeTarget }]) as [Measured, Measured];
+    const [after, before] = await measure([fgTarget, beforeTarget]) as [Measured, Measured];
     prg = { before, after };
     beforeTarget.agent.destroy();
     await stopChild(fgBefore.child);
   }
   for (const t of [fgTarget, bareTarget, fgPwTarget, noGuardTarget]) t.agent.destroy();
+
+  // SQLite ×1, PostgreSQL ×1, PostgreSQL ×2, phase by phase, after everything above has stopped.
+  const topologies = await startTopologies();
+  let topo: Measured[] | undefined;
+  if ('targets' in topologies) {
+    topo = await measure(topologies.targets);
+    await topologies.stop();
+  }
 
   // The code page, fast vs 2 s provider: two more flowgate processes, started only now so the
   // figures above are taken as before (two servers, nothing else starting or running).
@@ -882,7 +964,7 @@ async function main(): Promise<void> {
 
   const fmt = (n: number, digits = 1) => n.toFixed(digits);
   const rows = [['server', 'login', 'mode', 'logins', 'seconds', 'logins/s', 'p50 ms', 'p99 ms', 'req/login', 'server CPU ms', 'client CPU ms']];
-  for (const m of [f, pw, b]) {
+  for (const m of [f, pw, b, ...(topo ?? [])]) {
     for (const [mode, r] of [['sequential', m.sequential], [`concurrent (C=${C})`, m.concurrent]] as const) {
       const sorted = [...r.latenciesMs].sort((x, y) => x - y);
       rows.push([m.target.name, m.target.login, mode, String(r.logins), fmt(r.seconds, 2), fmt(r.logins / r.seconds), fmt(percentile(sorted, 50)), fmt(percentile(sorted, 99)), fmt(r.requests / r.logins, 0),
@@ -893,7 +975,7 @@ async function main(): Promise<void> {
     ['flowgate (after sms runs)', fmt(f.peakMb), fmt(fg.startSeconds ?? NaN)],
     ['flowgate (after password runs too)', fmt(pw.peakMb), ''],
     ['bare', fmt(b.peakMb), fmt(bare.startSeconds ?? NaN)]];
-  const logs = [fg, bare, cpFast.server, cpSlow.server].filter((s) => s.outputLines > 0);
+  const logs = [fg, bare, cpFast.server, cpSlow.server, ...(topo ?? []).flatMap((m) => m.target.servers)].filter((s) => s.outputLines > 0);
   const { memoryCost, timeCost, parallelism } = OWASP_ARGON2ID_DEFAULTS;
   const pwCpuMsPerLogin = pw.concurrent.serverCpuMs / pw.concurrent.logins;
 
@@ -953,6 +1035,19 @@ async function main(): Promise<void> {
       + ` after ${perLogin(prg.after.concurrent)} requests/login, ${rate(prg.after.concurrent).toFixed(1)} logins/s; ratio after/before ${(rate(prg.after.concurrent) / rate(prg.before.concurrent)).toFixed(2)}`);
   } else {
     out.push('Post/Redirect/Get: before/after not measured (no git history to unpack the earlier tree from)');
+  }
+  if (topo) {
+    const [sqlite1, pg1, pg2] = topo as [Measured, Measured, Measured];
+    const cpu = (m: Measured) => fmt(m.concurrent.serverCpuMs / m.concurrent.logins);
+    out.push(`topologies (SMS logins, each through its own round-robin proxy process, bench/proxy-server.ts: every request to the next instance;`);
+    out.push(`  ${availableParallelism()} CPUs shared by every instance, PostgreSQL and this load client):`);
+    out.push(`  sequential: SQLite ×1 ${fmt(rate(sqlite1.sequential))}, PostgreSQL ×1 ${fmt(rate(pg1.sequential))}, PostgreSQL ×2 ${fmt(rate(pg2.sequential))} logins/s`);
+    out.push(`  concurrent (C=${C}): SQLite ×1 ${fmt(rate(sqlite1.concurrent))}, PostgreSQL ×1 ${fmt(rate(pg1.concurrent))}, PostgreSQL ×2 ${fmt(rate(pg2.concurrent))} logins/s;`
+      + ` server CPU ${cpu(sqlite1)}, ${cpu(pg1)}, ${cpu(pg2)} ms/login (all instances; PostgreSQL's own CPU not counted)`);
+    out.push(`topology ratios (concurrent): PostgreSQL ×1 / SQLite ×1 ${(rate(pg1.concurrent) / rate(sqlite1.concurrent)).toFixed(2)}; `
+      + `PostgreSQL ×2 / PostgreSQL ×1 ${(rate(pg2.concurrent) / rate(pg1.concurrent)).toFixed(2)}`);
+  } else {
+    out.push(`topologies (SQLite ×1, PostgreSQL ×1 and ×2): not measured (${'skipped' in topologies ? topologies.skipped : ''})`);
   }
   const ratio = (f.concurrent.logins / f.concurrent.seconds) / (b.concurrent.logins / b.concurrent.seconds);
   out.push(`ratio: ${ratio.toFixed(2)}`);

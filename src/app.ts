@@ -46,6 +46,7 @@ import { securityHeaders } from './web/security.ts';
 import { createViews } from './web/views.ts';
 import { pickLocale } from './web/i18n/index.ts';
 import { providerPages } from './web/provider-pages.ts';
+import { healthRoutes } from './web/health-routes.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -177,6 +178,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   app.get('/', (req, res) => {
     res.type('html').send(render('home', { locale: pageLocale(req, res, config.defaultLocale), demo: Boolean(demo), demoPhone: DEMO_USER.phone }));
   });
+  app.use(healthRoutes(store));
   if (demo) app.use(demoRoutes(issuer, demo, render, config.defaultLocale));
   // Delivery reports are checked with the keys of the chain in force on any instance.
   app.use('/sms/status', async (_req, _res, next) => { await live.refresh(); next(); });

@@ -1,6 +1,7 @@
 // Runs flowgate as a real child process (src/main.ts) on a free loopback port.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 export async function freePort(): Promise<number> {
@@ -24,7 +25,8 @@ export async function startProcess(env: Record<string, string>, port?: number): 
   proc.stdout!.on('data', (d) => { out += d; });
   proc.stderr!.on('data', (d) => { out += d; });
   const exited = once(proc, 'exit');
-  const deadline = Date.now() + 30_000;
+  // Generous: several processes may be starting at once on a small, busy machine.
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`flowgate exited (${proc.exitCode}):\n${out}`);
     try {
@@ -50,4 +52,32 @@ export async function runCommand(args: string[], env: Record<string, string> = {
   proc.stderr!.on('data', (d) => { out += d; });
   const [code] = await once(proc, 'exit');
   return { code: code as number, out };
+}
+
+/**
+ * Which of `pids` owns the local end of a TCP connection whose local port is `port` (a server in
+ * this process sees that port as the request's `remotePort`): read from /proc (Linux), so a test
+ * knows which child process sent a request.
+ */
+export function pidOfLocalPort(port: number, pids: readonly number[]): number | undefined {
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    if (!existsSync(table)) continue;
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      // sl local_address rem_address st tx:rx tr:tm retrnsmt uid timeout inode
+      if (fields.length > 9 && parseInt(fields[1]!.split(':')[1]!, 16) === port) inodes.add(fields[9]!);
+    }
+  }
+  for (const pid of pids) {
+    let fds: string[];
+    try { fds = readdirSync(`/proc/${pid}/fd`); } catch { continue; }
+    for (const fd of fds) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (m && inodes.has(m[1]!)) return pid;
+      } catch { /* closed meanwhile */ }
+    }
+  }
+  return undefined;
 }
