@@ -22,9 +22,10 @@ async function main(): Promise<void> {
       log.info(`no clients configured: demo app enabled, open ${flowgate.issuer}/ and press "Try signing in"`);
     }
   });
-  const stop = () => {
+  const stop = (signal: string) => {
+    log.info({ signal }, 'flowgate stopping: no new requests; leased SMS go back to the queue');
     server.close(() => {
-      void flowgate.close().then(() => store.close()).then(() => process.exit(0));
+      void flowgate.close().then(() => store.close()).then(() => { log.info('flowgate stopped'); process.exit(0); });
     });
     server.closeAllConnections();
   };

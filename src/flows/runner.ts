@@ -231,6 +231,17 @@ export function createRunner(opts: {
     /** Saves the state (refused with a 409 `interaction_conflict` when it was written since it was read). */
     save: put,
 
+    /**
+     * Marks the flow as finished before the sign-in is handed to the provider, in one rev-checked
+     * write: whatever request of this interaction comes after (a double-click, a reload, a request
+     * through another instance) finds it ended and cannot sign in a second time.
+     */
+    async finished(info: InteractionInfo, state: FlowState): Promise<void> {
+      state.ended = { error: 'already_signed_in' };
+      delete state.flash;
+      await put(info, state);
+    },
+
     hasFlow: (id: string) => opts.live.current().flows.has(id),
 
     /**

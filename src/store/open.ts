@@ -1,6 +1,7 @@
 // Opens the store named by DATABASE_URL: sqlite:<path> (default; one process) or
 // postgres://… / postgresql://… (N instances; the pool settings come from the environment, src/runtime.ts).
 import { resolve } from 'node:path';
+import { StoreOpenError } from './postgres/errors.ts';
 import { maskUrl, type PostgresOptions } from './postgres/options.ts';
 import { openSqliteStore } from './sqlite/index.ts';
 import type { Store } from './types.ts';
@@ -15,5 +16,5 @@ export async function openStore(databaseUrl: string, postgres: Partial<PostgresO
     const { openPostgresStore } = await import('./postgres/index.ts');
     return openPostgresStore(databaseUrl, postgres);
   }
-  throw new Error(`DATABASE_URL: unsupported scheme in '${maskUrl(databaseUrl)}' (use sqlite:<path> or postgres://…)`);
+  throw new StoreOpenError(`DATABASE_URL: unsupported scheme in '${maskUrl(databaseUrl)}' (use sqlite:<path> or postgres://…)`);
 }

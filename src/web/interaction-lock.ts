@@ -1,10 +1,10 @@
 // Serializes the requests of one interaction across every instance on the store, so a double-click
 // or parallel submissions (through any instance) cannot interleave their read-modify-write of the
 // flow state: the store's `interaction:<uid>` lease, held by this request (a random owner) until
-// its response finishes or closes. A request that cannot get it in time gets a retryable 503.
+// its answer is ready (just before it is sent). A request that cannot get it in time gets a retryable 503.
 // (The flow state's revision check in the runner backs this up: a write from a stale read is refused.)
 import { randomUUID } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.ts';
 import type { LockStore } from '../store/types.ts';
@@ -40,16 +40,19 @@ export function interactionLock(locks: LockStore, log: Logger, opts: Interaction
       }, (err: unknown) => log.error({ err, lock: name }, 'interaction lock renewal failed'));
     }, Math.max(1, Math.floor(opts.ttlMs / 3)));
     renew.unref();
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      clearInterval(renew);
-      locks.release(name, owner).catch((err: unknown) => log.error({ err, lock: name }, 'interaction lock release failed'));
-    };
-    res.once('finish', release);
-    res.once('close', release);
-    if (gone) return release();
+    let released: Promise<void> | undefined;
+    const release = () => (released ??= (clearInterval(renew), locks.release(name, owner)
+      .catch((err: unknown) => log.error({ err, lock: name }, 'interaction lock release failed'))));
+    if (gone) return void release();
+    // The lease goes back when the handler has produced its answer, just before it is sent: the
+    // browser's next request (the GET a 303 leads to) finds it free, and a browser that left
+    // mid-request frees nothing while its handler still runs (renewal stops; the lease then runs out).
+    const end = res.end.bind(res) as (...args: unknown[]) => Response;
+    res.end = ((...args: unknown[]) => {
+      void release().then(() => end(...args));
+      return res;
+    }) as Response['end'];
+    res.once('close', () => { if (!res.writableEnded) clearInterval(renew); });
     next();
   };
 }

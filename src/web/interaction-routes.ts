@@ -58,8 +58,21 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     next();
   });
   // One request of an interaction at a time, on every instance; the code page's status poll only reads, so it never waits.
+  // Only this browser's own interaction is locked (its signed cookie names it): a stranger who
+  // knows a uid cannot hold someone else's sign-in, nor make the store count lock attempts.
   const lock = interactionLock(deps.store.locks, deps.log);
-  router.use('/interaction/:uid', (req, res, next) => (req.method === 'GET' && req.path === '/sms-status' ? next() : lock(req, res, next)));
+  const ownAndLocked = async (req: Request, res: Response, next: () => void) => {
+    const details = await interactions.details(req, res).catch((err: unknown) => {
+      if (classify(err).code === 'session_not_found') return undefined;
+      throw err;
+    });
+    if (details?.uid !== req.params.uid) throw new AppError(400, 'session_not_found');
+    await lock(req, res, next);
+  };
+  // The routes below that read and write the flow state (a path with no route stays a 404).
+  router.get('/interaction/:uid', ownAndLocked);
+  router.post(['/interaction/:uid/steps/:stepId', '/interaction/:uid/restart', '/interaction/:uid/flow/:flowId',
+    '/interaction/:uid/choose', '/interaction/:uid/consent'], ownAndLocked);
   router.use('/interaction/:uid', async (_req, _res, next) => { await live.refresh(); next(); });
 
   async function load(req: Request, res: Response) {
@@ -145,7 +158,10 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   async function finish(req: Request, res: Response, details: Details, info: InteractionInfo, state: FlowState, outcome: Extract<RunOutcome, { kind: 'done' }>) {
     const hasFlow = (id: string) => Boolean(switchTarget(id));
     const done = await completeFlow({ ...deps, signInFlow: 'sign-in', hasFlow }, outcome.flow, outcome.subject, outcome.amr, { uid: details.session?.uid });
-    if (done.kind === 'login') await login(req, res, details, done.accountId, done.amr, done.finishedFlow);
+    if (done.kind === 'login') {
+      await runner.finished(info, state); // one sign-in per interaction, whatever comes after
+      await login(req, res, details, done.accountId, done.amr, done.finishedFlow);
+    }
     if (done.kind === 'switch') await runner.switchFlow(info, state, switchTarget(done.flowId) ?? done.flowId, done.carry, done.notice);
     return done;
   }

@@ -3,7 +3,9 @@
 // submissions through either instance lose no write and sign in once; a request waits while another
 // instance holds the interaction, and gets a retryable 503 when it is held too long.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -71,12 +73,8 @@ function tests(): void {
   test('a request waits while another instance holds the interaction, then runs (the status poll does not wait)', { timeout: 30_000 }, async () => {
     const { browser, page } = await toCodePage(a, REGISTERED);
     const uid = uidOfAction(formAction(page.html, '/steps/'));
-    // The code page's own request gives its lease back just after answering: wait for that.
-    const deadline = Date.now() + 5_000;
-    while (!(await a.store.locks.acquire(`interaction:${uid}`, 'another-instance', 60_000, Date.now()))) {
-      assert.ok(Date.now() < deadline, 'the previous request released the interaction');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    assert.equal(await a.store.locks.acquire(`interaction:${uid}`, 'another-instance', 60_000, Date.now()), true,
+      'the code page\'s request gave its lease back before it answered');
     const waiting = browser.request(on(b, `/interaction/${uid}`));
     const poll = await browser.request(on(b, `/interaction/${uid}/sms-status`));
     assert.equal(poll.status, 200, 'the status poll only reads: it does not wait');
@@ -90,16 +88,14 @@ function tests(): void {
   test('held past the wait: a retryable 503 that says what to do, in the page language', { timeout: 30_000 }, async () => {
     const { browser, page } = await toCodePage(a, REGISTERED);
     const uid = uidOfAction(formAction(page.html, '/steps/'));
-    // The code page's own request gives its lease back just after answering: wait for that.
-    const deadline = Date.now() + 5_000;
-    while (!(await a.store.locks.acquire(`interaction:${uid}`, 'another-instance', 60_000, Date.now()))) {
-      assert.ok(Date.now() < deadline, 'the previous request released the interaction');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    assert.equal(await a.store.locks.acquire(`interaction:${uid}`, 'another-instance', 60_000, Date.now()), true,
+      'the code page\'s request gave its lease back before it answered');
+    const german = new Browser(a.url, { 'accept-language': 'de' });
+    german.cookies.push(...browser.cookies); // the same browser, asking for German
     try {
       const [en, de] = await Promise.all([
         browser.request(on(b, `/interaction/${uid}`)),
-        new Browser(a.url, { 'accept-language': 'de' }).request(on(a, `/interaction/${uid}`)),
+        german.request(on(a, `/interaction/${uid}`)),
       ]);
       assert.equal(en.status, 503);
       assert.equal(en.headers.get('retry-after'), '1');
@@ -110,5 +106,26 @@ function tests(): void {
       await a.store.locks.release(`interaction:${uid}`, 'another-instance');
     }
     assert.equal((await browser.request(on(a, `/interaction/${uid}`))).status, 200, 'free again: the page answers');
+  });
+
+  test('a stranger who knows the uid cannot hold the interaction: a stalled request without its cookie locks nothing', { timeout: 30_000 }, async () => {
+    const { browser, page } = await toCodePage(a, REGISTERED);
+    const action = formAction(page.html, '/steps/');
+    const uid = uidOfAction(action);
+    // A POST without the browser's cookie that announces a body and never sends it.
+    const stalled = connect(Number(new URL(b.url).port), '127.0.0.1');
+    await once(stalled, 'connect');
+    stalled.write(`POST ${new URL(action, a.url).pathname} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nco`);
+    const stranger = await new Browser(a.url).request(on(a, `/interaction/${uid}`));
+    assert.equal(stranger.status, 400, 'no cookie, no interaction');
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      const shown = await browser.request(on(a, `/interaction/${uid}`));
+      assert.equal(shown.status, 200, 'the person\'s own page answers at once');
+      assert.equal(await a.store.locks.acquire(`interaction:${uid}`, 'probe', 1_000, Date.now()), true, 'nobody holds it');
+      await a.store.locks.release(`interaction:${uid}`, 'probe');
+    } finally {
+      stalled.destroy();
+    }
   });
 }

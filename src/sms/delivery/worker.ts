@@ -9,6 +9,7 @@
 // to the database, its WAL or a backup in clear.
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { AppError } from '../../errors.ts';
 import type { QueuedSms, Store } from '../../store/types.ts';
 import { checkDestination } from '../phone-policy.ts';
 import { SmsError, type SmsMessage } from '../types.ts';
@@ -182,10 +183,19 @@ export function createSmsQueue(store: Store, attempt: Attempt, log: Logger, allo
     } while (again && !stopped);
   }
 
+  let storeDown = false;
   function kick(): void {
     if (stopped) return;
     if (running) { again = true; return; }
-    running = pump().catch((err: unknown) => log.error({ err }, 'sms queue error')).finally(() => { running = null; });
+    running = pump().then(() => {
+      if (storeDown) { storeDown = false; log.info('sms queue: the store answers again'); }
+    }, (err: unknown) => {
+      // An outage is one line when it starts and one when it ends, not a stack trace every second.
+      if (err instanceof AppError && err.code === 'store_unavailable') {
+        if (!storeDown) log.warn('sms queue: the store cannot be reached; messages wait in it and are sent when it answers again');
+        storeDown = true;
+      } else log.error({ err }, 'sms queue error');
+    }).finally(() => { running = null; });
   }
 
   /** A retry is due: look again then (the poll would find it too, a little later). */

@@ -11,8 +11,16 @@ function toRecord(row: Row | undefined, now: number): OidcRecord | undefined {
   return { payload: JSON.parse(row.payload as string), consumed: row.consumed_at !== null };
 }
 
+/**
+ * A key with a NUL character (PostgreSQL's text cannot hold one) names no stored artefact: lookups
+ * find nothing and writes to it change nothing, as on SQLite, instead of failing the provider's
+ * request (`/token` with `code=a%00b` answers invalid_grant, not 500).
+ */
+const unstorable = (...keys: readonly unknown[]) => keys.some((k) => typeof k === 'string' && k.includes('\u0000'));
+
 export function postgresOidc(db: Db): Store['oidc'] {
-  const one = async (sql: string, params: readonly unknown[]) => toRecord((await db.run(sql, params)).rows[0], Date.now());
+  const one = async (sql: string, params: readonly unknown[]) => (unstorable(...params) ? undefined
+    : toRecord((await db.run(sql, params)).rows[0], Date.now()));
   const count = async (sql: string, params: readonly unknown[]) => (await db.run(sql, params)).rowCount ?? 0;
   return {
     async upsert(model, id, payload, expiresAt) {
@@ -27,9 +35,9 @@ export function postgresOidc(db: Db): Store['oidc'] {
     find: (model, id) => one('SELECT * FROM oidc_models WHERE model = $1 AND id = $2', [model, id]),
     findByUid: (model, uid) => one('SELECT * FROM oidc_models WHERE model = $1 AND uid = $2 LIMIT 1', [model, uid]),
     findByUserCode: (model, code) => one('SELECT * FROM oidc_models WHERE model = $1 AND user_code = $2 LIMIT 1', [model, code]),
-    async consume(model, id, at) { await db.run('UPDATE oidc_models SET consumed_at = $1 WHERE model = $2 AND id = $3', [at, model, id]); },
-    async destroy(model, id) { await db.run('DELETE FROM oidc_models WHERE model = $1 AND id = $2', [model, id]); },
-    async revokeByGrantId(model, grantId) { await db.run('DELETE FROM oidc_models WHERE model = $1 AND grant_id = $2', [model, grantId]); },
+    async consume(model, id, at) { if (!unstorable(id)) await db.run('UPDATE oidc_models SET consumed_at = $1 WHERE model = $2 AND id = $3', [at, model, id]); },
+    async destroy(model, id) { if (!unstorable(id)) await db.run('DELETE FROM oidc_models WHERE model = $1 AND id = $2', [model, id]); },
+    async revokeByGrantId(model, grantId) { if (!unstorable(grantId)) await db.run('DELETE FROM oidc_models WHERE model = $1 AND grant_id = $2', [model, grantId]); },
     revokeByAccountId: (accountId) => count("DELETE FROM oidc_models WHERE account_id = $1 AND model <> 'Interaction'", [accountId]),
     revokeByAccountIdExcept: (accountId, keep) => count(`DELETE FROM oidc_models WHERE account_id = $1 AND model <> 'Interaction'
       AND NOT (model = 'Session' AND uid = $2)

@@ -129,6 +129,7 @@ export const de: Record<MessageKey, string> = {
   'error.csrf': 'Dieses Formular ist abgelaufen. Laden Sie die Seite neu und versuchen Sie es noch einmal.',
   'error.interaction_busy': 'Diese Seite bearbeitet noch Ihre vorige Anfrage. Warten Sie einen Moment und laden Sie die Seite dann neu.',
   'error.interaction_conflict': 'Diese Seite wurde in einem anderen Tab oder Fenster geändert. Laden Sie die Seite neu und machen Sie dort weiter.',
+  'error.already_signed_in': 'Mit dieser Seite sind Sie bereits angemeldet. Kehren Sie zur App zurück; wenn sie sich nicht geöffnet hat, beginnen Sie dort von vorn.',
   'error.bad_signature': 'Die Signatur der Anfrage ist ungültig.',
   'error.too_many_codes': 'Für diese Anmeldung wurden zu viele Codes gesendet. Kehren Sie zur App zurück und versuchen Sie es später erneut.',
   'error.too_many_attempts': 'Für diese Anmeldung gab es zu viele Fehlversuche. Kehren Sie zur App zurück und versuchen Sie es später erneut.',

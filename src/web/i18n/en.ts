@@ -127,6 +127,7 @@ export const en = {
   'error.csrf': 'This form has expired. Reload the page and try again.',
   'error.interaction_busy': 'This page is still busy with your previous request. Wait a moment, then reload the page.',
   'error.interaction_conflict': 'This page changed in another tab or window. Reload the page and continue there.',
+  'error.already_signed_in': 'You are already signed in with this page. Go back to the app; if it did not open, start again from the app.',
   'error.bad_signature': 'The request signature is not valid.',
   'error.too_many_codes': 'Too many codes were sent for this sign-in. Go back to the app and start again later.',
   'error.too_many_attempts': 'Too many failed attempts for this sign-in. Go back to the app and start again later.',
