@@ -2,22 +2,9 @@
 // transaction that first locks the generation row: config writes (rare) are serialized across
 // instances, so the rev check, the new version, the head, the generation and the audit entry land
 // together or not at all, and two admins (or two instances) cannot both win a stale write.
-import type { AuditEntry, AuditInput, ConfigStore, DocHead, DocKind, DocVersion, DocWrite } from '../types.ts';
-import type { Db, Row, Run } from './pool.ts';
-
-const toHead = (r: Row | undefined): DocHead | undefined => r && {
-  kind: r.kind as DocKind, id: r.id as string, activeVersion: r.active_version as number, latestVersion: r.latest_version as number,
-  latestFileVersion: r.latest_file_version as number, rev: r.rev as number, builtIn: r.built_in === true, updatedAt: r.updated_at as number,
-};
-
-const toVersion = (r: Row | undefined): DocVersion | undefined => r && {
-  kind: r.kind as DocKind, id: r.id as string, version: r.version as number, body: JSON.parse(r.body as string),
-  source: r.source as DocVersion['source'], actor: r.actor as string, createdAt: r.created_at as number,
-};
-
-const toAudit = (r: Row): AuditEntry => ({
-  id: r.id as number, at: r.at as number, actor: r.actor as string, action: r.action as string, target: r.target as string, diff: JSON.parse(r.diff as string),
-});
+import type { AuditInput, ConfigStore, DocHead, DocKind, DocWrite } from '../types.ts';
+import type { Db, Run } from './pool.ts';
+import { toAudit, toHead, toVersion } from '../rows.ts';
 
 const headOf = async (run: Run, kind: DocKind, id: string) =>
   toHead((await run('SELECT * FROM config_docs WHERE kind = $1 AND id = $2', [kind, id])).rows[0]);

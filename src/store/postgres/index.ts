@@ -4,7 +4,7 @@
 // instances is one conditional statement or one transaction; see the files per concern.
 import pg from 'pg';
 import { AppError, storeUnavailable } from '../../errors.ts';
-import type { OtpChallenge, Store } from '../types.ts';
+import type { Store } from '../types.ts';
 import { postgresConfig } from './config.ts';
 import { StoreOpenError } from './errors.ts';
 import { postgresGuard } from './guard.ts';
@@ -12,23 +12,15 @@ import { lockStatements } from './locking.ts';
 import { migrate } from './migrations.ts';
 import { postgresOidc } from './oidc.ts';
 import { maskUrl, POSTGRES_DEFAULTS, type PostgresOptions } from './options.ts';
-import { clientConfig, createDb, type Row } from './pool.ts';
+import { clientConfig, createDb } from './pool.ts';
 import { postgresSmsOutbox } from './sms-outbox.ts';
 import { postgresUsers } from './users.ts';
+import { toChallenge } from '../rows.ts';
 
 /** How long spent challenges are kept so per-interaction counters stay right (ms); as on SQLite. */
 const OTP_RETENTION_MS = 2 * 60 * 60 * 1000;
 /** A migration may wait this long for another instance's (statement timeout of the migration session). */
 const MIGRATION_TIMEOUT_MS = 120_000;
-
-function toChallenge(row: Row | undefined): OtpChallenge | undefined {
-  if (!row) return undefined;
-  return {
-    id: row.id as string, interactionUid: row.interaction_uid as string, phone: row.phone as string, purpose: row.purpose as string,
-    codeHash: row.code_hash as string, attempts: row.attempts as number, maxAttempts: row.max_attempts as number,
-    createdAt: row.created_at as number, expiresAt: row.expires_at as number,
-  };
-}
 
 /** Connects once, applies the missing migrations in that session under the advisory lock, and closes it. */
 async function migrateOnce(url: string, options: PostgresOptions): Promise<void> {

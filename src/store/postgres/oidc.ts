@@ -1,15 +1,9 @@
 // oidc-provider's models (sessions, grants, codes, tokens, interactions) on PostgreSQL: one row per
 // model and id, the payload as JSON text; grant, uid, user code and account are copied out of it
 // into their own columns so revocation and lookups need no JSON query.
-import type { OidcRecord, Store } from '../types.ts';
-import type { Db, Row } from './pool.ts';
-
-function toRecord(row: Row | undefined, now: number): OidcRecord | undefined {
-  if (!row) return undefined;
-  const expiresAt = row.expires_at as number | null;
-  if (expiresAt !== null && expiresAt <= now) return undefined;
-  return { payload: JSON.parse(row.payload as string), consumed: row.consumed_at !== null };
-}
+import type { Store } from '../types.ts';
+import type { Db } from './pool.ts';
+import { toRecord } from '../rows.ts';
 
 /**
  * A key with a NUL character (PostgreSQL's text cannot hold one) names no stored artefact: lookups

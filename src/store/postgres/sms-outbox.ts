@@ -1,29 +1,9 @@
 // The SMS queue on PostgreSQL. A claim locks the due rows it takes with FOR UPDATE SKIP LOCKED, so
 // workers on several instances claiming at once each lease different messages without waiting on
 // one another; every write after the claim is conditional on the owner still holding the lease.
-import type { QueuedSms, SmsOutboxStore, SmsStatus } from '../types.ts';
-import type { Db, Row } from './pool.ts';
-
-export function toSms(row: Row | undefined): QueuedSms | undefined {
-  if (!row) return undefined;
-  return {
-    id: row.id as string,
-    interactionUid: (row.interaction_uid as string | null) ?? null,
-    to: row.recipient as string,
-    body: (row.body as string | null) ?? null,
-    usage: row.usage as string,
-    locale: (row.locale as string | null) ?? null,
-    status: row.status as SmsStatus,
-    attempts: row.attempts as number,
-    step: row.step as number,
-    leaseOwner: (row.lease_owner as string | null) ?? null,
-    connector: (row.connector as string | null) ?? null,
-    providerMessageId: (row.provider_message_id as string | null) ?? null,
-    error: (row.error as string | null) ?? null,
-    createdAt: row.created_at as number,
-    expiresAt: row.expires_at as number,
-  };
-}
+import type { SmsOutboxStore } from '../types.ts';
+import type { Db } from './pool.ts';
+import { toSms } from '../rows.ts';
 
 /** The lease-holder condition every settling write carries ($1 id, $2 owner). */
 const HELD = "id = $1 AND status = 'sending' AND lease_owner = $2";

@@ -3,29 +3,14 @@
 // query (case-insensitive; strpos, so `%` and `_` in a query are plain characters).
 import { randomUUID } from 'node:crypto';
 import type { NewUser, Store, User, UserPatch } from '../types.ts';
-import type { Db, Row } from './pool.ts';
+import type { Db } from './pool.ts';
+import { toUser } from '../rows.ts';
 
 const UNIQUE_VIOLATION = '23505';
 /** What an update may change, and its column (a fixed list: no column name comes from input). */
 const PATCHABLE = [
   ['name', 'name'], ['email', 'email'], ['passwordHash', 'password_hash'], ['attributes', 'attributes'], ['roles', 'roles'], ['disabledAt', 'disabled_at'],
 ] as const satisfies ReadonlyArray<readonly [keyof UserPatch, string]>;
-
-function toUser(row: Row | undefined): User | undefined {
-  if (!row) return undefined;
-  return {
-    id: row.id as string,
-    phone: row.phone as string,
-    phoneVerified: row.phone_verified === true,
-    name: (row.name as string | null) ?? null,
-    email: (row.email as string | null) ?? null,
-    passwordHash: (row.password_hash as string | null) ?? null,
-    attributes: JSON.parse((row.attributes as string | undefined) ?? '{}') as Record<string, string>,
-    roles: JSON.parse((row.roles as string | undefined) ?? '[]') as string[],
-    disabledAt: (row.disabled_at as number | null | undefined) ?? null,
-    createdAt: row.created_at as number,
-  };
-}
 
 export function postgresUsers(db: Db): Store['users'] {
   const byId = async (id: string) => toUser((await db.run('SELECT * FROM users WHERE id = $1', [id])).rows[0]);

@@ -2,23 +2,10 @@
 // transaction: the rev check, the new version, the head, the generation and the audit entry land
 // together or not at all, so two admins (or two instances) cannot both win a stale write.
 import type Database from 'better-sqlite3';
-import type { AuditEntry, AuditInput, ConfigStore, DocHead, DocKind, DocVersion, DocWrite } from '../types.ts';
+import type { AuditInput, ConfigStore, DocHead, DocKind, DocWrite } from '../types.ts';
+import { toAudit, toHead, toVersion, type Row } from '../rows.ts';
 
-type Row = Record<string, unknown>;
 
-const toHead = (r: Row | undefined): DocHead | undefined => r && {
-  kind: r.kind as DocKind, id: r.id as string, activeVersion: r.active_version as number, latestVersion: r.latest_version as number,
-  latestFileVersion: r.latest_file_version as number, rev: r.rev as number, builtIn: r.built_in === 1, updatedAt: r.updated_at as number,
-};
-
-const toVersion = (r: Row | undefined): DocVersion | undefined => r && {
-  kind: r.kind as DocKind, id: r.id as string, version: r.version as number, body: JSON.parse(r.body as string),
-  source: r.source as DocVersion['source'], actor: r.actor as string, createdAt: r.created_at as number,
-};
-
-const toAudit = (r: Row): AuditEntry => ({
-  id: r.id as number, at: r.at as number, actor: r.actor as string, action: r.action as string, target: r.target as string, diff: JSON.parse(r.diff as string),
-});
 
 export function sqliteConfig(db: Database.Database): ConfigStore {
   const q = {

@@ -8,71 +8,13 @@ import { storeUnavailable } from '../../errors.ts';
 import { sqliteConfig } from './config.ts';
 import { sqliteGuard } from './guard.ts';
 import { migrations } from './migrations.ts';
-import type { NewUser, OidcRecord, OtpChallenge, QueuedSms, SmsStatus, Store, User, UserPatch } from '../types.ts';
+import type { NewUser, OtpChallenge, Store, User, UserPatch } from '../types.ts';
+import { toChallenge, toRecord, toSms, toUser, type Row } from '../rows.ts';
 
 /** How long spent challenges are kept so per-interaction counters stay right (ms). */
 const OTP_RETENTION_MS = 2 * 60 * 60 * 1000;
 
-type Row = Record<string, unknown>;
 
-function toUser(row: Row | undefined): User | undefined {
-  if (!row) return undefined;
-  return {
-    id: row.id as string,
-    phone: row.phone as string,
-    phoneVerified: row.phone_verified === 1,
-    name: (row.name as string | null) ?? null,
-    email: (row.email as string | null) ?? null,
-    passwordHash: (row.password_hash as string | null) ?? null,
-    attributes: JSON.parse((row.attributes as string | undefined) ?? '{}') as Record<string, string>,
-    roles: JSON.parse((row.roles as string | undefined) ?? '[]') as string[],
-    disabledAt: (row.disabled_at as number | null | undefined) ?? null,
-    createdAt: row.created_at as number,
-  };
-}
-
-function toRecord(row: Row | undefined, now: number): OidcRecord | undefined {
-  if (!row) return undefined;
-  const expiresAt = row.expires_at as number | null;
-  if (expiresAt !== null && expiresAt <= now) return undefined;
-  return { payload: JSON.parse(row.payload as string), consumed: row.consumed_at !== null };
-}
-
-function toChallenge(row: Row | undefined): OtpChallenge | undefined {
-  if (!row) return undefined;
-  return {
-    id: row.id as string,
-    interactionUid: row.interaction_uid as string,
-    phone: row.phone as string,
-    purpose: row.purpose as string,
-    codeHash: row.code_hash as string,
-    attempts: row.attempts as number,
-    maxAttempts: row.max_attempts as number,
-    createdAt: row.created_at as number,
-    expiresAt: row.expires_at as number,
-  };
-}
-
-function toSms(row: Row | undefined): QueuedSms | undefined {
-  if (!row) return undefined;
-  return {
-    id: row.id as string,
-    interactionUid: (row.interaction_uid as string | null) ?? null,
-    to: row.recipient as string,
-    body: (row.body as string | null) ?? null,
-    usage: row.usage as string,
-    locale: (row.locale as string | null) ?? null,
-    status: row.status as SmsStatus,
-    attempts: row.attempts as number,
-    step: row.step as number,
-    leaseOwner: (row.lease_owner as string | null) ?? null,
-    connector: (row.connector as string | null) ?? null,
-    providerMessageId: (row.provider_message_id as string | null) ?? null,
-    error: (row.error as string | null) ?? null,
-    createdAt: row.created_at as number,
-    expiresAt: row.expires_at as number,
-  };
-}
 
 export function migrate(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
