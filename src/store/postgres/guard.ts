@@ -7,11 +7,10 @@
 // yet, so there is nothing to lock with FOR UPDATE). Four round trips each: BEGIN with the locks,
 // one read of every rule, one write of every count, COMMIT.
 import { KEEP_FAILURES, type FailureRecord, type GuardStore, type RateRule, type Reservation, type TakeResult } from '../types.ts';
-import { bucketMs, GUARD_EVENT_RETENTION_MS, GUARD_FAILURE_RETENTION_MS } from '../sqlite/guard.ts';
+import { bucketMs, countFreesAt, countKey, distinctFreesAt, GUARD_EVENT_RETENTION_MS, GUARD_FAILURE_RETENTION_MS } from '../guard-window.ts';
 import { lockStatements } from './locking.ts';
 import type { Db, Row, Run } from './pool.ts';
 
-const countKey = (rule: RateRule) => `${rule.key}@${bucketMs(rule)}`;
 
 /** Per key, the earliest time any rule needs rows from (a rule filters its own window in JS). */
 function earliest(pairs: Array<[string, number]>): [string[], number[]] {
@@ -43,21 +42,12 @@ function blocked(rows: (kind: 'c' | 'd', key: string) => Row[], rule: RateRule, 
   if (rule.distinct) {
     const live = rows('d', rule.key).filter((r) => (r.at as number) > since);
     if (live.some((r) => r.value === value)) return undefined;
-    const lasts = live.map((r) => r.at as number).sort((a, b) => a - b);
-    if (lasts.length < rule.limit) return undefined;
-    return lasts[lasts.length - rule.limit]! + rule.windowMs;
+    return distinctFreesAt(rule, live.map((r) => r.at as number).sort((a, b) => a - b));
   }
-  const width = bucketMs(rule);
   // A bucket counts while any part of it is inside the window.
-  const buckets = rows('c', countKey(rule)).filter((r) => (r.at as number) > since - width)
+  const buckets = rows('c', countKey(rule)).filter((r) => (r.at as number) > since - bucketMs(rule))
     .map((r) => ({ bucket: r.at as number, n: r.n as number })).sort((a, b) => a.bucket - b.bucket);
-  let total = buckets.reduce((sum, r) => sum + r.n, 0);
-  if (total < rule.limit) return undefined;
-  for (const r of buckets) {
-    total -= r.n;
-    if (total < rule.limit) return r.bucket + width + rule.windowMs;
-  }
-  return now + rule.windowMs;
+  return countFreesAt(rule, buckets, now);
 }
 
 async function check(run: Run, rules: readonly RateRule[], value: string, now: number): Promise<TakeResult> {

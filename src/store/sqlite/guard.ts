@@ -1,17 +1,8 @@
-// The abuse guard's counters on SQLite. A cap is a sliding window counted in 60 buckets of its
-// window (so a check reads at most 60 rows however busy the key is; it errs strict by at most one
-// bucket); a distinct-value cap (numbers per prefix) keeps its events. `take` runs in an IMMEDIATE
+// The abuse guard's counters on SQLite (the windows' arithmetic: ../guard-window.ts). `take` runs in an IMMEDIATE
 // transaction, so a cap is checked and counted as one step even when processes share the file.
 import type Database from 'better-sqlite3';
+import { bucketMs, countFreesAt, countKey, distinctFreesAt, GUARD_EVENT_RETENTION_MS, GUARD_FAILURE_RETENTION_MS } from '../guard-window.ts';
 import { KEEP_FAILURES, type FailureRecord, type GuardStore, type RateRule, type Reservation, type TakeResult } from '../types.ts';
-
-/** Longer than the longest window a rule may have (a day). */
-export const GUARD_EVENT_RETENTION_MS = 25 * 60 * 60 * 1000;
-/** Failure records nobody has added to for this long are forgotten, unless they reached KEEP_FAILURES. */
-export const GUARD_FAILURE_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
-
-/** A rule's bucket width: a sixtieth of its window, at least a second. */
-export const bucketMs = (rule: RateRule) => Math.max(1000, Math.floor(rule.windowMs / 60));
 
 export function sqliteGuard(db: Database.Database): GuardStore & { purge(now: number): number } {
   const q = {
@@ -37,27 +28,15 @@ export function sqliteGuard(db: Database.Database): GuardStore & { purge(now: nu
     purgeFailures: db.prepare('DELETE FROM guard_failures WHERE last_at <= ? AND failures < ?'),
   };
 
-  const countKey = (rule: RateRule) => `${rule.key}@${bucketMs(rule)}`;
-
   /** When the rule frees a place (the oldest counted events leave the window), or undefined when it holds. */
   function blocked(rule: RateRule, value: string, now: number): number | undefined {
     const since = now - rule.windowMs;
     if (rule.distinct) {
       if (q.seen.get(rule.key, since, value)) return undefined;
-      const lasts = (q.distinct.all(rule.key, since) as Array<{ at: number }>).map((r) => r.at);
-      if (lasts.length < rule.limit) return undefined;
-      return lasts[lasts.length - rule.limit]! + rule.windowMs;
+      return distinctFreesAt(rule, (q.distinct.all(rule.key, since) as Array<{ at: number }>).map((r) => r.at));
     }
-    const width = bucketMs(rule);
     // A bucket counts while any part of it is inside the window.
-    const rows = q.buckets.all(countKey(rule), since - width) as Array<{ bucket: number; n: number }>;
-    let total = rows.reduce((sum, r) => sum + r.n, 0);
-    if (total < rule.limit) return undefined;
-    for (const r of rows) {
-      total -= r.n;
-      if (total < rule.limit) return r.bucket + width + rule.windowMs;
-    }
-    return now + rule.windowMs;
+    return countFreesAt(rule, q.buckets.all(countKey(rule), since - bucketMs(rule)) as Array<{ bucket: number; n: number }>, now);
   }
 
   const take = db.transaction((rules: readonly RateRule[], value: string, now: number, dryRun: boolean): TakeResult => {
