@@ -3,6 +3,7 @@
 // person, and numbers that never reach a connector.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
@@ -40,11 +41,11 @@ function fakeTwilio(req: IncomingMessage, res: ServerResponse) {
 let twilio: Server;
 let server: TestServer;
 let logged = '';
+const outbox = `${process.env.TMPDIR ?? '/tmp'}/flowgate-delivery-${process.pid}.jsonl`;
 before(async () => {
   twilio = createServer(fakeTwilio).listen(0, '127.0.0.1');
   await once(twilio, 'listening');
   const apiBaseUrl = `http://127.0.0.1:${(twilio.address() as AddressInfo).port}`;
-  const outbox = `${process.env.TMPDIR ?? '/tmp'}/flowgate-delivery-${process.pid}.jsonl`;
   server = await startServer({
     log: createLogger('info', new Writable({ write(chunk, _e, done) { logged += String(chunk); done(); } })),
     config: {
@@ -65,6 +66,7 @@ after(async () => {
   twilio.closeAllConnections();
   twilio.close();
   await server.close();
+  rmSync(outbox, { force: true });
 });
 
 test('the primary provider answers: it delivers, the outbox gets nothing', { timeout: 60_000 }, async () => {
