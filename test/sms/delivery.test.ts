@@ -54,7 +54,7 @@ before(async () => {
           { type: 'twilio', accountSid: `AC${'1'.repeat(32)}`, authToken: 'twilio-secret-token', from: '+15005550006', apiBaseUrl },
           { type: 'outbox', path: outbox },
         ],
-        delivery: { timeoutMs: 300, retries: 1, backoffMs: 10, breakerThreshold: 50, breakerCooldownMs: 1000 },
+        delivery: { timeoutMs: 2000, retries: 1, backoffMs: 10, breakerThreshold: 50, breakerCooldownMs: 1000 },
       },
     },
   });
