@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { SmsError, type SmsConnector, type SmsMessage } from '../../src/sms/types.ts';
 import { launchOrSkip } from '../helpers/chromium.ts';
+import { memoryConnector } from '../helpers/memory-connector.ts';
 import { authUrl } from '../helpers/login.ts';
 import { createPageChecks, SIZES } from '../helpers/page-check.ts';
 import {
@@ -25,26 +25,6 @@ const numbers = (i: number) => ({
   register: `+1202555013${i}`, noAccount: `+1202555014${i}`, unknown: `+1202555015${i}`,
   failing: `+1202555016${i}`, held: `+1202555017${i}`, locked: `+1202555018${i}`,
 });
-
-/** Refuses messages to the numbers in `failing`; keeps the others (with their codes) in memory. */
-function memoryConnector(failing: Set<string>) {
-  const sent: SmsMessage[] = [];
-  const connector: SmsConnector = {
-    id: 'memory',
-    async send(msg) {
-      if (failing.has(msg.to)) throw new SmsError('rejected', 'test: refused');
-      sent.push(msg);
-      return {};
-    },
-  };
-  const code = async (phone: string) => {
-    const body = sent.filter((m) => m.to === phone).at(-1)?.body;
-    const m = body ? /#([0-9A-Z]+)\s*$/.exec(body) : null;
-    if (!m) throw new Error(`no code sent to ${phone}`);
-    return m[1]!;
-  };
-  return { connector, code };
-}
 
 const servers: TestServer[] = [];
 let browser: Browser | undefined;
