@@ -25,7 +25,7 @@ import { CLIENT, LOOSE_LIMITS } from '../helpers/server.ts';
 import { startTcpGate, type TcpGate } from '../helpers/tcp-gate.ts';
 
 const LOGINS = 50;
-const GRACE_MS = 20_000;
+const GRACE_MS = 12_000;
 const PHONES = Array.from({ length: LOGINS }, (_, i) => `+120255501${String(i).padStart(2, '0')}`);
 
 // The fake Twilio: a message counts once it has been answered 201; A's requests are held, never answered.
