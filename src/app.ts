@@ -47,6 +47,7 @@ import { createViews } from './web/views.ts';
 import { pickLocale } from './web/i18n/index.ts';
 import { providerPages } from './web/provider-pages.ts';
 import { healthRoutes } from './web/health-routes.ts';
+import { createReadiness, type Readiness } from './readiness.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -70,7 +71,10 @@ export interface Flowgate {
   smsChain: LiveDispatch;
   /** Resolves once every queued SMS that is due has been tried. */
   drainSms(): Promise<void>;
-  close(): Promise<void>;
+  /** What /readyz answers; `readiness.shuttingDown()` when a drain begins (src/shutdown.ts). */
+  readiness: Readiness;
+  /** Stops the SMS worker (its attempts under way get up to `smsWaitMs`, then their leases go back) and the purge. */
+  close(opts?: { smsWaitMs?: number }): Promise<void>;
 }
 
 async function seedUsers(config: Config, store: Store): Promise<void> {
@@ -178,7 +182,13 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   app.get('/', (req, res) => {
     res.type('html').send(render('home', { locale: pageLocale(req, res, config.defaultLocale), demo: Boolean(demo), demoPhone: DEMO_USER.phone }));
   });
-  app.use(healthRoutes(store));
+  const readiness = createReadiness({
+    store,
+    signingKeys: () => signingKeys.keys.length,
+    signInFlowLoaded: () => Boolean(live.bound('sign-in')),
+    smsWorker: () => sms.state(),
+  });
+  app.use(healthRoutes(readiness));
   if (demo) app.use(demoRoutes(issuer, demo, render, config.defaultLocale));
   // Delivery reports are checked with the keys of the chain in force on any instance.
   app.use('/sms/status', async (_req, _res, next) => { await live.refresh(); next(); });
@@ -221,8 +231,9 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
     ...(demo ? { demoClient: { client_id: demo.client_id } } : {}),
     smsChain,
     drainSms: () => sms.drain(),
-    async close() {
-      await sms.stop();
+    readiness,
+    async close(opts = {}) {
+      await sms.stop(opts.smsWaitMs);
       await purge.stop();
     },
   };

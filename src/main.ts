@@ -5,6 +5,7 @@ import { createFlowgate } from './app.ts';
 import { createLogger } from './log.ts';
 import { checkForEnvironment, loadConfigFile } from './config/load.ts';
 import { runtimeFromEnv } from './runtime.ts';
+import { gracefulShutdown } from './shutdown.ts';
 import { openStore } from './store/open.ts';
 
 async function main(): Promise<void> {
@@ -22,15 +23,13 @@ async function main(): Promise<void> {
       log.info(`no clients configured: demo app enabled, open ${flowgate.issuer}/ and press "Try signing in"`);
     }
   });
-  const stop = (signal: string) => {
-    log.info({ signal }, 'flowgate stopping: no new requests; leased SMS go back to the queue');
-    server.close(() => {
-      void flowgate.close().then(() => store.close()).then(() => { log.info('flowgate stopped'); process.exit(0); });
-    });
-    server.closeAllConnections();
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  const stop = gracefulShutdown({
+    server, graceMs: runtime.shutdownGraceMs, log,
+    onDrainStart: () => flowgate.readiness.shuttingDown(),
+    release: async (waitMs) => { await flowgate.close({ smsWaitMs: waitMs }); await store.close(); },
+  });
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
 
 main().catch((err: unknown) => {

@@ -1,9 +1,10 @@
 // Reads the environment once: PORT, FLOWGATE_ISSUER, DATABASE_URL, NODE_ENV, FLOWGATE_CONFIG, and the
 // PostgreSQL pool's DATABASE_POOL_SIZE, DATABASE_STATEMENT_TIMEOUT_MS, DATABASE_CONNECT_TIMEOUT_MS
-// (defaults in src/store/postgres/options.ts).
+// (defaults in src/store/postgres/options.ts), and FLOWGATE_SHUTDOWN_GRACE_MS (src/shutdown.ts).
 import { ConfigError } from './config/load.ts';
 import type { Runtime } from './config/schema.ts';
 import { POSTGRES_DEFAULTS, type PostgresOptions } from './store/postgres/options.ts';
+import { SHUTDOWN_GRACE_MS } from './shutdown.ts';
 
 /** An integer setting within [min, max], or its default when unset; a clear one-line error otherwise. */
 function intSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -19,7 +20,10 @@ function intSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min:
 /** What opening the store needs: the URL and, for PostgreSQL, the pool's settings. */
 export interface Database { databaseUrl: string; postgres: PostgresOptions }
 
-export function runtimeFromEnv(env: NodeJS.ProcessEnv): Runtime & Database & { configFile?: string } {
+/** How long a SIGTERM's drain may take, in all (src/shutdown.ts). */
+export interface Shutdown { shutdownGraceMs: number }
+
+export function runtimeFromEnv(env: NodeJS.ProcessEnv): Runtime & Database & Shutdown & { configFile?: string } {
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT: '${env.PORT}' is not a port number`);
   return {
@@ -32,6 +36,7 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv): Runtime & Database & { c
       statementTimeoutMs: intSetting(env, 'DATABASE_STATEMENT_TIMEOUT_MS', POSTGRES_DEFAULTS.statementTimeoutMs, 100, 600_000),
       connectTimeoutMs: intSetting(env, 'DATABASE_CONNECT_TIMEOUT_MS', POSTGRES_DEFAULTS.connectTimeoutMs, 100, 600_000),
     },
+    shutdownGraceMs: intSetting(env, 'FLOWGATE_SHUTDOWN_GRACE_MS', SHUTDOWN_GRACE_MS, 1_000, 600_000),
     ...(env.FLOWGATE_CONFIG ? { configFile: env.FLOWGATE_CONFIG } : {}),
   };
 }

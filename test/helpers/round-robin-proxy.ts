@@ -3,6 +3,9 @@
 // a different instance on every request), keeping Host (the issuer's host) and adding
 // X-Forwarded-For/-Proto only when asked (as for a flowgate with `trustProxy`). It records which
 // backend answered each request. node:http only, so the bench imports it as the tests do.
+// With `failover` it is an active/passive balancer instead: every request goes to the first backend
+// that accepts its connection; one that refuses it (the request never reached it) is skipped, as
+// nginx's `proxy_next_upstream error` does.
 import { once } from 'node:events';
 import { Agent, createServer, request, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -16,6 +19,8 @@ export interface Routed {
   connection: number;
   /** The backend's status, or 502 when it could not be reached. */
   status?: number;
+  /** With `failover`: the backends that refused the connection before `backend` answered. */
+  refused?: number[];
 }
 
 export interface RoundRobinProxy {
@@ -36,6 +41,8 @@ export interface ProxyOptions {
   forwarded?: boolean;
   /** Listen on this port (default: a free one). */
   port?: number;
+  /** Send each request to the first backend that accepts the connection, not in turn. */
+  failover?: boolean;
 }
 
 // Connection-level headers end at the proxy (RFC 9110 §7.6.1); the rest goes through unchanged.
@@ -59,32 +66,45 @@ export async function startRoundRobinProxy(backends: readonly string[], opts: Pr
   const connectionIds = new WeakMap<Socket, number>();
 
   const server = createServer((req, res) => {
-    const backend = turn;
-    turn = (turn + 1) % targets.length;
-    counts[backend]! += 1;
+    const backend = opts.failover ? 0 : turn;
+    if (!opts.failover) turn = (turn + 1) % targets.length;
     const entry: Routed = { backend, method: req.method ?? 'GET', path: req.url ?? '/', connection: connectionIds.get(req.socket) ?? 0 };
     log.push(entry);
-    const target = targets[backend]!;
     const headers = endToEnd(req.headers);
     if (opts.forwarded) {
       const prior = req.headers['x-forwarded-for'];
       headers['x-forwarded-for'] = [prior, req.socket.remoteAddress].filter(Boolean).join(', ');
       headers['x-forwarded-proto'] = 'http';
     }
-    const up = request({
-      host: target.hostname, port: target.port, method: req.method, path: req.url, headers, agent: agents[backend],
-    }, (answer) => {
-      entry.status = answer.statusCode;
-      res.writeHead(answer.statusCode ?? 502, { ...endToEnd(answer.headers), 'x-backend': String(backend) });
-      answer.pipe(res);
-      answer.on('error', () => res.destroy());
-    });
-    up.on('error', () => {
-      entry.status = 502;
-      if (res.headersSent) { res.destroy(); return; }
-      res.writeHead(502, { 'content-type': 'text/plain', 'x-backend': String(backend) }).end('bad gateway\n');
-    });
-    req.pipe(up);
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => { send(backend); });
+
+    function send(to: number): void {
+      entry.backend = to;
+      counts[to]! += 1;
+      const target = targets[to]!;
+      const up = request({
+        host: target.hostname, port: target.port, method: req.method, path: req.url, headers, agent: agents[to],
+      }, (answer) => {
+        entry.status = answer.statusCode;
+        res.writeHead(answer.statusCode ?? 502, { ...endToEnd(answer.headers), 'x-backend': String(to) });
+        answer.pipe(res);
+        answer.on('error', () => res.destroy());
+      });
+      up.on('error', (err: NodeJS.ErrnoException) => {
+        if (opts.failover && err.code === 'ECONNREFUSED' && to + 1 < targets.length) {
+          counts[to]! -= 1;
+          (entry.refused ??= []).push(to);
+          send(to + 1);
+          return;
+        }
+        entry.status = 502;
+        if (res.headersSent) { res.destroy(); return; }
+        res.writeHead(502, { 'content-type': 'text/plain', 'x-backend': String(to) }).end('bad gateway\n');
+      });
+      up.end(Buffer.concat(chunks));
+    }
   });
   server.on('connection', (socket: Socket) => { connections += 1; connectionIds.set(socket, connections); });
   server.listen(opts.port ?? 0, '127.0.0.1');

@@ -27,9 +27,20 @@ export interface SmsQueue {
    * seconds (tests, shutdown). Messages other instances hold are theirs to settle.
    */
   drain(): Promise<void>;
-  /** Stops claiming, waits (bounded) for the attempts under way, then gives this worker's leases back for another instance. */
-  stop(): Promise<void>;
+  /**
+   * Stops claiming, waits (bounded: `waitMs`, default the queue's `stopWaitMs`) for the attempts under
+   * way, then gives this worker's leases back for another instance.
+   */
+  stop(waitMs?: number): Promise<void>;
+  /** The worker's loop, for readiness: see SmsWorkerState. */
+  state(): SmsWorkerState;
 }
+
+/**
+ * `running`: its loop turns (a look at the queue finishes, even a failed one); `stalled`: one look has
+ * not finished for STALL_MS (a store call hangs); `stopped`: stop() was called.
+ */
+export type SmsWorkerState = 'running' | 'stalled' | 'stopped';
 
 export interface SmsQueueOptions {
   /** Messages in flight at once, so a slow provider cannot open hundreds of connections. */
@@ -44,6 +55,8 @@ const POLL_MS = 1_000;
 const BATCH = 16;
 /** drain() waits for this worker's retries due within this long (by the queue's clock). */
 const DRAIN_HORIZON_MS = 10_000;
+/** A look at the queue that has not finished after this long counts as a stalled loop (real time, not the queue's clock). */
+const STALL_MS = 30_000;
 
 const SEALED = 'sealed:v1:';
 
@@ -184,9 +197,12 @@ export function createSmsQueue(store: Store, attempt: Attempt, log: Logger, allo
   }
 
   let storeDown = false;
+  /** When the look under way began (performance.now(): a test's frozen clock must not make it look stalled). */
+  let runningSince = 0;
   function kick(): void {
     if (stopped) return;
     if (running) { again = true; return; }
+    runningSince = performance.now();
     running = pump().then(() => {
       if (storeDown) { storeDown = false; log.info('sms queue: the store answers again'); }
     }, (err: unknown) => {
@@ -246,14 +262,18 @@ export function createSmsQueue(store: Store, attempt: Attempt, log: Logger, allo
         if (now() < next) return; // the queue's clock stands still (a test's): by it, the retry is not due
       }
     },
-    async stop() {
+    state() {
+      if (stopped) return 'stopped';
+      return running && performance.now() - runningSince > STALL_MS ? 'stalled' : 'running';
+    },
+    async stop(waitMs = stopWaitMs) {
       stopped = true;
       clearInterval(poll);
       for (const timer of wakeups) clearTimeout(timer);
       await running;
       const underWay = Promise.all([...inflight]);
       let timer: NodeJS.Timeout | undefined;
-      const finished = await Promise.race([underWay.then(() => true), new Promise<boolean>((r) => { timer = setTimeout(() => r(false), stopWaitMs); })]);
+      const finished = await Promise.race([underWay.then(() => true), new Promise<boolean>((r) => { timer = setTimeout(() => r(false), waitMs); })]);
       clearTimeout(timer);
       if (!finished) for (const lease of held.values()) lease.abort.abort();
       await underWay;
