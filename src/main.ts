@@ -6,6 +6,7 @@ import { createLogger } from './log.ts';
 import { checkForEnvironment, loadConfigFile } from './config/load.ts';
 import { runtimeFromEnv } from './runtime.ts';
 import { openStore } from './store/open.ts';
+import { listenMetrics } from './metrics/listen.ts';
 
 async function main(): Promise<void> {
   const runtime = runtimeFromEnv(process.env);
@@ -16,6 +17,9 @@ async function main(): Promise<void> {
   const configDir = runtime.configFile ? dirname(resolve(runtime.configFile)) : process.cwd();
   const flowgate = await createFlowgate({ config, runtime, store, log, configDir });
   const server = createServer(flowgate.app);
+  // metrics.listen: /metrics on its own address, never on the public port.
+  const metricsServer = flowgate.metricsApp && config.metrics.listen ? await listenMetrics(flowgate.metricsApp, config.metrics.listen) : undefined;
+  if (metricsServer) log.info({ metrics: `${config.metrics.listen!.host}:${config.metrics.listen!.port}` }, 'metrics listening');
   server.listen(runtime.port, () => {
     log.info({ issuer: flowgate.issuer, port: runtime.port, store: store.kind }, 'flowgate listening');
     if (flowgate.demoClient) {
@@ -24,6 +28,8 @@ async function main(): Promise<void> {
   });
   const stop = (signal: string) => {
     log.info({ signal }, 'flowgate stopping: no new requests; leased SMS go back to the queue');
+    metricsServer?.close();
+    metricsServer?.closeAllConnections();
     server.close(() => {
       void flowgate.close().then(() => store.close()).then(() => { log.info('flowgate stopped'); process.exit(0); });
     });
