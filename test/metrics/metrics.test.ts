@@ -10,7 +10,7 @@ import type { Server } from 'node:http';
 import { after, before, test } from 'node:test';
 import { openPhonePage, submitCode, submitPhone, toCodePage } from '../helpers/login.ts';
 import { freePort, startProcess } from '../helpers/process.ts';
-import { CLIENT, LOOSE_LIMITS, REGISTERED, startServer, type TestServer } from '../helpers/server.ts';
+import { CLIENT, LOOSE_LIMITS, REGISTERED, startServer, UNREGISTERED, type TestServer } from '../helpers/server.ts';
 import { listenMetrics } from '../../src/metrics/listen.ts';
 import { SmsError, type SmsConnector } from '../../src/sms/types.ts';
 
@@ -96,6 +96,20 @@ test('after one SMS sign-in (a wrong code first) and one send held by the cooldo
     assert.ok(!text.includes(pii), `the metrics contain ${pii}`);
   }
   assert.doesNotMatch(text, /\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}/, 'no IPv4 address');
+});
+
+test('a number without an account: the sign-in flow is counted as switched, and registration as started', { timeout: 60_000 }, async () => {
+  const before = await (await scrape(server.url)).text();
+  const { browser, page, code } = await toCodePage(server, UNREGISTERED);
+  const next = await submitCode(browser, page, await code());
+  assert.match(next.html, /autocomplete="name"/, 'the registration page');
+  const text = await (await scrape(server.url)).text();
+  const moved = (name: string, labels: Record<string, string>) => (sample(text, name, labels) ?? 0) - (sample(before, name, labels) ?? 0);
+  assert.equal(moved('flowgate_logins_started_total', { flow: 'sign-in' }), 1);
+  assert.equal(moved('flowgate_logins_finished_total', { flow: 'sign-in', outcome: 'switched' }), 1);
+  assert.equal(moved('flowgate_logins_started_total', { flow: 'register' }), 1);
+  assert.equal(moved('flowgate_logins_finished_total', { flow: 'sign-in', outcome: 'success' }), 0);
+  assert.ok(!text.includes('2025550199'), 'no phone number');
 });
 
 test('a failing connector: its attempt error and the failover are counted; the message is sent by the next one', { timeout: 60_000 }, async () => {
