@@ -285,7 +285,7 @@ export function createRunner(opts: {
       Object.assign(state, { subject: { ...state.origin }, completed: [], chosen: {}, stepState: {}, amr: [] });
       delete state.notice;
       delete state.flash;
-      await put(info, state);
+      await putRunning(info, state);
     },
 
     /** Picks another alternative ("Try another way") at the level of the current step. */
@@ -297,7 +297,7 @@ export function createRunner(opts: {
       if (!found?.options.some((o) => o.id === alternativeId)) return;
       state.chosen[found.levelId] = alternativeId;
       delete state.flash;
-      await put(info, state);
+      await putRunning(info, state);
     },
 
     /** GET: show the current step (running its authenticate), or report the flow done. */
