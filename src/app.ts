@@ -48,6 +48,9 @@ import { pickLocale } from './web/i18n/index.ts';
 import { providerPages } from './web/provider-pages.ts';
 import { healthRoutes } from './web/health-routes.ts';
 import { createReadiness, type Readiness } from './readiness.ts';
+import { createMetrics } from './metrics/index.ts';
+import { metricsRoute, requestTimer } from './metrics/http.ts';
+import { noRecorder } from './metrics/recorder.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -69,6 +72,8 @@ export interface Flowgate {
   demoClient?: { client_id: string };
   /** The SMS connector chain in use: `smsChain.setChain(configs)` replaces it without a restart. */
   smsChain: LiveDispatch;
+  /** With `metrics.listen`: the app serving only /metrics, for main.ts's second listener. */
+  metricsApp?: express.Express;
   /** Resolves once every queued SMS that is due has been tried. */
   drainSms(): Promise<void>;
   /** What /readyz answers; `readiness.shuttingDown()` when a drain begins (src/shutdown.ts). */
@@ -101,6 +106,11 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   const flows = loadFlows(config.flowsDir, registry);
   if (!flows.has(config.signInFlow)) throw new FlowError(`signInFlow: no flow with id '${config.signInFlow}' in ${config.flowsDir}`);
   const now = deps.now ?? Date.now;
+  // Metrics are on only behind a protection (a token, or a listener of their own); off, recording costs nothing.
+  const metricsToken = runtime.metricsToken ?? config.metrics.token;
+  // (The chain is built below; the circuit gauge reads it only when scraped.)
+  const metrics = metricsToken || config.metrics.listen ? createMetrics({ smsOutbox: store.smsOutbox, chain: () => smsChain.members(), now }) : undefined;
+  const record = metrics?.record ?? noRecorder;
   // Files seed the store (src/live/seed.ts); from then on the store's active versions serve.
   await seedFromFiles(store, config, flows, log, now());
   let chainReady!: (chain: LiveDispatch) => void;
@@ -147,7 +157,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   provider.use(providerNotFound((lang) => render('error', { locale: pickLocale(lang.uiLocales, lang.acceptLanguage, config.defaultLocale), message: 'not_found' })));
 
   // The stored chain (an admin may have changed it); tests may replace the connectors.
-  const smsChain = await createLiveDispatch(live.current().connectors.connectors, config.sms.delivery, log, now, deps.connectors);
+  const smsChain = await createLiveDispatch(live.current().connectors.connectors, config.sms.delivery, log, now, deps.connectors, record);
   chainReady(smsChain);
   const allowedCountries = config.sms.allowedCountries ?? [config.defaultRegion];
   // The worker sends what any instance queued: it checks for a changed chain before each attempt,
@@ -157,12 +167,13 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
     return smsChain.attempt(msg, attemptOpts);
   };
   const { concurrency, leaseMs } = config.sms.delivery;
-  const sms = createSmsQueue(store, attemptWithLiveChain, log, allowedCountries, now, { concurrency, leaseMs });
-  const guard = createGuard(store.guard, config.limits, log, now);
+  const sms = createSmsQueue(store, attemptWithLiveChain, log, allowedCountries, now, { concurrency, leaseMs, record });
+  const guard = createGuard(store.guard, config.limits, log, now, record);
   const runner = createRunner({
     store,
     live,
     registry,
+    record,
     deps: {
       store, sms, guard, appName: config.appName, issuer, defaultRegion: config.defaultRegion,
       otpKey: await loadSecret(store, 'otp-hmac'), now, allowedCountries,
@@ -173,6 +184,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   const app = express();
   app.disable('x-powered-by');
   if (config.trustProxy) app.set('trust proxy', 1);
+  if (metrics) app.use(requestTimer(record));
   app.use(securityHeaders({ https: new URL(issuer).protocol === 'https:', imgSources: brand.imgSources }));
   app.use(brandRoutes(brand));
   app.use('/assets', express.static(join(root, 'public'), {
@@ -189,10 +201,11 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
     smsWorker: () => sms.state(),
   });
   app.use(healthRoutes(readiness));
+  if (metrics && !config.metrics.listen) app.use(metricsRoute(metrics, metricsToken));
   if (demo) app.use(demoRoutes(issuer, demo, render, config.defaultLocale));
   // Delivery reports are checked with the keys of the chain in force on any instance.
   app.use('/sms/status', async (_req, _res, next) => { await live.refresh(); next(); });
-  app.use(statusRoutes({ issuer, connectors: () => smsChain.configs(), store, log, now }));
+  app.use(statusRoutes({ issuer, connectors: () => smsChain.configs(), store, log, now, record }));
   app.use(accountRoutes({
     issuer, store, render, log, now, defaultLocale: config.defaultLocale,
     client: createAccountClient(issuer, accountSecret),
@@ -224,12 +237,19 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   app.use(errorHandler(render, log, config.defaultLocale));
 
   const purge = startPurge(store, log);
+  let metricsApp: express.Express | undefined;
+  if (metrics && config.metrics.listen) {
+    metricsApp = express();
+    metricsApp.disable('x-powered-by');
+    metricsApp.use(metricsRoute(metrics, metricsToken), notFound(), errorHandler(render, log, config.defaultLocale));
+  }
 
   return {
     app,
     issuer,
     ...(demo ? { demoClient: { client_id: demo.client_id } } : {}),
     smsChain,
+    ...(metricsApp ? { metricsApp } : {}),
     drainSms: () => sms.drain(),
     readiness,
     async close(opts = {}) {

@@ -7,6 +7,7 @@ import { checkForEnvironment, loadConfigFile } from './config/load.ts';
 import { runtimeFromEnv } from './runtime.ts';
 import { gracefulShutdown } from './shutdown.ts';
 import { openStore } from './store/open.ts';
+import { listenMetrics } from './metrics/listen.ts';
 
 async function main(): Promise<void> {
   const runtime = runtimeFromEnv(process.env);
@@ -17,6 +18,9 @@ async function main(): Promise<void> {
   const configDir = runtime.configFile ? dirname(resolve(runtime.configFile)) : process.cwd();
   const flowgate = await createFlowgate({ config, runtime, store, log, configDir });
   const server = createServer(flowgate.app);
+  // metrics.listen: /metrics on its own address, never on the public port.
+  const metricsServer = flowgate.metricsApp && config.metrics.listen ? await listenMetrics(flowgate.metricsApp, config.metrics.listen) : undefined;
+  if (metricsServer) log.info({ metrics: `${config.metrics.listen!.host}:${config.metrics.listen!.port}` }, 'metrics listening');
   server.listen(runtime.port, () => {
     log.info({ issuer: flowgate.issuer, port: runtime.port, store: store.kind }, 'flowgate listening');
     if (flowgate.demoClient) {
@@ -26,7 +30,11 @@ async function main(): Promise<void> {
   const stop = gracefulShutdown({
     server, graceMs: runtime.shutdownGraceMs, log,
     onDrainStart: () => flowgate.readiness.shuttingDown(),
-    release: async (waitMs) => { await flowgate.close({ smsWaitMs: waitMs }); await store.close(); },
+    release: async (waitMs) => {
+      if (metricsServer) { metricsServer.close(); metricsServer.closeAllConnections(); }
+      await flowgate.close({ smsWaitMs: waitMs });
+      await store.close();
+    },
   });
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -1,6 +1,6 @@
 // Reads the environment once: PORT, FLOWGATE_ISSUER, DATABASE_URL, NODE_ENV, FLOWGATE_CONFIG, and the
 // PostgreSQL pool's DATABASE_POOL_SIZE, DATABASE_STATEMENT_TIMEOUT_MS, DATABASE_CONNECT_TIMEOUT_MS
-// (defaults in src/store/postgres/options.ts), and FLOWGATE_SHUTDOWN_GRACE_MS (src/shutdown.ts).
+// (defaults in src/store/postgres/options.ts), FLOWGATE_SHUTDOWN_GRACE_MS (src/shutdown.ts) and FLOWGATE_METRICS_TOKEN.
 import { ConfigError } from './config/load.ts';
 import type { Runtime } from './config/schema.ts';
 import { POSTGRES_DEFAULTS, type PostgresOptions } from './store/postgres/options.ts';
@@ -15,6 +15,12 @@ function intSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min:
     throw new ConfigError(`${name}: '${raw}' is not a whole number from ${min} to ${max}`);
   }
   return n;
+}
+
+/** The metrics bearer token: as long as `metrics.token` must be (its value is never printed). */
+function metricsToken(raw: string): string {
+  if (raw.length < 16 || raw.length > 500) throw new ConfigError('FLOWGATE_METRICS_TOKEN: use 16 to 500 characters');
+  return raw;
 }
 
 /** What opening the store needs: the URL and, for PostgreSQL, the pool's settings. */
@@ -38,5 +44,6 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv): Runtime & Database & Shu
     },
     shutdownGraceMs: intSetting(env, 'FLOWGATE_SHUTDOWN_GRACE_MS', SHUTDOWN_GRACE_MS, 1_000, 600_000),
     ...(env.FLOWGATE_CONFIG ? { configFile: env.FLOWGATE_CONFIG } : {}),
+    ...(env.FLOWGATE_METRICS_TOKEN ? { metricsToken: metricsToken(env.FLOWGATE_METRICS_TOKEN) } : {}),
   };
 }

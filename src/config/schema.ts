@@ -6,6 +6,7 @@ import { connectorTypes } from '../sms/connectors/registry.ts';
 import { limitsSchema } from '../guard/config.ts';
 import { catalogueLocaleSchema, localeKeyProblem, regionSchema } from './locales.ts';
 import { brandingSchema } from '../branding/config.ts';
+import { metricsSchema } from '../metrics/config.ts';
 
 const url = z.string().url();
 
@@ -135,6 +136,8 @@ export const configSchema = z.object({
   /** Trust X-Forwarded-* from a TLS-terminating proxy. */
   trustProxy: z.boolean().default(false),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
+  /** Prometheus /metrics (see src/metrics/config.ts): off unless `token` or `listen` is set. */
+  metrics: metricsSchema.default({}),
 }).strict();
 
 export type Config = z.infer<typeof configSchema>;
@@ -146,4 +149,6 @@ export interface Runtime {
   port: number;
   databaseUrl: string;
   production: boolean;
+  /** FLOWGATE_METRICS_TOKEN: the bearer token for /metrics (takes precedence over `metrics.token`). */
+  metricsToken?: string;
 }

@@ -8,6 +8,7 @@ import { alternativeChoices, isCondition, levelOf, nextStep, type Progress } fro
 import type { AnyFactory } from './registry.ts';
 import type { Live } from '../live/index.ts';
 import { AppError } from '../errors.ts';
+import { noRecorder, type Recorder } from '../metrics/recorder.ts';
 
 export interface FlowState {
   flowId: string;
@@ -53,7 +54,9 @@ export function createRunner(opts: {
   live: Live;
   registry: Map<string, AnyFactory>;
   deps: AuthenticatorDeps;
+  record?: Pick<Recorder, 'loginStarted' | 'loginFinished' | 'stepResult'>;
 }) {
+  const record = opts.record ?? noRecorder;
   const instances = new Map<string, Authenticator<unknown>>();
   for (const [id, factory] of opts.registry) instances.set(id, factory.create(opts.deps));
   const instance = (step: LoadedStep) => instances.get(step.authenticator!)!;
@@ -70,6 +73,13 @@ export function createRunner(opts: {
       throw new AppError(409, 'interaction_conflict', { detail: 'the flow state changed since this request read it' });
     }
     revs.set(state, rev);
+  }
+
+  /** A write of the running flow: the interaction's first one starts the flow (counted once: a lost race writes nothing). */
+  async function putRunning(info: InteractionInfo, state: FlowState): Promise<void> {
+    const fresh = !revs.has(state);
+    await put(info, state);
+    if (fresh) record.loginStarted(state.flowId);
   }
 
   function flowOf(state: FlowState): LoadedFlow {
@@ -173,12 +183,14 @@ export function createRunner(opts: {
    * a page to show is kept as the state's flash for the GET the redirect leads to.
    */
   async function apply(info: InteractionInfo, state: FlowState, step: LoadedStep, result: StepResult, p: Progress, post?: { then?: string }): Promise<RunOutcome> {
+    record.stepResult(step.authenticator!, result);
     const outcome = await outcomeOf(info, state, step, result, p, post?.then);
     if (post && outcome.kind === 'render') {
       const { kind: _, flow: __, ...flash } = outcome;
       state.flash = flash;
     }
-    await put(info, state);
+    await putRunning(info, state);
+    if (outcome.kind === 'ended') record.loginFinished(state.flowId, 'failed');
     return outcome;
   }
 
@@ -240,6 +252,7 @@ export function createRunner(opts: {
       state.ended = { error: 'already_signed_in' };
       delete state.flash;
       await put(info, state);
+      record.loginFinished(state.flowId, 'success');
     },
 
     hasFlow: (id: string) => opts.live.current().flows.has(id),
@@ -251,6 +264,7 @@ export function createRunner(opts: {
     async switchFlow(info: InteractionInfo, state: FlowState, flowId: string, carry: boolean, notice?: string): Promise<void> {
       const target = opts.live.current().flows.get(flowId);
       if (state.ended || !target) return;
+      const from = revs.has(state) ? state.flowId : undefined; // a flow that started (its state was written)
       // A proven number goes along as proven; a typed one only fills in the next phone page.
       const { phone, phoneVerified } = state.subject;
       const subject: FlowSubject = !carry ? {}
@@ -261,6 +275,8 @@ export function createRunner(opts: {
       if (notice) state.notice = notice;
       else delete state.notice;
       await put(info, state);
+      if (from) record.loginFinished(from, 'switched');
+      record.loginStarted(flowId);
     },
 
     /** Starts the flow over (another phone number); send and failure caps are kept. */
@@ -269,7 +285,7 @@ export function createRunner(opts: {
       Object.assign(state, { subject: { ...state.origin }, completed: [], chosen: {}, stepState: {}, amr: [] });
       delete state.notice;
       delete state.flash;
-      await put(info, state);
+      await putRunning(info, state);
     },
 
     /** Picks another alternative ("Try another way") at the level of the current step. */
@@ -281,7 +297,7 @@ export function createRunner(opts: {
       if (!found?.options.some((o) => o.id === alternativeId)) return;
       state.chosen[found.levelId] = alternativeId;
       delete state.flash;
-      await put(info, state);
+      await putRunning(info, state);
     },
 
     /** GET: show the current step (running its authenticate), or report the flow done. */
@@ -300,7 +316,7 @@ export function createRunner(opts: {
       if (open) {
         const notice = state.notice;
         delete state.notice;
-        await put(info, state);
+        await putRunning(info, state);
         return { kind: 'render', stepId: step.id, view: 'choose', model: { options: open.options, ...(notice ? { notice } : {}) }, choices: [], flow: flowOf(state) };
       }
       const result = await instance(step).authenticate(context(info, state, step, {}, user));

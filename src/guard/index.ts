@@ -6,6 +6,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { Logger } from 'pino';
 import type { FailureRecord, GuardStore, RateRule } from '../store/types.ts';
 import type { LimitsConfig } from './config.ts';
+import { noRecorder, type Recorder } from '../metrics/recorder.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -88,8 +89,10 @@ export function ipKey(ip: string): string {
 /** For the log: the country code and first digits, never the whole number. */
 const masked = (phone: string) => `${phone.slice(0, Math.max(4, phone.length - 6))}…`;
 
-export function createGuard(store: GuardStore, limits: LimitsConfig, log: Logger, now: () => number): Guard {
+export function createGuard(store: GuardStore, limits: LimitsConfig, log: Logger, now: () => number, record: Pick<Recorder, 'guardBlocked'> = noRecorder): Guard {
   const { sms, guessing } = limits;
+  /** A lockout as a limit name (metrics). */
+  const lockName = (v: Verdict) => (!v.ok && v.retryAt === null ? 'lockout_hard' : 'lockout');
 
   function rules(req: SendRequest): RateRule[] {
     const budget: RateRule[] = [
@@ -137,6 +140,11 @@ export function createGuard(store: GuardStore, limits: LimitsConfig, log: Logger
   async function lockVerdict(subject: ProofSubject, phoneProof: boolean): Promise<Verdict> {
     return lockOf(await store.failures(proofKeys(subject)), phoneProof, now());
   }
+  async function lockGate(subject: ProofSubject, phoneProof: boolean): Promise<Verdict> {
+    const verdict = await lockVerdict(subject, phoneProof);
+    if (!verdict.ok) record.guardBlocked(lockName(verdict));
+    return verdict;
+  }
 
   /** An admin's unlock: the subject's failed proofs and the number's own code caps. */
   const unlock = async (subject: ProofSubject) => (await store.clear(proofKeys(subject))) + (await store.forget([numberKey(subject.phone)]));
@@ -157,6 +165,7 @@ export function createGuard(store: GuardStore, limits: LimitsConfig, log: Logger
     async beforeSend(req) {
       const taken = await store.take(rules(req), req.phone, now());
       if (taken.ok) return taken;
+      record.guardBlocked(taken.rule);
       if (taken.rule.startsWith('global.') || taken.rule.startsWith('country.')) {
         log.error({ alert: 'sms_budget', rule: taken.rule, retryAt: new Date(taken.retryAt).toISOString() },
           'ALERT: SMS budget reached; sending is stopped until the window frees (limits.sms)');
@@ -169,13 +178,14 @@ export function createGuard(store: GuardStore, limits: LimitsConfig, log: Logger
       const last = await store.lastAt(numberKey(phone));
       return last === undefined ? 0 : last + sms.cooldownSeconds * 1000;
     },
-    beforeProof: (subject, opts) => lockVerdict(subject, Boolean(opts?.phoneProof)),
+    beforeProof: (subject, opts) => lockGate(subject, Boolean(opts?.phoneProof)),
     async beginProof(subject, opts) {
       const phoneProof = Boolean(opts?.phoneProof);
       const at = now();
       if (subject.ip !== undefined) {
         const ip = await store.take([ipFailures(subject.ip)], '', at, { dryRun: true });
         if (!ip.ok) {
+          record.guardBlocked(ip.rule);
           log.warn({ rule: ip.rule }, 'proofs from this client IP held back: too many failures this hour');
           return { ok: false, retryAt: ip.retryAt };
         }
@@ -183,7 +193,10 @@ export function createGuard(store: GuardStore, limits: LimitsConfig, log: Logger
       const keys = proofKeys(subject);
       const seen: { lock: Verdict } = { lock: { ok: true } };
       const reservation = await store.reserve(keys, at, (worst) => (seen.lock = lockOf(worst, phoneProof, at)).ok);
-      if (!reservation) return seen.lock.ok ? { ok: false, retryAt: at } : seen.lock;
+      if (!reservation) {
+        record.guardBlocked(seen.lock.ok ? 'proof.busy' : lockName(seen.lock));
+        return seen.lock.ok ? { ok: false, retryAt: at } : seen.lock;
+      }
       return {
         ok: true,
         async settle(right) {

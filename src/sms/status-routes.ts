@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { ConnectorConfig } from '../config/schema.ts';
 import type { Store } from '../store/types.ts';
 import { AppError } from '../errors.ts';
+import type { Recorder } from '../metrics/recorder.ts';
 
 const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 100 });
 const twilioStatus: Record<string, 'delivered' | 'failed'> = { delivered: 'delivered', undelivered: 'failed', failed: 'failed' };
@@ -17,7 +18,10 @@ const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('he
 const own = <T>(map: Record<string, T>, key: unknown) => (typeof key === 'string' && Object.hasOwn(map, key) ? map[key] : undefined);
 
 /** `connectors`: the chain, or a function returning the chain in use (a live chain). */
-export function statusRoutes(opts: { issuer: string; connectors: readonly ConnectorConfig[] | (() => readonly ConnectorConfig[]); store: Store; log: Logger; now: () => number }): Router {
+export function statusRoutes(opts: {
+  issuer: string; connectors: readonly ConnectorConfig[] | (() => readonly ConnectorConfig[]); store: Store; log: Logger; now: () => number;
+  record?: Pick<Recorder, 'smsReport'>;
+}): Router {
   const router = Router();
   const chain = typeof opts.connectors === 'function' ? opts.connectors : () => opts.connectors as readonly ConnectorConfig[];
   const find = <T extends ConnectorConfig['type']>(type: T) => chain().find((c): c is Extract<ConnectorConfig, { type: T }> => c.type === type
@@ -41,6 +45,7 @@ export function statusRoutes(opts: { issuer: string; connectors: readonly Connec
     if (status && typeof params.MessageSid === 'string') {
       const known = await opts.store.smsOutbox.reportStatus('twilio', params.MessageSid, status, opts.now(), status === 'failed' ? String(params.ErrorCode ?? 'failed') : undefined);
       opts.log.info({ connector: 'twilio', providerMessageId: params.MessageSid, status, known }, 'sms delivery report');
+      if (known) opts.record?.smsReport('twilio', status);
     }
     res.status(204).end();
   });
@@ -62,6 +67,7 @@ export function statusRoutes(opts: { issuer: string; connectors: readonly Connec
       if (status && typeof params.id === 'string') {
         const known = await opts.store.smsOutbox.reportStatus('messagebird', params.id, status, opts.now(), status === 'failed' ? String(params.status) : undefined);
         opts.log.info({ connector: 'messagebird', providerMessageId: params.id, status, known }, 'sms delivery report');
+        if (known) opts.record?.smsReport('messagebird', status);
       }
       res.status(200).type('text').send('OK');
     };

@@ -131,6 +131,8 @@ export interface SmsOutboxStore {
   get(id: string): Promise<QueuedSms | undefined>;
   /** Messages not settled yet (queued or sending): the queue's depth. */
   pending(): Promise<number>;
+  /** When the oldest message due at `now` (queued and due, or leased with its lease run out) was queued; null when none is due. */
+  oldestDueAt(now: number): Promise<number | null>;
 }
 
 /**

@@ -193,3 +193,20 @@ contract('sms: a stalled owner settling while another instance takes its expired
     assert.equal(row?.status, settled[i] ? 'sent' : 'sending');
   }
 });
+
+contract('sms: oldestDueAt is when the oldest message due now was queued (an expired lease counts, a future retry does not)', async ({ store }) => {
+  assert.equal(await store.smsOutbox.oldestDueAt(T), null, 'an empty queue has none');
+  await enqueue(store, 'sent', T - 50_000);
+  await store.smsOutbox.claimDue('w', T - 50_000, 10, LEASE);
+  await store.smsOutbox.markSent('sent', 'w', 'twilio', 'SM1', T - 49_000);
+  await enqueue(store, 'later', T - 40_000);
+  await store.smsOutbox.claimDue('w', T - 40_000, 10, LEASE);
+  await store.smsOutbox.retryAt('later', 'w', T + 60_000, 1, 'unavailable', T - 39_000);
+  await enqueue(store, 'due', T - 5_000);
+  assert.equal(await store.smsOutbox.oldestDueAt(T), T - 5_000, 'settled messages and retries not yet due are left out');
+  await enqueue(store, 'held', T - 20_000);
+  await store.smsOutbox.claimDue('w', T - 20_000, 1, LEASE);
+  assert.equal((await store.smsOutbox.get('held'))?.leaseOwner, 'w');
+  assert.equal(await store.smsOutbox.oldestDueAt(T), T - 5_000, 'a message under a live lease is being sent, not waiting');
+  assert.equal(await store.smsOutbox.oldestDueAt(T - 20_000 + LEASE), T - 20_000, 'once its lease ran out it waits again');
+});

@@ -7,6 +7,10 @@
 import type { Logger } from 'pino';
 import { SmsError, type SmsConnector, type SmsMessage } from '../types.ts';
 import { createBreaker, type Breaker } from './breaker.ts';
+import { noRecorder, type Recorder } from '../../metrics/recorder.ts';
+
+/** What a dispatch records (metrics): failed provider attempts and failovers. */
+export type DispatchRecorder = Pick<Recorder, 'smsAttemptFailed' | 'smsFailover'>;
 
 export interface DeliveryOptions { timeoutMs: number; retries: number; backoffMs: number; breakerThreshold: number; breakerCooldownMs: number }
 export interface Dispatched { connector: string; providerMessageId: string | null }
@@ -61,7 +65,9 @@ async function sendOnce(connector: SmsConnector, msg: SmsMessage, timeoutMs: num
 }
 
 /** `breakers`: shared with another dispatch (a live chain keeps an unchanged connector's circuit); missing ones are added. */
-export function createDispatch(connectors: SmsConnector[], opts: DeliveryOptions, baseLog: Logger, now = Date.now, breakers = new Map<SmsConnector, Breaker>()): Dispatch {
+export function createDispatch(
+  connectors: SmsConnector[], opts: DeliveryOptions, baseLog: Logger, now = Date.now, breakers = new Map<SmsConnector, Breaker>(), record: DispatchRecorder = noRecorder,
+): Dispatch {
   for (const c of connectors) if (!breakers.has(c)) breakers.set(c, createBreaker(opts.breakerThreshold, opts.breakerCooldownMs));
   const perConnector = opts.retries + 1;
 
@@ -85,6 +91,7 @@ export function createDispatch(connectors: SmsConnector[], opts: DeliveryOptions
         if (signal?.aborted) return { kind: 'aborted' };
         last = err instanceof SmsError ? err : new SmsError('unavailable', (err as Error).message);
         log.warn({ connector: connector.id, error: last.code, detail: last.detail, attempt: tries + 1 }, 'sms send failed');
+        record.smsAttemptFailed(connector.id, last.code);
         if (retryable(last)) {
           breaker.failure(now());
           if (tries < opts.retries && breaker.allows(now())) {
@@ -95,6 +102,7 @@ export function createDispatch(connectors: SmsConnector[], opts: DeliveryOptions
         if (last.code === 'invalid_recipient' || last.code === 'rejected') return { kind: 'failed', error: last };
         if (index === connectors.length - 1) return { kind: 'failed', error: last };
         log.warn({ from: connector.id, to: connectors[index + 1]!.id, error: last.code }, 'sms failover');
+        record.smsFailover(connector.id, connectors[index + 1]!.id);
         return { kind: 'retry', step: (index + 1) * perConnector, delayMs: 0, error: last };
       }
     }

@@ -7,7 +7,7 @@ import type { ConnectorConfig } from '../../config/schema.ts';
 import { createConnector } from '../sender.ts';
 import type { SmsConnector, SmsMessage } from '../types.ts';
 import { createBreaker, type Breaker } from './breaker.ts';
-import { createDispatch, type AttemptOptions, type DeliveryOptions, type Dispatch } from './dispatch.ts';
+import { createDispatch, type AttemptOptions, type DeliveryOptions, type Dispatch, type DispatchRecorder } from './dispatch.ts';
 
 export interface ChainMember {
   type: string;
@@ -44,17 +44,19 @@ function canonical(value: unknown): string {
 
 /**
  * The live chain. `prebuilt` replaces the connectors built from `initialConfigs` for the first chain
- * (tests hand in their own); later chains are always built from their configs.
+ * (tests hand in their own); later chains are always built from their configs. `record`: the live chain's
+ * attempts and failovers (an admin's test send through `via` is not counted).
  */
 export async function createLiveDispatch(
   initialConfigs: readonly ConnectorConfig[], opts: DeliveryOptions, log: Logger, now: () => number = Date.now, prebuilt?: readonly SmsConnector[],
+  record?: DispatchRecorder,
 ): Promise<LiveDispatch> {
   const newBreaker = () => createBreaker(opts.breakerThreshold, opts.breakerCooldownMs);
   let members: Member[];
   let dispatch: Dispatch;
   const use = (next: Member[]) => {
     members = next;
-    dispatch = createDispatch(next.map((m) => m.connector), opts, log, now, new Map(next.map((m) => [m.connector, m.breaker])));
+    dispatch = createDispatch(next.map((m) => m.connector), opts, log, now, new Map(next.map((m) => [m.connector, m.breaker])), record);
   };
 
   const build = async (configs: readonly ConnectorConfig[], previous: readonly Member[]): Promise<Member[]> => {

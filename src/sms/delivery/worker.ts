@@ -14,6 +14,7 @@ import type { QueuedSms, Store } from '../../store/types.ts';
 import { checkDestination } from '../phone-policy.ts';
 import { SmsError, type SmsMessage } from '../types.ts';
 import type { Attempt, Attempted } from './dispatch.ts';
+import { noRecorder, type Recorder } from '../../metrics/recorder.ts';
 
 export interface Enqueue extends SmsMessage { interactionUid?: string; expiresAt: number }
 
@@ -49,6 +50,8 @@ export interface SmsQueueOptions {
   leaseMs?: number;
   /** How long stop() waits for the attempts under way before it aborts them. */
   stopWaitMs?: number;
+  /** Messages queued, sent and given up (metrics). */
+  record?: Pick<Recorder, 'smsQueued' | 'smsSent' | 'smsFailed'>;
 }
 
 const POLL_MS = 1_000;
@@ -81,6 +84,7 @@ export function createSmsQueue(store: Store, attempt: Attempt, log: Logger, allo
   const concurrency = opts.concurrency ?? 64;
   const leaseMs = opts.leaseMs ?? 30_000;
   const stopWaitMs = opts.stopWaitMs ?? 10_000;
+  const record = opts.record ?? noRecorder;
   /** This worker's id in the store's leases: one per process start. */
   const owner = randomUUID();
   let running: Promise<void> | null = null;
@@ -105,6 +109,7 @@ export function createSmsQueue(store: Store, attempt: Attempt, log: Logger, allo
       case 'sent':
         if (await store.smsOutbox.markSent(m.id, owner, result.connector, result.providerMessageId, at)) {
           log.info({ id: m.id, connector: result.connector, usage: msg.usage, providerMessageId: result.providerMessageId }, 'sms sent');
+          record.smsSent(result.connector, msg.usage, msg.to);
         } else {
           log.warn({ id: m.id, connector: result.connector }, 'sms sent, but its lease had passed to another instance');
         }
@@ -120,6 +125,7 @@ export function createSmsQueue(store: Store, attempt: Attempt, log: Logger, allo
       case 'failed':
         if (await store.smsOutbox.markFailed(m.id, owner, result.error.code, at)) {
           log.error({ id: m.id, error: result.error.code, usage: msg.usage }, 'sms not delivered: every connector failed');
+          record.smsFailed(msg.usage, msg.to, result.error.code);
         }
         return;
       case 'aborted':
@@ -131,7 +137,7 @@ export function createSmsQueue(store: Store, attempt: Attempt, log: Logger, allo
 
   async function deliver(m: QueuedSms, msg: SmsMessage): Promise<void> {
     if (now() >= m.expiresAt) {
-      await store.smsOutbox.markFailed(m.id, owner, 'expired', now());
+      if (await store.smsOutbox.markFailed(m.id, owner, 'expired', now())) record.smsFailed(msg.usage, msg.to, 'expired');
       log.warn({ id: m.id, usage: msg.usage }, 'sms dropped: its code expired before it could be sent');
       return;
     }
@@ -182,7 +188,7 @@ export function createSmsQueue(store: Store, attempt: Attempt, log: Logger, allo
         try {
           body = openBody(key!, m.body ?? '');
         } catch {
-          await store.smsOutbox.markFailed(m.id, owner, 'invalid_config', now());
+          if (await store.smsOutbox.markFailed(m.id, owner, 'invalid_config', now())) record.smsFailed(m.usage, m.to, 'invalid_config');
           log.error({ id: m.id }, 'sms not delivered: its stored body could not be opened (another sms-queue-key?)');
           continue;
         }
@@ -241,12 +247,16 @@ export function createSmsQueue(store: Store, attempt: Attempt, log: Logger, allo
   return {
     async enqueue(msg) {
       const refused = checkDestination(msg.to, allowedCountries);
-      if (refused) throw new SmsError('invalid_recipient', `destination refused: ${refused}`);
+      if (refused) {
+        record.smsFailed(msg.usage, msg.to, refused);
+        throw new SmsError('invalid_recipient', `destination refused: ${refused}`);
+      }
       const id = randomUUID();
       await store.smsOutbox.enqueue({
         id, interactionUid: msg.interactionUid ?? null, to: msg.to, body: sealBody(await keyOf(), msg.body), usage: msg.usage,
         locale: msg.locale ?? null, createdAt: now(), expiresAt: msg.expiresAt,
       });
+      record.smsQueued(msg.usage, msg.to);
       kick();
       return id;
     },

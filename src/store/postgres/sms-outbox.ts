@@ -58,5 +58,9 @@ export function postgresSmsOutbox(db: Db): SmsOutboxStore {
     async pending() {
       return (await db.run("SELECT COUNT(*) AS n FROM sms_outbox WHERE status IN ('queued', 'sending')")).rows[0]!.n as number;
     },
+    async oldestDueAt(now) {
+      return (await db.run(`SELECT MIN(created_at) AS at FROM sms_outbox
+        WHERE (status = 'queued' AND next_attempt_at <= $1) OR (status = 'sending' AND lease_until <= $1)`, [now])).rows[0]!.at as number | null;
+    },
   };
 }

@@ -109,6 +109,8 @@ export function openSqliteStore(file: string): Store {
     smsRetry: db.prepare(`UPDATE sms_outbox SET status = 'queued', next_attempt_at = @at, step = @step, error = @error, lease_owner = NULL,
       lease_until = NULL, updated_at = @now WHERE id = @id AND status = 'sending' AND lease_owner = @owner`),
     smsPending: db.prepare("SELECT COUNT(*) AS n FROM sms_outbox WHERE status IN ('queued', 'sending')"),
+    smsOldestDue: db.prepare(`SELECT MIN(created_at) AS at FROM sms_outbox
+      WHERE (status = 'queued' AND next_attempt_at <= ?) OR (status = 'sending' AND lease_until <= ?)`),
     smsReport: db.prepare(`UPDATE sms_outbox SET status = ?, error = COALESCE(?, error), updated_at = ?
       WHERE connector = ? AND provider_message_id = ?`),
     smsLatest: db.prepare('SELECT * FROM sms_outbox WHERE interaction_uid = ? ORDER BY created_at DESC, rowid DESC LIMIT 1'),
@@ -253,6 +255,7 @@ export function openSqliteStore(file: string): Store {
       async retryAt(id, owner, at, step, error, now) { return q.smsRetry.run({ id, owner, at, step, error, now }).changes === 1; },
       async releaseLeases(owner, now) { return q.smsRelease.run({ owner, now }).changes; },
       async pending() { return (q.smsPending.get() as { n: number }).n; },
+      async oldestDueAt(now) { return (q.smsOldestDue.get(now, now) as { at: number | null }).at; },
       async reportStatus(connector, providerMessageId, status, now, error) {
         return q.smsReport.run(status, error ?? null, now, connector, providerMessageId).changes > 0;
       },
