@@ -30,7 +30,7 @@ const ACTOR = 'cli';
 
 /** Opens the store and the account library for one command, and closes the store after it. */
 async function withAccounts<T>(config: Config, runtime: Database, run: (accounts: Accounts) => Promise<T>): Promise<T> {
-  const store = await openStore(runtime.databaseUrl, runtime.postgres);
+  const store = await openStore(runtime.databaseUrl, runtime.postgres, runtime);
   try {
     const guard = createGuard(store.guard, config.limits, createLogger('silent'), Date.now);
     return await run(createAccounts({ store, guard }));

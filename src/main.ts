@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const config = loadConfigFile(runtime.configFile);
   checkForEnvironment(config, runtime.production);
   const log = createLogger(config.logLevel);
-  const store = await openStore(runtime.databaseUrl, runtime.postgres);
+  const store = await openStore(runtime.databaseUrl, runtime.postgres, runtime);
   const configDir = runtime.configFile ? dirname(resolve(runtime.configFile)) : process.cwd();
   const flowgate = await createFlowgate({ config, runtime, store, log, configDir });
   const server = createServer(flowgate.app);
