@@ -28,7 +28,8 @@ import { createRunner } from './flows/runner.ts';
 import { createGuard } from './guard/index.ts';
 import { createLive } from './live/index.ts';
 import { seedFromFiles } from './live/seed.ts';
-import { loadCookieKeys, loadSecret, loadSigningKeys, publicKeys } from './oidc/keys.ts';
+import { loadSecret } from './oidc/keys.ts';
+import { createLiveProvider } from './oidc/live-provider.ts';
 import { createProvider } from './oidc/provider.ts';
 import { createInteractions } from './oidc/interactions.ts';
 import type { Attempt } from './sms/delivery/dispatch.ts';
@@ -127,20 +128,32 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
     ...(demo ? [demo] : config.clients), accountClientConfig(issuer, accountSecret, config.appName),
     adminClientConfig(issuer, adminSecret, config.appName),
   ];
-  const signingKeys = await loadSigningKeys(store);
-  const provider = createProvider({
-    issuer,
-    // `flow=change-phone` selects the flow bound to change-phone (README, "Change the phone number").
-    selectable: (name) => name === 'change-phone' && Boolean(live.bound('change-phone')),
-    store,
-    clients,
-    jwks: signingKeys,
-    cookieKeys: await loadCookieKeys(store, config.cookieKeys),
-    trustProxy: config.trustProxy,
-    pages: providerPages(render, config.defaultLocale, config.appName),
+  // The provider of the key ring in force: rebuilt when a rotation or a retire time changes the keys.
+  const configuredCookieKeys = config.cookieKeys;
+  const oidc = await createLiveProvider({
+    store, log, now, algorithm: config.keys.algorithm,
+    build: (keys) => {
+      const provider = createProvider({
+        issuer,
+        // `flow=change-phone` selects the flow bound to change-phone (README, "Change the phone number").
+        selectable: (name) => name === 'change-phone' && Boolean(live.bound('change-phone')),
+        store,
+        clients,
+        jwks: keys.jwks,
+        algorithm: keys.algorithm,
+        cookieKeys: configuredCookieKeys ?? keys.cookieKeys,
+        trustProxy: config.trustProxy,
+        pages: providerPages(render, config.defaultLocale, config.appName),
+      });
+      provider.use(keepLogoutLocale());
+      provider.use(providerNotFound((lang) => render('error', { locale: pickLocale(lang.uiLocales, lang.acceptLanguage, config.defaultLocale), message: 'not_found' })));
+      return provider;
+    },
   });
-  provider.use(keepLogoutLocale());
-  provider.use(providerNotFound((lang) => render('error', { locale: pickLocale(lang.uiLocales, lang.acceptLanguage, config.defaultLocale), message: 'not_found' })));
+  if (oidc.view().algorithm !== config.keys.algorithm) {
+    log.warn({ active: oidc.view().algorithm, configured: config.keys.algorithm },
+      'keys.algorithm differs from the active signing key\'s: tokens are signed with the active key until `flowgate keys rotate --signing`');
+  }
 
   // The stored chain (an admin may have changed it); tests may replace the connectors.
   const smsChain = await createLiveDispatch(live.current().connectors.connectors, config.sms.delivery, log, now, deps.connectors);
@@ -183,6 +196,8 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   // Delivery reports are checked with the keys of the chain in force on any instance.
   app.use('/sms/status', async (_req, _res, next) => { await live.refresh(); next(); });
   app.use(statusRoutes({ issuer, connectors: () => smsChain.configs(), store, log, now }));
+  // Every route below signs or checks with the keys: a rotation anywhere is in force from the next request.
+  app.use(oidc.check);
   app.use(accountRoutes({
     issuer, store, render, log, now, defaultLocale: config.defaultLocale,
     client: createAccountClient(issuer, accountSecret),
@@ -198,7 +213,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   // Admin console sign-in and the gates of /admin and /admin/api (issue 8); the admin API routers mount after these.
   app.use(adminAuthRoutes({
     issuer, render, log, now, defaultLocale: config.defaultLocale,
-    auth: createAdminAuth({ issuer, jwks: publicKeys(signingKeys), store, now,
+    auth: createAdminAuth({ issuer, jwks: () => oidc.view().publicJwks, store, now,
       adminClients: new Set(config.clients.filter((c) => c.adminApi).map((c) => c.client_id)) }),
     client: createAdminClient(issuer, adminSecret),
     cookies: createCookieJar(await loadSecret(store, 'admin-cookie'), { path: '/admin', secure: issuer.startsWith('https:'), sealed: true }),
@@ -207,9 +222,9 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   app.use('/admin/api', adminApi(admin.routes));
   app.use('/admin', adminConsole({ admin, render, defaultLocale: config.defaultLocale, live }));
   app.use(interactionRoutes({
-    interactions: createInteractions(provider), runner, render, clients, store, defaultLocale: config.defaultLocale, guard, log, live, sms, now,
+    interactions: createInteractions(oidc.provider), runner, render, clients, store, defaultLocale: config.defaultLocale, guard, log, live, sms, now,
   }));
-  app.use(provider.callback());
+  app.use(oidc.handle);
   app.use(notFound());
   app.use(errorHandler(render, log, config.defaultLocale));
 
