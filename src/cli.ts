@@ -24,7 +24,8 @@ const usage = `usage: flowgate users add --phone <number> [--name <name>] [--ema
        flowgate sms test --to <number> [--connector <index>]
        flowgate flows export --id <flow>          (the active version as YAML, on stdout)
        flowgate flows import --file <flow.yaml>   (creates the flow, or a new version of an admin's flow)
-       flowgate keys rotate [--signing] [--cookie] (a new active key; both kinds when neither is named)
+       flowgate keys rotate [--signing] [--cookie] [--now]  (a new key, both kinds when neither is named;
+                                                   a signing key signs after keys.activateAfterSeconds, or at once with --now)
        flowgate keys list                         (kid, algorithm, state, created, retires)
   Uses DATABASE_URL (default sqlite:./data/flowgate.db) and FLOWGATE_CONFIG like the server.`;
 

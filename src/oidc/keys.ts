@@ -14,12 +14,12 @@ export const KEY_RING = 'key-ring';
 const LEGACY = { jwks: 'jwks', cookie: 'cookie-key' } as const;
 const MOVED = JSON.stringify({ movedTo: KEY_RING });
 
-export async function makeSigningKey(alg: Algorithm, now: number): Promise<SigningKey> {
+export async function makeSigningKey(alg: Algorithm, now: number, activatedAt = now): Promise<SigningKey> {
   const { privateKey } = alg === 'RS256'
     ? await generateKeyPair('RS256', { modulusLength: 2048, extractable: true })
     : await generateKeyPair(alg, { extractable: true, ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}) });
   const jwk = await exportJWK(privateKey);
-  return { kid: await calculateJwkThumbprint(jwk), alg, jwk: jwk as Record<string, unknown>, createdAt: now, activatedAt: now, retireAt: null };
+  return { kid: await calculateJwkThumbprint(jwk), alg, jwk: jwk as Record<string, unknown>, createdAt: now, activatedAt, retireAt: null };
 }
 
 export const makeCookieKey = (now: number, secret = randomBytes(32).toString('base64url')): CookieKey =>
@@ -63,11 +63,13 @@ export interface RotateRequest {
   kinds: readonly KeyKind[];
   /** The new signing key's algorithm. */
   algorithm: Algorithm;
-  /** How long a replaced key stays (ms), per kind: until everything it signed has expired. */
+  /** How long a replaced key stays after the new one is active (ms), per kind: until everything it signed has expired. */
   keepFor: Record<KeyKind, number>;
+  /** How long a new signing key is published before it signs (ms; 0: at once). */
+  activateAfter: number;
 }
 
-export interface Rotation { ring: KeyRing; rev: number; added: Array<{ kind: KeyKind; id: string }> }
+export interface Rotation { ring: KeyRing; rev: number; added: Array<{ kind: KeyKind; id: string; activatedAt: number }> }
 
 /** Adds a new active key of each kind asked; the replaced ones retire after `keepFor`. Retries on a concurrent write. */
 export async function rotateKeys(store: Store, req: RotateRequest, now: () => number): Promise<Rotation> {
@@ -77,9 +79,9 @@ export async function rotateKeys(store: Store, req: RotateRequest, now: () => nu
     const added: Rotation['added'] = [];
     for (const kind of req.kinds) {
       const at = now();
-      const fresh = kind === 'signing' ? await makeSigningKey(req.algorithm, at) : makeCookieKey(at);
-      next = rotated(next, kind, fresh, at, at + req.keepFor[kind]);
-      added.push({ kind, id: 'kid' in fresh ? fresh.kid : fresh.id });
+      const fresh = kind === 'signing' ? await makeSigningKey(req.algorithm, at, at + req.activateAfter) : makeCookieKey(at);
+      next = rotated(next, kind, fresh, at, fresh.activatedAt + req.keepFor[kind]);
+      added.push({ kind, id: 'kid' in fresh ? fresh.kid : fresh.id, activatedAt: fresh.activatedAt });
     }
     const written = await store.secrets.write(KEY_RING, JSON.stringify(next), rev);
     if (written !== undefined) return { ring: next, rev: written, added };
@@ -92,7 +94,7 @@ export async function loadSecret(store: Store, name: string): Promise<Buffer> {
   return Buffer.from(b64, 'base64url');
 }
 
-/** How long a replaced key stays (ms): the longest lifetime of what it signed, plus the margin (config `keys.retireMarginSeconds`). */
+/** How long a replaced key stays after its successor is active (ms): the longest lifetime of what it signed, plus the margin (config `keys.retireMarginSeconds`). */
 export const keepFor = (marginSeconds: number): Record<KeyKind, number> => ({
   signing: (LONGEST_SIGNED_TOKEN + marginSeconds) * 1000,
   cookie: (LONGEST_COOKIE + marginSeconds) * 1000,
