@@ -27,7 +27,7 @@ interface Current { rev: number; ring: KeyRing; view: RingView; provider: Provid
 export interface LiveProvider {
   provider(): Provider;
   view(): RingView;
-  /** Picks up a rotation from the store (one indexed read) or a retire time that has passed. */
+  /** Picks up a rotation from the store (one indexed read, shared by concurrent requests) or an activation or retire time that has passed. */
   refresh(): Promise<void>;
   /** Express middleware: refresh before the request (a store outage keeps the keys in force). */
   check: RequestHandler;
@@ -58,7 +58,7 @@ export async function createLiveProvider(deps: LiveProviderDeps): Promise<LivePr
     }
   }
 
-  async function refresh(): Promise<void> {
+  async function checkOnce(): Promise<void> {
     const rev = await deps.store.secrets.rev(KEY_RING);
     // Revisions only grow: a rebuild that started before this request saw `rev` may be older, so go on until it is in.
     for (let i = 0; i < 3 && ((rev !== undefined && rev > current.rev) || deps.now() >= current.view.changesAt); i += 1) {
@@ -66,6 +66,20 @@ export async function createLiveProvider(deps: LiveProviderDeps): Promise<LivePr
       pending ??= reload().finally(() => { pending = undefined; });
       await pending;
     }
+  }
+
+  // Concurrent requests share reads: a request that finds a check under way (it started before the
+  // request came, so it may miss a rotation committed since) waits for the next one, which every
+  // request arriving meanwhile shares. Under load that is one read per round trip, not per request.
+  let running: Promise<void> | undefined;
+  let queued: Promise<void> | undefined;
+  function refresh(): Promise<void> {
+    if (!running) {
+      running = checkOnce().finally(() => { running = undefined; });
+      return running;
+    }
+    queued ??= running.catch(() => {}).then(() => { queued = undefined; return refresh(); });
+    return queued;
   }
 
   return {
