@@ -61,14 +61,15 @@ export function createInteractions(current: () => Provider) {
     /** Grants what the consent prompt found missing (scopes, claims) and finishes the interaction. */
     async finishConsent(req: Req, res: Res, details: InteractionDetails): Promise<void> {
       const { prompt, params, session } = details;
+      const provider = current();
       const grant = details.grantId
-        ? (await current().Grant.find(details.grantId))!
-        : new (current().Grant)({ accountId: session!.accountId, clientId: String(params.client_id) });
+        ? (await provider.Grant.find(details.grantId))!
+        : new provider.Grant({ accountId: session!.accountId, clientId: String(params.client_id) });
       const missing = prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
       if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
       if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
       const grantId = await grant.save();
-      await current().interactionFinished(req, res, { consent: details.grantId ? {} : { grantId } }, { mergeWithLastSubmission: true });
+      await provider.interactionFinished(req, res, { consent: details.grantId ? {} : { grantId } }, { mergeWithLastSubmission: true });
     },
 
     /** Ends the interaction with an OAuth error for the client (the person declined). */

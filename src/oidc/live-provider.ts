@@ -43,7 +43,6 @@ export async function createLiveProvider(deps: LiveProviderDeps): Promise<LivePr
   };
   const first = await loadKeyRing(deps.store, deps.algorithm, deps.now());
   let current = make(first.rev, first.ring);
-  let pending: Promise<void> | undefined;
 
   async function reload(): Promise<void> {
     const { ring, rev } = await loadKeyRing(deps.store, deps.algorithm, deps.now());
@@ -53,19 +52,15 @@ export async function createLiveProvider(deps: LiveProviderDeps): Promise<LivePr
       current = next;
     } else if (deps.now() >= current.view.changesAt) {
       const next = make(rev, ring);
-      deps.log.info({ published: next.view.jwks.keys.length }, 'keys: a replaced key reached its retire time and is no longer used');
+      deps.log.info({ kid: next.view.jwks.keys[0]?.kid, published: next.view.jwks.keys.length }, 'keys: a key reached its activation or retire time');
       current = next;
     }
   }
 
+  /** One check (never two at once: refresh() runs them one after the other). */
   async function checkOnce(): Promise<void> {
     const rev = await deps.store.secrets.rev(KEY_RING);
-    // Revisions only grow: a rebuild that started before this request saw `rev` may be older, so go on until it is in.
-    for (let i = 0; i < 3 && ((rev !== undefined && rev > current.rev) || deps.now() >= current.view.changesAt); i += 1) {
-      // One rebuild at a time; requests arriving meanwhile wait for it.
-      pending ??= reload().finally(() => { pending = undefined; });
-      await pending;
-    }
+    if ((rev !== undefined && rev !== current.rev) || deps.now() >= current.view.changesAt) await reload();
   }
 
   // Concurrent requests share reads: a request that finds a check under way (it started before the

@@ -14,10 +14,15 @@ import { CLIENT, REGISTERED, startServer, type TestServer } from '../helpers/ser
 
 const MINUTE = 60_000;
 let server: TestServer;
-/** How far the server's clock is ahead of the real one. */
+/** A second instance on the same store (it only serves its JWKS here). */
+let other: TestServer;
+/** How far the servers' clock is ahead of the real one. */
 let ahead = 0;
-before(async () => { server = await startServer({ now: () => Date.now() + ahead }); });
-after(async () => { await server.close(); });
+before(async () => {
+  server = await startServer({ now: () => Date.now() + ahead });
+  other = await startServer({ dir: server.dir, now: () => Date.now() + ahead });
+});
+after(async () => { await other.close(); await server.close(); });
 
 const keys = (...args: string[]) => runCommand(['bin/flowgate.mjs', 'keys', ...args], { DATABASE_URL: `sqlite:${join(server.dir, 'flowgate.db')}`, FLOWGATE_CONFIG: '' });
 
@@ -39,7 +44,7 @@ async function signIn(config: oidc.Configuration) {
 }
 
 const kidOf = (jwt: string) => decodeProtectedHeader(jwt).kid;
-const published = async () => ((await (await fetch(`${server.url}/jwks`)).json()) as { keys: Array<{ kid: string; d?: string }> }).keys;
+const published = async (at = server) => ((await (await fetch(`${at.url}/jwks`)).json()) as { keys: Array<{ kid: string; d?: string }> }).keys;
 
 test('keys rotate: new ID tokens carry the new kid, earlier ones still verify, the old key retires; cookies survive', { timeout: 120_000 }, async () => {
   const config = await rp();
@@ -62,6 +67,7 @@ test('keys rotate: new ID tokens carry the new kid, earlier ones still verify, t
   const jwks = await published();
   assert.deepEqual(jwks.map((k) => k.kid).sort(), [kidA, kidB].sort());
   assert.ok(jwks.every((k) => k.d === undefined));
+  assert.deepEqual((await published(other)).map((k) => k.kid).sort(), [kidA, kidB].sort(), 'the other instance publishes it too');
   // The session made before the cookie key rotation still works: a silent request gets a code.
   const silent = oidc.buildAuthorizationUrl(config, {
     redirect_uri: CLIENT.redirect_uris[0]!, scope: 'openid', prompt: 'none',
@@ -85,5 +91,6 @@ test('keys rotate: new ID tokens carry the new kid, earlier ones still verify, t
 
   ahead = 2 * 60 * MINUTE; // past the retire time: the ID token lifetime (1 h) and the margin after the new key's activation
   assert.deepEqual((await published()).map((k) => k.kid), [kidB], 'the old key is gone');
+  assert.deepEqual((await published(other)).map((k) => k.kid), [kidB], 'on every instance');
   assert.equal(kidOf((await signIn(await rp())).tokens.id_token!), kidB);
 });
