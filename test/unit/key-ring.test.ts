@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import { rotated, statesOf, viewOf } from '../../src/oidc/key-ring.ts';
 import { keepFor, loadKeyRing, makeCookieKey, makeSigningKey, rotateKeys } from '../../src/oidc/keys.ts';
 import { openStore } from '../../src/store/open.ts';
@@ -50,6 +51,28 @@ test('key ring: two rotations at once from two instances both land; no key is lo
   } finally {
     await one.close();
     await two.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('key ring: a store of an older version keeps its signing key (same kid) and cookie key; the old copies are replaced by a pointer', { timeout: 30_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flowgate-ring-'));
+  const store = await openStore(`sqlite:${join(dir, 'f.db')}`);
+  try {
+    // What src/oidc/keys.ts stored before the key ring.
+    const jwk = await exportJWK((await generateKeyPair('RS256', { extractable: true })).privateKey);
+    const legacy = { ...jwk, kid: await calculateJwkThumbprint(jwk), alg: 'RS256', use: 'sig' };
+    await store.secrets.getOrCreate('jwks', async () => JSON.stringify({ keys: [legacy] }));
+    const cookie = await store.secrets.getOrCreate('cookie-key', async () => 'c'.repeat(43));
+    const { ring } = await loadKeyRing(store, 'ES256', Date.now());
+    const view = viewOf(ring, Date.now());
+    assert.equal(view.jwks.keys[0]!.kid, legacy.kid, 'tokens signed before the upgrade still verify');
+    assert.equal(view.jwks.keys[0]!.d, legacy.d);
+    assert.equal(view.algorithm, 'RS256', 'the old key keeps its algorithm until a rotation');
+    assert.deepEqual(view.cookieKeys, [cookie], 'sessions made before the upgrade stay signed in');
+    for (const name of ['jwks', 'cookie-key']) assert.equal((await store.secrets.read(name))?.value, JSON.stringify({ movedTo: 'key-ring' }));
+  } finally {
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
