@@ -17,6 +17,7 @@ import { ADMIN_CLIENT_ID, adminClientConfig, createAdminClient } from './admin/c
 import { createAdminAuth } from './admin/auth.ts';
 import { adminAuthRoutes } from './admin/console-auth.ts';
 import { createAdmin } from './admin/index.ts';
+import { keyService } from './admin/service/keys.ts';
 import { adminApi, openApiHandler } from './admin/api/index.ts';
 import { adminConsole } from './admin/console/index.ts';
 import { createAccounts } from './accounts/index.ts';
@@ -205,7 +206,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
     changePhoneFlow: () => (live.bound('change-phone') ? 'change-phone' : undefined),
   }));
   const admin = createAdmin({
-    store, live, registry, now, chain: smsChain, guard, accounts: createAccounts({ store, guard, log, now }),
+    store, live, registry, now, chain: smsChain, guard, accounts: createAccounts({ store, guard, log, now }), keys: keyService(store, config, now),
     appName: config.appName, issuer, defaultRegion: config.defaultRegion, allowedCountries,
     production: runtime.production, allowDevConnectorsInProduction: config.sms.allowDevConnectorsInProduction,
   });
