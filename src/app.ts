@@ -17,6 +17,7 @@ import { ADMIN_CLIENT_ID, adminClientConfig, createAdminClient } from './admin/c
 import { createAdminAuth } from './admin/auth.ts';
 import { adminAuthRoutes } from './admin/console-auth.ts';
 import { createAdmin } from './admin/index.ts';
+import { keyService } from './admin/service/keys.ts';
 import { adminApi, openApiHandler } from './admin/api/index.ts';
 import { adminConsole } from './admin/console/index.ts';
 import { createAccounts } from './accounts/index.ts';
@@ -28,7 +29,8 @@ import { createRunner } from './flows/runner.ts';
 import { createGuard } from './guard/index.ts';
 import { createLive } from './live/index.ts';
 import { seedFromFiles } from './live/seed.ts';
-import { loadCookieKeys, loadSecret, loadSigningKeys, publicKeys } from './oidc/keys.ts';
+import { loadSecret } from './oidc/keys.ts';
+import { createLiveProvider } from './oidc/live-provider.ts';
 import { createProvider } from './oidc/provider.ts';
 import { createInteractions } from './oidc/interactions.ts';
 import type { Attempt } from './sms/delivery/dispatch.ts';
@@ -141,20 +143,32 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
     ...(demo ? [demo] : config.clients), accountClientConfig(issuer, accountSecret, config.appName),
     adminClientConfig(issuer, adminSecret, config.appName),
   ];
-  const signingKeys = await loadSigningKeys(store);
-  const provider = createProvider({
-    issuer,
-    // `flow=change-phone` selects the flow bound to change-phone (README, "Change the phone number").
-    selectable: (name) => name === 'change-phone' && Boolean(live.bound('change-phone')),
-    store,
-    clients,
-    jwks: signingKeys,
-    cookieKeys: await loadCookieKeys(store, config.cookieKeys),
-    trustProxy: config.trustProxy,
-    pages: providerPages(render, config.defaultLocale, config.appName),
+  // The provider of the key ring in force: rebuilt when a rotation or a retire time changes the keys.
+  const configuredCookieKeys = config.cookieKeys;
+  const oidc = await createLiveProvider({
+    store, log, now, algorithm: config.keys.algorithm,
+    build: (keys) => {
+      const provider = createProvider({
+        issuer,
+        // `flow=change-phone` selects the flow bound to change-phone (README, "Change the phone number").
+        selectable: (name) => name === 'change-phone' && Boolean(live.bound('change-phone')),
+        store,
+        clients,
+        jwks: keys.jwks,
+        algorithm: keys.algorithm,
+        cookieKeys: configuredCookieKeys ?? keys.cookieKeys,
+        trustProxy: config.trustProxy,
+        pages: providerPages(render, config.defaultLocale, config.appName),
+      });
+      provider.use(keepLogoutLocale());
+      provider.use(providerNotFound((lang) => render('error', { locale: pickLocale(lang.uiLocales, lang.acceptLanguage, config.defaultLocale), message: 'not_found' })));
+      return provider;
+    },
   });
-  provider.use(keepLogoutLocale());
-  provider.use(providerNotFound((lang) => render('error', { locale: pickLocale(lang.uiLocales, lang.acceptLanguage, config.defaultLocale), message: 'not_found' })));
+  if (oidc.view().algorithm !== config.keys.algorithm) {
+    log.warn({ active: oidc.view().algorithm, configured: config.keys.algorithm },
+      'keys.algorithm differs from the active signing key\'s: tokens are signed with the active key until `flowgate keys rotate --signing`');
+  }
 
   // The stored chain (an admin may have changed it); tests may replace the connectors.
   const smsChain = await createLiveDispatch(live.current().connectors.connectors, config.sms.delivery, log, now, deps.connectors, record);
@@ -196,7 +210,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   });
   const readiness = createReadiness({
     store,
-    signingKeys: () => signingKeys.keys.length,
+    signingKeys: () => oidc.view().jwks.keys.length,
     signInFlowLoaded: () => Boolean(live.bound('sign-in')),
     smsWorker: () => sms.state(),
   });
@@ -206,6 +220,8 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   // Delivery reports are checked with the keys of the chain in force on any instance.
   app.use('/sms/status', async (_req, _res, next) => { await live.refresh(); next(); });
   app.use(statusRoutes({ issuer, connectors: () => smsChain.configs(), store, log, now, record }));
+  // Every route below signs or checks with the keys: a rotation anywhere is in force from the next request.
+  app.use(oidc.check);
   app.use(accountRoutes({
     issuer, store, render, log, now, defaultLocale: config.defaultLocale,
     client: createAccountClient(issuer, accountSecret),
@@ -213,7 +229,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
     changePhoneFlow: () => (live.bound('change-phone') ? 'change-phone' : undefined),
   }));
   const admin = createAdmin({
-    store, live, registry, now, chain: smsChain, guard, accounts: createAccounts({ store, guard, log, now }),
+    store, live, registry, now, chain: smsChain, guard, accounts: createAccounts({ store, guard, log, now }), keys: keyService(store, config, now),
     appName: config.appName, issuer, defaultRegion: config.defaultRegion, allowedCountries,
     production: runtime.production, allowDevConnectorsInProduction: config.sms.allowDevConnectorsInProduction,
   });
@@ -221,7 +237,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   // Admin console sign-in and the gates of /admin and /admin/api (issue 8); the admin API routers mount after these.
   app.use(adminAuthRoutes({
     issuer, render, log, now, defaultLocale: config.defaultLocale,
-    auth: createAdminAuth({ issuer, jwks: publicKeys(signingKeys), store, now,
+    auth: createAdminAuth({ issuer, jwks: () => oidc.view().publicJwks, store, now,
       adminClients: new Set(config.clients.filter((c) => c.adminApi).map((c) => c.client_id)) }),
     client: createAdminClient(issuer, adminSecret),
     cookies: createCookieJar(await loadSecret(store, 'admin-cookie'), { path: '/admin', secure: issuer.startsWith('https:'), sealed: true }),
@@ -230,9 +246,9 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   app.use('/admin/api', adminApi(admin.routes));
   app.use('/admin', adminConsole({ admin, render, defaultLocale: config.defaultLocale, live }));
   app.use(interactionRoutes({
-    interactions: createInteractions(provider), runner, render, clients, store, defaultLocale: config.defaultLocale, guard, log, live, sms, now,
+    interactions: createInteractions(oidc.provider), runner, render, clients, store, defaultLocale: config.defaultLocale, guard, log, live, sms, now,
   }));
-  app.use(provider.callback());
+  app.use(oidc.handle);
   app.use(notFound());
   app.use(errorHandler(render, log, config.defaultLocale));
 

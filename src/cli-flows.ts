@@ -32,7 +32,7 @@ export async function flowsCommand(command: string, rest: string[], config: Conf
   const log = createLogger('silent');
   const registry = builtinAuthenticators();
   await loadPluginAuthenticators(config.authenticators, registry, configFile ? dirname(configFile) : process.cwd());
-  const store = await openStore(database.databaseUrl, database.postgres);
+  const store = await openStore(database.databaseUrl, database.postgres, database);
   try {
     await seedFromFiles(store, config, loadFlows(config.flowsDir, registry), log, Date.now());
     const live = createLive({ store, registry, log });

@@ -1,9 +1,10 @@
 // Command line: `flowgate users add --phone <number> [--name <name>] [--email <email>]`,
 // `flowgate users unlock --phone <number>`, `flowgate admin grant|revoke --phone <number>` (the
 // admin role) and `flowgate sms test --to <number>` (a `generic` message through the configured
-// connector chain, or one connector of it with --connector). Account changes go through src/accounts, audited with the actor `cli`.
+// connector chain, or one connector of it with --connector), `flowgate keys rotate|list` (src/cli-keys.ts). Account changes go through src/accounts, audited with the actor `cli`.
 import { parseArgs } from 'node:util';
 import { flowsCommand } from './cli-flows.ts';
+import { keysCommand } from './cli-keys.ts';
 import { createAccounts, isEmail, type Accounts } from './accounts/index.ts';
 import { normalizePhone } from './authenticators/identify-phone/phone.ts';
 import { loadConfigFile } from './config/load.ts';
@@ -23,6 +24,9 @@ const usage = `usage: flowgate users add --phone <number> [--name <name>] [--ema
        flowgate sms test --to <number> [--connector <index>]
        flowgate flows export --id <flow>          (the active version as YAML, on stdout)
        flowgate flows import --file <flow.yaml>   (creates the flow, or a new version of an admin's flow)
+       flowgate keys rotate [--signing] [--cookie] [--now]  (a new key, both kinds when neither is named;
+                                                   a signing key signs after keys.activateAfterSeconds, or at once with --now)
+       flowgate keys list                         (kid, algorithm, state, created, retires)
   Uses DATABASE_URL (default sqlite:./data/flowgate.db) and FLOWGATE_CONFIG like the server.`;
 
 /** The audit log's actor for every change made here. */
@@ -30,7 +34,7 @@ const ACTOR = 'cli';
 
 /** Opens the store and the account library for one command, and closes the store after it. */
 async function withAccounts<T>(config: Config, runtime: Database, run: (accounts: Accounts) => Promise<T>): Promise<T> {
-  const store = await openStore(runtime.databaseUrl, runtime.postgres);
+  const store = await openStore(runtime.databaseUrl, runtime.postgres, runtime);
   try {
     const guard = createGuard(store.guard, config.limits, createLogger('silent'), Date.now);
     return await run(createAccounts({ store, guard }));
@@ -137,6 +141,10 @@ async function main(argv: string[]): Promise<number> {
   if (group === 'sms' && command === 'test') return smsTest(rest);
   if (group === 'users' && command === 'unlock') return usersUnlock(rest);
   if (group === 'admin' && (command === 'grant' || command === 'revoke')) return adminRole(command, rest);
+  if (group === 'keys' && (command === 'rotate' || command === 'list')) {
+    const runtime = runtimeFromEnv(process.env);
+    return keysCommand(command, rest, loadConfigFile(runtime.configFile), runtime);
+  }
   if (group === 'flows' && (command === 'export' || command === 'import')) {
     const runtime = runtimeFromEnv(process.env);
     return flowsCommand(command, rest, loadConfigFile(runtime.configFile), runtime, runtime.configFile);

@@ -14,7 +14,10 @@ async function main(): Promise<void> {
   const config = loadConfigFile(runtime.configFile);
   checkForEnvironment(config, runtime.production);
   const log = createLogger(config.logLevel);
-  const store = await openStore(runtime.databaseUrl, runtime.postgres);
+  if (runtime.production && !runtime.keyEncryptionKey) {
+    log.warn('FLOWGATE_KEY_ENCRYPTION_KEY is not set: the signing keys and other secrets are stored in clear in the database and its backups');
+  }
+  const store = await openStore(runtime.databaseUrl, runtime.postgres, runtime);
   const configDir = runtime.configFile ? dirname(resolve(runtime.configFile)) : process.cwd();
   const flowgate = await createFlowgate({ config, runtime, store, log, configDir });
   const server = createServer(flowgate.app);

@@ -1,6 +1,7 @@
 // Reads the environment once: PORT, FLOWGATE_ISSUER, DATABASE_URL, NODE_ENV, FLOWGATE_CONFIG, and the
 // PostgreSQL pool's DATABASE_POOL_SIZE, DATABASE_STATEMENT_TIMEOUT_MS, DATABASE_CONNECT_TIMEOUT_MS
-// (defaults in src/store/postgres/options.ts), FLOWGATE_SHUTDOWN_GRACE_MS (src/shutdown.ts) and FLOWGATE_METRICS_TOKEN.
+// (defaults in src/store/postgres/options.ts), FLOWGATE_SHUTDOWN_GRACE_MS (src/shutdown.ts), FLOWGATE_METRICS_TOKEN
+// and FLOWGATE_KEY_ENCRYPTION_KEY (secrets sealed at rest).
 import { ConfigError } from './config/load.ts';
 import type { Runtime } from './config/schema.ts';
 import { POSTGRES_DEFAULTS, type PostgresOptions } from './store/postgres/options.ts';
@@ -23,8 +24,20 @@ function metricsToken(raw: string): string {
   return raw;
 }
 
-/** What opening the store needs: the URL and, for PostgreSQL, the pool's settings. */
-export interface Database { databaseUrl: string; postgres: PostgresOptions }
+/** FLOWGATE_KEY_ENCRYPTION_KEY: 32 bytes, base64url (or base64), or unset. */
+function keyEncryptionKey(env: NodeJS.ProcessEnv): Buffer | undefined {
+  const raw = env.FLOWGATE_KEY_ENCRYPTION_KEY;
+  if (raw === undefined || raw === '') return undefined;
+  const key = Buffer.from(raw.trim(), 'base64url');
+  if (!/^[A-Za-z0-9+/_-]{43}=?$/.test(raw.trim()) || key.length !== 32) {
+    throw new ConfigError('FLOWGATE_KEY_ENCRYPTION_KEY: not 32 bytes in base64url (43 characters); make one with: '
+      + "node -e \"console.log(require('crypto').randomBytes(32).toString('base64url'))\"");
+  }
+  return key;
+}
+
+/** What opening the store needs: the URL, for PostgreSQL the pool's settings, and the key that seals its secrets. */
+export interface Database { databaseUrl: string; postgres: PostgresOptions; keyEncryptionKey?: Buffer }
 
 /** How long a SIGTERM's drain may take, in all (src/shutdown.ts). */
 export interface Shutdown { shutdownGraceMs: number }
@@ -32,6 +45,7 @@ export interface Shutdown { shutdownGraceMs: number }
 export function runtimeFromEnv(env: NodeJS.ProcessEnv): Runtime & Database & Shutdown & { configFile?: string } {
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT: '${env.PORT}' is not a port number`);
+  const kek = keyEncryptionKey(env);
   return {
     port,
     issuer: env.FLOWGATE_ISSUER ?? `http://localhost:${port}`,
@@ -45,5 +59,6 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv): Runtime & Database & Shu
     shutdownGraceMs: intSetting(env, 'FLOWGATE_SHUTDOWN_GRACE_MS', SHUTDOWN_GRACE_MS, 1_000, 600_000),
     ...(env.FLOWGATE_CONFIG ? { configFile: env.FLOWGATE_CONFIG } : {}),
     ...(env.FLOWGATE_METRICS_TOKEN ? { metricsToken: metricsToken(env.FLOWGATE_METRICS_TOKEN) } : {}),
+    ...(kek ? { keyEncryptionKey: kek } : {}),
   };
 }

@@ -12,8 +12,8 @@ export interface AdminActor { actor: string; kind: 'user' | 'client' }
 
 export interface AdminAuthDeps {
   issuer: string;
-  /** Our public signing keys. */
-  jwks: { keys: JWK[] };
+  /** Our public signing keys in force (they change with a rotation). */
+  jwks: () => { keys: JWK[] };
   store: Store;
   /** The clients with adminApi: true; a client token of any other client is refused. */
   adminClients?: ReadonlySet<string>;
@@ -43,7 +43,19 @@ export function bearerToken(header: string | undefined): string | undefined {
 }
 
 export function createAdminAuth(deps: AdminAuthDeps) {
-  const keys = createLocalJWKSet({ keys: deps.jwks.keys });
+  // One verifier per key set: rebuilt only when a rotation changed it.
+  let seen: { keys: JWK[] } | undefined;
+  let keys!: ReturnType<typeof createLocalJWKSet>;
+  let algorithms: string[] = [];
+  const verifier = () => {
+    const set = deps.jwks();
+    if (set !== seen) {
+      seen = set;
+      keys = createLocalJWKSet({ keys: set.keys });
+      algorithms = [...new Set(set.keys.map((k) => k.alg!))];
+    }
+    return keys;
+  };
   const audience = adminResource(deps.issuer);
   const now = deps.now ?? Date.now;
 
@@ -51,8 +63,8 @@ export function createAdminAuth(deps: AdminAuthDeps) {
   async function verify(token: string): Promise<AdminActor> {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, keys, {
-        issuer: deps.issuer, audience, algorithms: ['RS256'], typ: 'at+jwt', currentDate: new Date(now()), requiredClaims: ['exp', 'sub'],
+      ({ payload } = await jwtVerify(token, verifier(), {
+        issuer: deps.issuer, audience, algorithms, typ: 'at+jwt', currentDate: new Date(now()), requiredClaims: ['exp', 'sub'],
       }));
     } catch (err) {
       if (err instanceof joseErrors.JWTExpired) throw unauthorized(`The access token has expired; get a new one: ${HOW}.`, true);

@@ -9,9 +9,11 @@ import { auditRoutes } from './api/audit.ts';
 import { catalogueRoutes } from './api/catalogue.ts';
 import type { ApiRoute } from './api/define.ts';
 import { flowRoutes } from './api/flows.ts';
+import { keyRoutes } from './api/keys.ts';
 import { smsRoutes } from './api/sms.ts';
 import { userRoutes } from './api/users.ts';
 import { flowService } from './service/flows.ts';
+import type { KeyService } from './service/keys.ts';
 import { smsService, type SmsServiceDeps } from './service/sms.ts';
 
 export interface AdminDeps extends SmsServiceDeps {
@@ -19,6 +21,7 @@ export interface AdminDeps extends SmsServiceDeps {
   live: Live;
   registry: Map<string, AnyFactory>;
   accounts: Accounts;
+  keys: KeyService;
 }
 
 export function createAdmin(deps: AdminDeps) {
@@ -29,6 +32,7 @@ export function createAdmin(deps: AdminDeps) {
     ...smsRoutes(sms),
     ...userRoutes(deps.store, deps.accounts),
     ...auditRoutes(deps.store),
+    ...keyRoutes(deps.keys),
     ...catalogueRoutes(deps.registry, connectorCatalogue),
   ];
   return { flows, sms, accounts: deps.accounts, store: deps.store, registry: deps.registry, routes };

@@ -7,6 +7,7 @@ import { limitsSchema } from '../guard/config.ts';
 import { catalogueLocaleSchema, localeKeyProblem, regionSchema } from './locales.ts';
 import { brandingSchema } from '../branding/config.ts';
 import { metricsSchema } from '../metrics/config.ts';
+import { ALGORITHMS } from '../oidc/key-ring.ts';
 
 const url = z.string().url();
 
@@ -113,6 +114,18 @@ export const configSchema = z.object({
   signInFlow: z.string().default('sign-in'),
   /** Module paths of third-party authenticators, relative to the config file. */
   authenticators: z.array(z.string().min(1)).default([]),
+  /** Signing keys (kept in the store's key ring, rotated by `flowgate keys rotate`). */
+  keys: z.object({
+    /** The algorithm of a new signing key (the first one, and each rotation's). */
+    algorithm: z.enum(ALGORITHMS).default('RS256'),
+    /**
+     * How long a rotation's new signing key is published before it signs, so relying parties have it
+     * in their cached JWKS first (`flowgate keys rotate --now` activates it at once).
+     */
+    activateAfterSeconds: z.number().int().min(0).max(7 * 24 * 3600).default(600),
+    /** Added to the longest token or cookie lifetime before a replaced key is dropped (clock skew, slow clients). */
+    retireMarginSeconds: z.number().int().min(0).max(90 * 24 * 3600).default(600),
+  }).strict().default({ algorithm: 'RS256', activateAfterSeconds: 600, retireMarginSeconds: 600 }),
   /** Cookie signing keys, newest first. Generated and kept in the store when omitted. */
   cookieKeys: z.array(z.string().min(32)).min(1).optional(),
   /** Directory holding flows/*.yaml. */

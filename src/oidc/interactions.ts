@@ -29,11 +29,12 @@ export interface LoginResult {
 type Req = IncomingMessage;
 type Res = ServerResponse;
 
-export function createInteractions(provider: Provider) {
+/** `current` gives the provider in force (it is rebuilt when the keys change, src/oidc/live-provider.ts). */
+export function createInteractions(current: () => Provider) {
   return {
     /** The interaction of this browser's cookie; throws the provider's SessionNotFound when there is none. */
     async details(req: Req, res: Res): Promise<InteractionDetails> {
-      const d = await provider.interactionDetails(req, res);
+      const d = await current().interactionDetails(req, res);
       return {
         uid: d.uid,
         exp: d.exp,
@@ -46,11 +47,11 @@ export function createInteractions(provider: Provider) {
 
     /** The registered client's display name, when the client exists and has one. */
     async clientName(clientId: string): Promise<string | undefined> {
-      return (await provider.Client.find(clientId))?.clientName;
+      return (await current().Client.find(clientId))?.clientName;
     },
 
     async finishLogin(req: Req, res: Res, login: LoginResult): Promise<void> {
-      await provider.interactionFinished(req, res, {
+      await current().interactionFinished(req, res, {
         login: { accountId: login.accountId, amr: login.amr, remember: true },
         ...(login.finishedFlow ? finishedFlowResult(login.finishedFlow) : {}),
         ...(login.created ? { create: {} } : {}),
@@ -60,6 +61,7 @@ export function createInteractions(provider: Provider) {
     /** Grants what the consent prompt found missing (scopes, claims) and finishes the interaction. */
     async finishConsent(req: Req, res: Res, details: InteractionDetails): Promise<void> {
       const { prompt, params, session } = details;
+      const provider = current();
       const grant = details.grantId
         ? (await provider.Grant.find(details.grantId))!
         : new provider.Grant({ accountId: session!.accountId, clientId: String(params.client_id) });
@@ -72,7 +74,7 @@ export function createInteractions(provider: Provider) {
 
     /** Ends the interaction with an OAuth error for the client (the person declined). */
     async abort(req: Req, res: Res, error: string, description: string): Promise<void> {
-      await provider.interactionFinished(req, res, { error, error_description: description }, { mergeWithLastSubmission: false });
+      await current().interactionFinished(req, res, { error, error_description: description }, { mergeWithLastSubmission: false });
     },
   };
 }

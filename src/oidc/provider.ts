@@ -7,13 +7,17 @@ import { createAdapterClass } from './adapter.ts';
 import { claimsByScope, createFindAccount } from './accounts.ts';
 import { ADMIN_CLIENT_ID, ADMIN_SCOPE, ADMIN_TOKEN_TTL, adminResource, isAdminUser } from './admin-resource.ts';
 import { pinToIssuer } from './issuer-origin.ts';
-import type { KeySet } from './keys.ts';
+import type { JWK } from 'jose';
+import type { Algorithm } from './key-ring.ts';
 
 export interface ProviderDeps {
   issuer: string;
   store: Store;
   clients: ClientConfig[];
-  jwks: KeySet;
+  /** The key ring's view (src/oidc/key-ring.ts): private JWKs, the active one first. */
+  jwks: { keys: JWK[] };
+  /** The active key's algorithm: the only one tokens are signed with and discovery lists. */
+  algorithm: Algorithm;
   cookieKeys: string[];
   trustProxy: boolean;
   /** Flow ids the `flow` authorization parameter may select (the change-phone flow). */
@@ -102,6 +106,24 @@ function policy(selectable: (name: string) => boolean) {
 /** A client credentials request at the token endpoint (the only way an adminApi client gets the admin scope). */
 const isClientCredentials = (ctx: KoaContextWithOIDC) => ctx.oidc.route === 'token' && ctx.oidc.params?.grant_type === 'client_credentials';
 
+/** Token and session lifetimes (seconds): the provider's ttl, and what a replaced key's retire time is made of. */
+export const TTL = {
+  AuthorizationCode: 60,
+  Interaction: 3600,
+  Session: 14 * 24 * 3600,
+  Grant: 14 * 24 * 3600,
+  IdToken: 3600,
+  /** Opaque by default; the admin API's are JWTs of ADMIN_TOKEN_TTL. */
+  AccessToken: 3600,
+  ClientCredentials: 600,
+  RefreshToken: 14 * 24 * 3600,
+} as const;
+
+/** The longest a JWT this provider signs stays valid (ID tokens, JWT access tokens): how long a replaced signing key must still verify. */
+export const LONGEST_SIGNED_TOKEN = Math.max(TTL.IdToken, TTL.AccessToken, TTL.ClientCredentials, ADMIN_TOKEN_TTL);
+/** The longest a cookie the provider signs lives (the session's): how long a replaced cookie key must still be accepted. */
+export const LONGEST_COOKIE = Math.max(TTL.Session, TTL.Interaction);
+
 export function createProvider(deps: ProviderDeps): Provider {
   const firstParty = new Set(deps.clients.filter((c) => c.firstParty).map((c) => c.client_id));
   const adminApiClients = new Set(deps.clients.filter((c) => c.adminApi).map((c) => c.client_id));
@@ -112,6 +134,15 @@ export function createProvider(deps: ProviderDeps): Provider {
     clients: deps.clients.map(toClientMetadata) as Configuration['clients'],
     findAccount: createFindAccount(deps.store),
     jwks: deps.jwks as Configuration['jwks'],
+    // Only the active key's algorithm: a client can get no token that a retiring key would sign.
+    enabledJWA: {
+      idTokenSigningAlgValues: [deps.algorithm], userinfoSigningAlgValues: [deps.algorithm],
+      introspectionSigningAlgValues: [deps.algorithm], authorizationSigningAlgValues: [deps.algorithm],
+    },
+    clientDefaults: {
+      grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: deps.algorithm,
+    },
     cookies: {
       keys: deps.cookieKeys,
       long: { httpOnly: true, sameSite: 'lax', signed: true },
@@ -143,7 +174,7 @@ export function createProvider(deps: ProviderDeps): Provider {
           if (!allowed) throw new errors.InvalidTarget('this client may not get admin API tokens; an admin API client needs adminApi: true and the client credentials grant');
           return {
             scope: ADMIN_SCOPE, audience: adminApi, accessTokenTTL: ADMIN_TOKEN_TTL,
-            accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } },
+            accessTokenFormat: 'jwt', jwt: { sign: { alg: deps.algorithm } },
           };
         },
       },
@@ -192,14 +223,14 @@ export function createProvider(deps: ProviderDeps): Provider {
       else deps.pages.error(pageContext(ctx), out as { error: string; error_description?: string });
     },
     ttl: {
-      AuthorizationCode: 60,
-      Interaction: 3600,
-      Session: 14 * 24 * 3600,
-      Grant: 14 * 24 * 3600,
-      IdToken: 3600,
-      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 3600,
-      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 600,
-      RefreshToken: 14 * 24 * 3600,
+      AuthorizationCode: TTL.AuthorizationCode,
+      Interaction: TTL.Interaction,
+      Session: TTL.Session,
+      Grant: TTL.Grant,
+      IdToken: TTL.IdToken,
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? TTL.AccessToken,
+      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? TTL.ClientCredentials,
+      RefreshToken: TTL.RefreshToken,
     },
     rotateRefreshToken: true,
   };

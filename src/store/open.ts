@@ -1,12 +1,29 @@
 // Opens the store named by DATABASE_URL: sqlite:<path> (default; one process) or
-// postgres://… / postgresql://… (N instances; the pool settings come from the environment, src/runtime.ts).
+// postgres://… / postgresql://… (N instances; the pool settings come from the environment, src/runtime.ts),
+// with its secrets sealed under the key encryption key when one is given.
 import { resolve } from 'node:path';
 import { StoreOpenError } from './postgres/errors.ts';
 import { maskUrl, type PostgresOptions } from './postgres/options.ts';
+import { protectSecrets } from './sealed-secrets.ts';
 import { openSqliteStore } from './sqlite/index.ts';
 import type { Store } from './types.ts';
 
-export async function openStore(databaseUrl: string, postgres: Partial<PostgresOptions> = {}): Promise<Store> {
+export interface OpenOptions {
+  /** FLOWGATE_KEY_ENCRYPTION_KEY (32 bytes): secrets are stored sealed under it (src/store/sealed-secrets.ts). */
+  keyEncryptionKey?: Buffer;
+}
+
+export async function openStore(databaseUrl: string, postgres: Partial<PostgresOptions> = {}, opts: OpenOptions = {}): Promise<Store> {
+  const store = await openKind(databaseUrl, postgres);
+  try {
+    return await protectSecrets(store, opts.keyEncryptionKey);
+  } catch (err) {
+    await store.close().catch(() => {});
+    throw err;
+  }
+}
+
+async function openKind(databaseUrl: string, postgres: Partial<PostgresOptions>): Promise<Store> {
   if (databaseUrl.startsWith('sqlite:')) {
     const path = databaseUrl.slice('sqlite:'.length);
     return openSqliteStore(path === ':memory:' ? path : resolve(path));

@@ -271,6 +271,27 @@ export interface ConfigStore {
   appendAudit(entry: AuditInput, now: number): Promise<void>;
 }
 
+/**
+ * Named secrets, each with a revision that every write bumps: most are generated once
+ * (getOrCreate); the key ring changes on rotation (read, then a write naming the revision read).
+ */
+export interface SecretsStore {
+  /** Returns the stored value, or stores `make()`'s and returns it (first writer wins). */
+  getOrCreate(name: string, make: () => Promise<string>): Promise<string>;
+  /** The stored value and its revision, or undefined. */
+  read(name: string): Promise<{ value: string; rev: number } | undefined>;
+  /** Only the revision (one indexed read: the running instances' check for a rotation). */
+  rev(name: string): Promise<number | undefined>;
+  /**
+   * Atomically: stores `value` when the stored revision is `expectRev` (null: nothing is stored
+   * under the name yet) and returns the new revision; returns undefined, changing nothing, when
+   * another write came first.
+   */
+  write(name: string, value: string, expectRev: number | null): Promise<number | undefined>;
+  /** Every stored name (start-up encrypts them all when a key encryption key is set). */
+  names(): Promise<string[]>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   guard: GuardStore;
@@ -315,11 +336,8 @@ export interface Store {
   locks: LockStore;
   otp: OtpStore;
   smsOutbox: SmsOutboxStore;
-  /** Named secrets generated once (signing keys, cookie keys, HMAC keys). */
-  secrets: {
-    /** Returns the stored value, or stores `make()`'s and returns it (first writer wins). */
-    getOrCreate(name: string, make: () => Promise<string>): Promise<string>;
-  };
+  /** Named secrets (signing and cookie key ring, HMAC keys, client secrets). */
+  secrets: SecretsStore;
   /** Deletes expired rows; returns how many. (Callers hold the `purge` lease: one instance at a time.) */
   purgeExpired(now: number): Promise<number>;
   /** Answers when the store is reachable (a trivial query); throws a 503 AppError otherwise. */

@@ -18,6 +18,7 @@ const ops = {
   markSent: (s: Store, id: string, owner: string, now: number) => s.smsOutbox.markSent(id, owner, 'x', `p-${owner}`, now),
   acquire: (s: Store, name: string, owner: string, ttlMs: number, now: number) => s.locks.acquire(name, owner, ttlMs, now),
   secret: (s: Store, name: string, value: string) => s.secrets.getOrCreate(name, async () => value),
+  writeSecret: (s: Store, name: string, value: string, expectRev: number | null) => s.secrets.write(name, value, expectRev),
   putFlow: (s: Store, uid: string, state: unknown, expiresAt: number, expectRev: number | null) => s.flowState.put(uid, state, expiresAt, expectRev),
   createUser: (s: Store, phone: string) => s.users.create({ phone }).then((u) => u.id, () => null),
   saveDoc: (s: Store, kind: DocKind, id: string, body: unknown, expectRev: number | null, now: number) =>

@@ -168,3 +168,28 @@ contract('secrets: getOrCreate from 8 instances at once: all get one value', asy
   assert.equal(new Set(values).size, 1, `one value: ${[...new Set(values)].join(', ')}`);
   assert.equal(await store.secrets.getOrCreate('signing-keys', async () => 'late'), values[0]);
 });
+
+contract('secrets: a write names the revision it read; a stale or duplicate first write changes nothing', async ({ store, place }) => {
+  assert.equal(await store.secrets.read('ring'), undefined);
+  assert.equal(await store.secrets.rev('ring'), undefined);
+  assert.equal(await store.secrets.write('ring', 'a', 1), undefined, 'nothing to update');
+  assert.equal(await store.secrets.read('ring'), undefined, 'and nothing was made');
+  assert.equal(await store.secrets.write('ring', 'a', null), 1);
+  assert.equal(await store.secrets.write('ring', 'again', null), undefined, 'it exists already');
+  const other = await place.open();
+  assert.equal(await other.secrets.write('ring', 'b', 1), 2);
+  assert.equal(await store.secrets.write('ring', 'stale', 1), undefined, 'the stale writer loses');
+  assert.deepEqual(await store.secrets.read('ring'), { value: 'b', rev: 2 });
+  assert.equal(await store.secrets.rev('ring'), 2);
+  assert.equal(await store.secrets.getOrCreate('ring', async () => 'made'), 'b', 'getOrCreate reads what a write stored');
+  assert.equal(await store.secrets.getOrCreate('hmac', async () => 'h'), 'h');
+  assert.deepEqual(await store.secrets.read('hmac'), { value: 'h', rev: 1 }, 'a made secret starts at revision 1');
+  assert.deepEqual(await other.secrets.names(), ['hmac', 'ring']);
+});
+
+contract('secrets: 8 rev-checked writes from 4 instances at once: exactly one lands', async ({ store, place }) => {
+  assert.equal(await store.secrets.write('ring', 'start', null), 1);
+  const results = await race(place.url, 'writeSecret', Array.from({ length: 8 }, (_, i) => ['ring', `value-${i}`, 1] as [string, string, number]));
+  assert.deepEqual(results.filter((r) => r !== undefined), [2], `one write: ${JSON.stringify(results)}`);
+  assert.deepEqual(await store.secrets.read('ring'), { value: `value-${results.indexOf(2)}`, rev: 2 });
+});

@@ -7,9 +7,10 @@
 // expiry are dropped, not sent. Bodies are cleared once a message is settled. A body carries the
 // code, so it is stored sealed (AES-256-GCM under a key kept in the store): no code is ever written
 // to the database, its WAL or a backup in clear.
-import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AppError } from '../../errors.ts';
+import { isSealed, seal, unseal } from '../../store/seal.ts';
 import type { QueuedSms, Store } from '../../store/types.ts';
 import { checkDestination } from '../phone-policy.ts';
 import { SmsError, type SmsMessage } from '../types.ts';
@@ -61,24 +62,11 @@ const DRAIN_HORIZON_MS = 10_000;
 /** A look at the queue that has not finished after this long counts as a stalled loop (real time, not the queue's clock). */
 const STALL_MS = 30_000;
 
-const SEALED = 'sealed:v1:';
-
-/** AES-256-GCM: `sealed:v1:` + base64url(iv ‖ tag ‖ ciphertext). */
-export function sealBody(key: Buffer, body: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  const data = Buffer.concat([cipher.update(body, 'utf8'), cipher.final()]);
-  return SEALED + Buffer.concat([iv, cipher.getAuthTag(), data]).toString('base64url');
-}
+/** AES-256-GCM (src/store/seal.ts): `sealed:v1:` + base64url(iv ‖ tag ‖ ciphertext). */
+export const sealBody = (key: Buffer, body: string): string => seal(key, body);
 
 /** The body sealBody sealed; a row stored before bodies were sealed is returned as it is. Throws if tampered with. */
-export function openBody(key: Buffer, stored: string): string {
-  if (!stored.startsWith(SEALED)) return stored;
-  const raw = Buffer.from(stored.slice(SEALED.length), 'base64url');
-  const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
-  decipher.setAuthTag(raw.subarray(12, 28));
-  return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
-}
+export const openBody = (key: Buffer, stored: string): string => (isSealed(stored) ? unseal(key, stored) : stored);
 
 export function createSmsQueue(store: Store, attempt: Attempt, log: Logger, allowedCountries: readonly string[], now = Date.now, opts: SmsQueueOptions = {}): SmsQueue {
   const concurrency = opts.concurrency ?? 64;

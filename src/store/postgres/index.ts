@@ -121,6 +121,17 @@ export async function openPostgresStore(url: string, opts: Partial<PostgresOptio
         await db.run('INSERT INTO secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING', [name, await make(), Date.now()]);
         return (await get())!;
       },
+      async read(name) {
+        return (await db.run('SELECT value, rev FROM secrets WHERE name = $1', [name])).rows[0] as { value: string; rev: number } | undefined;
+      },
+      async rev(name) { return (await db.run('SELECT rev FROM secrets WHERE name = $1', [name])).rows[0]?.rev as number | undefined; },
+      async write(name, value, expectRev) {
+        const { rows } = expectRev === null
+          ? await db.run('INSERT INTO secrets (name, value, created_at, rev) VALUES ($1, $2, $3, 1) ON CONFLICT (name) DO NOTHING RETURNING rev', [name, value, Date.now()])
+          : await db.run('UPDATE secrets SET value = $2, rev = rev + 1 WHERE name = $1 AND rev = $3 RETURNING rev', [name, value, expectRev]);
+        return rows[0]?.rev as number | undefined;
+      },
+      async names() { return (await db.run('SELECT name FROM secrets ORDER BY name')).rows.map((r) => r.name as string); },
     },
     async purgeExpired(now) {
       return db.tx(async (run) => {

@@ -168,6 +168,9 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX audit_log_target ON audit_log (target, id);
   `,
+  `
+  ALTER TABLE secrets ADD COLUMN rev INTEGER NOT NULL DEFAULT 1;
+  `,
 ];
 
 /**

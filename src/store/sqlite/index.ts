@@ -116,8 +116,12 @@ export function openSqliteStore(file: string): Store {
     smsLatest: db.prepare('SELECT * FROM sms_outbox WHERE interaction_uid = ? ORDER BY created_at DESC, rowid DESC LIMIT 1'),
     smsGet: db.prepare('SELECT * FROM sms_outbox WHERE id = ?'),
     purgeSms: db.prepare('DELETE FROM sms_outbox WHERE expires_at <= ? AND status IN (\'sent\', \'delivered\', \'failed\')'),
-    secretGet: db.prepare('SELECT value FROM secrets WHERE name = ?'),
+    secretGet: db.prepare('SELECT value, rev FROM secrets WHERE name = ?'),
+    secretRev: db.prepare('SELECT rev FROM secrets WHERE name = ?'),
     secretInsert: db.prepare('INSERT INTO secrets (name, value, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING'),
+    secretCreate: db.prepare('INSERT INTO secrets (name, value, created_at, rev) VALUES (?, ?, ?, 1) ON CONFLICT (name) DO NOTHING RETURNING rev'),
+    secretUpdate: db.prepare('UPDATE secrets SET value = ?, rev = rev + 1 WHERE name = ? AND rev = ? RETURNING rev'),
+    secretNames: db.prepare('SELECT name FROM secrets ORDER BY name'),
     purgeOidc: db.prepare('DELETE FROM oidc_models WHERE expires_at IS NOT NULL AND expires_at <= ?'),
     purgeFlow: db.prepare('DELETE FROM flow_state WHERE expires_at <= ?'),
     purgeOtp: db.prepare('DELETE FROM otp_challenges WHERE expires_at <= ?'),
@@ -269,6 +273,13 @@ export function openSqliteStore(file: string): Store {
         q.secretInsert.run(name, await make(), Date.now());
         return (q.secretGet.get(name) as { value: string }).value;
       },
+      async read(name) { return q.secretGet.get(name) as { value: string; rev: number } | undefined; },
+      async rev(name) { return (q.secretRev.get(name) as { rev: number } | undefined)?.rev; },
+      async write(name, value, expectRev) {
+        const row = (expectRev === null ? q.secretCreate.get(name, value, Date.now()) : q.secretUpdate.get(value, name, expectRev)) as { rev: number } | undefined;
+        return row?.rev;
+      },
+      async names() { return (q.secretNames.all() as Array<{ name: string }>).map((r) => r.name); },
     },
     async purgeExpired(now) {
       return db.transaction(() => q.purgeOidc.run(now).changes + q.purgeFlow.run(now).changes

@@ -164,4 +164,7 @@ export const migrations: readonly string[] = [
   ALTER TABLE sms_outbox ADD COLUMN step INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE sms_outbox ADD COLUMN lease_owner TEXT;
   `,
+  `
+  ALTER TABLE secrets ADD COLUMN rev INTEGER NOT NULL DEFAULT 1;
+  `,
 ];
