@@ -197,6 +197,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
 
   const app = express();
   app.disable('x-powered-by');
+  app.set('etag', false); // pages are no-store: a hash of every body would validate nothing (the admin API sets its own ETags)
   if (config.trustProxy) app.set('trust proxy', 1);
   if (metrics) app.use(requestTimer(record));
   app.use(securityHeaders({ https: new URL(issuer).protocol === 'https:', imgSources: brand.imgSources }));

@@ -2,7 +2,7 @@
 // the proof went. Counters live in the store (store.guard), never in flow state or memory, so a
 // new interaction, a flow switch, a restart or a second instance gives an attacker nothing.
 // People held back see one generic sentence and the time to wait; the rule that fired is logged.
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { destinationOf } from '../sms/phone-policy.ts';
 import type { Logger } from 'pino';
 import type { FailureRecord, GuardStore, RateRule } from '../store/types.ts';
 import type { LimitsConfig } from './config.ts';
@@ -99,7 +99,7 @@ export function createGuard(store: GuardStore, limits: LimitsConfig, log: Logger
       { name: 'global.hour', key: 'sms:global', windowMs: HOUR, limit: sms.global.hour },
       { name: 'global.day', key: 'sms:global', windowMs: DAY, limit: sms.global.day },
     ];
-    const country = parsePhoneNumberFromString(req.phone)?.country;
+    const country = destinationOf(req.phone).country;
     const countryBudget = country ? sms.perCountry[country] : undefined;
     if (country && countryBudget) {
       budget.push(

@@ -61,12 +61,17 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   // Only this browser's own interaction is locked (its signed cookie names it): a stranger who
   // knows a uid cannot hold someone else's sign-in, nor make the store count lock attempts.
   const lock = interactionLock(deps.store.locks, deps.log);
+  // The details the ownership check read, reused by load(): one interaction read per request. What
+  // the pages use of them (uid, params, prompt, session, expiry) is fixed when the interaction is
+  // made; what a request changes is the flow state, which load() reads under the lease.
+  const owned = new WeakMap<Request, Details>();
   const ownAndLocked = async (req: Request, res: Response, next: () => void) => {
     const details = await interactions.details(req, res).catch((err: unknown) => {
       if (classify(err).code === 'session_not_found') return undefined;
       throw err;
     });
-    if (details?.uid !== req.params.uid) throw new AppError(400, 'session_not_found');
+    if (!details || details.uid !== req.params.uid) throw new AppError(400, 'session_not_found');
+    owned.set(req, details);
     await lock(req, res, next);
   };
   // The routes below that read and write the flow state (a path with no route stays a 404).
@@ -76,7 +81,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   router.use('/interaction/:uid', async (_req, _res, next) => { await live.refresh(); next(); });
 
   async function load(req: Request, res: Response) {
-    const details = await interactions.details(req, res);
+    const details = owned.get(req) ?? await interactions.details(req, res);
     if (details.uid !== req.params.uid) throw new AppError(400, 'session_not_found');
     const params = details.params as Record<string, string | undefined>;
     const locale = pickLocale(params.ui_locales, req.get('accept-language'), deps.defaultLocale);

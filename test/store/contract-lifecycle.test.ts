@@ -118,3 +118,23 @@ contract('an old SQLite file is migrated in place: flow state keeps its data at 
     await store.close();
   }
 }, { kinds: ['sqlite'] });
+
+contract('a lease held when the locks table is rebuilt (migration 8) is still held, by its owner only', async ({ place }) => {
+  const file = join(dirname(place.url.slice('sqlite:'.length)), 'old-locks.db');
+  const db = new Database(file);
+  for (const [v, sql] of migrations.slice(0, 6).entries()) {
+    db.exec(sql);
+    db.pragma(`user_version = ${v + 1}`);
+  }
+  db.prepare('INSERT INTO locks (name, owner, until) VALUES (?, ?, ?)').run('interaction:u', 'a', Date.now() + HOUR);
+  db.close();
+  const store = openSqliteStore(file);
+  try {
+    assert.equal(await store.locks.acquire('interaction:u', 'b', 1_000, Date.now()), false, 'another owner waits');
+    assert.equal(await store.locks.acquire('interaction:u', 'a', 1_000, Date.now()), true, 'its owner renews it');
+    await store.locks.release('interaction:u', 'a');
+    assert.equal(await store.locks.acquire('interaction:u', 'b', 1_000, Date.now()), true, 'given back, the next one takes it');
+  } finally {
+    await store.close();
+  }
+}, { kinds: ['sqlite'] });

@@ -85,6 +85,8 @@ export function createSmsQueue(store: Store, attempt: Attempt, log: Logger, allo
   const retries = new Map<string, number>();
   const wakeups = new Set<NodeJS.Timeout>();
   let lastClaimAt = -Infinity;
+  /** The last claim filled every place it had (or had none): more may be due than were claimed. */
+  let backlog = false;
   // One key for every instance on this store (the first writer's), so another instance can open what was queued.
   // Only the store's answer is kept: a failed read is asked again next time.
   let sealKey: Promise<Buffer> | undefined;
@@ -164,7 +166,7 @@ export function createSmsQueue(store: Store, attempt: Attempt, log: Logger, allo
     do {
       again = false;
       const room = Math.min(BATCH, concurrency - inflight.size);
-      if (room <= 0) break;
+      if (room <= 0) { backlog = true; break; }
       const claimAt = now();
       const due = await store.smsOutbox.claimDue(owner, claimAt, room, leaseMs);
       lastClaimAt = claimAt;
@@ -183,10 +185,13 @@ export function createSmsQueue(store: Store, attempt: Attempt, log: Logger, allo
         const msg: SmsMessage = { to: m.to, body, usage: m.usage as SmsMessage['usage'], ...(m.locale ? { locale: m.locale } : {}) };
         const task = deliver(m, msg)
           .catch((err: unknown) => log.error({ err, id: m.id }, 'sms queue error'))
-          .finally(() => { inflight.delete(task); if (!stopped) kick(); });
+          // A place came free: claim again only if the last claim may have left due messages behind
+          // (it filled every place); otherwise the next enqueue, a retry's wake-up or the poll claims.
+          .finally(() => { inflight.delete(task); if (!stopped && backlog) kick(); });
         inflight.add(task);
       }
-      if (due.length === room) again = true;
+      backlog = due.length === room;
+      if (backlog) again = true;
     } while (again && !stopped);
   }
 

@@ -78,25 +78,30 @@ export function sqliteGuard(db: Database.Database): GuardStore & { purge(now: nu
     return { lastAtBefore };
   });
 
+  // Several keys, one commit (each statement on its own would be a write transaction of its own).
+  const refund = db.transaction((reservation: Reservation) => {
+    for (const [key, lastAt] of Object.entries(reservation.lastAtBefore)) q.refund.run(lastAt, key);
+  });
+  const forget = db.transaction((keys: readonly string[]) => {
+    let n = 0;
+    // Count keys are `<key>@<bucket width>`: the range ['<key>@', '<key>A') holds exactly those.
+    for (const key of new Set(keys)) n += q.forgetCounts.run(`${key}@`, `${key}A`).changes + q.forgetLast.run(key).changes;
+    return n;
+  });
+  const clear = db.transaction((keys: readonly string[]) => {
+    let n = 0;
+    for (const key of new Set(keys)) n += q.clear.run(key).changes;
+    return n;
+  });
+
   return {
     async take(rules, value, now, opts) { return opts?.dryRun ? take(rules, value, now, true) : take.immediate(rules, value, now, false); },
     async lastAt(key) { return (q.last.get(key) as { at: number } | undefined)?.at; },
     async reserve(keys, now, allow) { return reserve.immediate(keys, now, allow); },
-    async refund(reservation) {
-      for (const [key, lastAt] of Object.entries(reservation.lastAtBefore)) q.refund.run(lastAt, key);
-    },
+    async refund(reservation) { refund(reservation); },
     async failures(keys) { return worst(keys); },
-    async forget(keys) {
-      let n = 0;
-      // Count keys are `<key>@<bucket width>`: the range ['<key>@', '<key>A') holds exactly those.
-      for (const key of new Set(keys)) n += q.forgetCounts.run(`${key}@`, `${key}A`).changes + q.forgetLast.run(key).changes;
-      return n;
-    },
-    async clear(keys) {
-      let n = 0;
-      for (const key of new Set(keys)) n += q.clear.run(key).changes;
-      return n;
-    },
+    async forget(keys) { return forget(keys); },
+    async clear(keys) { return clear(keys); },
     purge(now) {
       const before = now - GUARD_EVENT_RETENTION_MS;
       return q.purgeEvents.run(before).changes + q.purgeCounts.run(before).changes + q.purgeLast.run(before).changes

@@ -167,4 +167,17 @@ export const migrations: readonly string[] = [
   `
   ALTER TABLE secrets ADD COLUMN rev INTEGER NOT NULL DEFAULT 1;
   `,
+  // Leases are taken and given back on every interaction request: one b-tree (WITHOUT ROWID, keyed
+  // by name) instead of a table, its primary-key index and an index on until, so each write
+  // changes one page, not three. The purge's scan of this small table needs no index.
+  `
+  CREATE TABLE locks_keyed (
+    name TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    until INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  INSERT INTO locks_keyed (name, owner, until) SELECT name, owner, until FROM locks;
+  DROP TABLE locks;
+  ALTER TABLE locks_keyed RENAME TO locks;
+  `,
 ];
