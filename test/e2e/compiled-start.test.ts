@@ -1,5 +1,6 @@
 // `npm start` runs the compiled build (dist/, source maps on): it signs a person in, loads a `.ts`
-// third-party authenticator without tsx, and its stack traces name the .ts lines.
+// third-party authenticator without tsx, warns about the runtime only where it should, and its
+// stack traces name the .ts lines.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +35,13 @@ test('the compiled server serves discovery and the demo sign-in, with a .ts plug
   const claims = await demoSignIn(child);
   assert.equal(claims.status, 200, claims.html.slice(0, 500));
   assert.match(claims.html, /&quot;phone_number&quot;: &quot;\+12025550100&quot;/);
+});
+
+test('on Node 22+ LTS (24 is the target) oidc-provider prints no "Unsupported runtime" warning; on Node 20 one, as the README says', () => {
+  assert.ok(child, 'started by the test before');
+  const supported = Number(process.versions.node.split('.')[0]) >= 22 && Boolean(process.release.lts);
+  const warnings = child.output().match(/oidc-provider WARNING: Unsupported runtime/g) ?? [];
+  assert.equal(warnings.length, supported ? 0 : 1, `node ${process.version} (lts: ${process.release.lts}):\n${child.output()}`);
 });
 
 test('a stack trace from the compiled build names .ts files and their lines', async () => {
