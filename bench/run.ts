@@ -20,9 +20,14 @@
 // Then the topologies: the same SMS logins against one flowgate on SQLite, one on PostgreSQL and two
 // on one PostgreSQL database, each behind a round-robin proxy (bench/proxy-server.ts), phase by phase.
 //
+// First (phases cold-start and rss, bench/phases.ts): the compiled server's cold start (median of 5)
+// and its RSS after 1,000 SMS logins. Every flowgate of this tree runs compiled (dist/main.js, built
+// here if stale), as operators run it.
+//
 // Env: BENCH_N (logins per mode and code pages per instance, default 200), BENCH_C (concurrency,
 //      default 8), BENCH_WARMUP (warm-up logins per server, and minimum unmeasured code pages
-//      before each code-page run, default 50).
+//      before each code-page run, default 50), BENCH_ONLY (phases to run, e.g. `cold-start,rss`),
+//      BENCH_RSS_LOGINS (logins before the RSS reading, default 1000).
 // Prints a table; the last line is `ratio: X.XX` = flowgate / bare concurrent SMS logins per second.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -38,11 +43,14 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { stringify } from 'yaml';
+import { build } from '../scripts/build.mjs';
 import { createPasswordHasher, OWASP_ARGON2ID_DEFAULTS } from '../src/authenticators/password/hasher.ts';
 import { openStore } from '../src/store/open.ts';
 import { csrfOf, formAction } from '../test/helpers/browser.ts';
 import { startPostgres, type PgServer } from '../test/helpers/postgres.ts';
+import { coldStarts, median } from './cold-start.ts';
 import { HttpBrowser, type BenchPage } from './http-browser.ts';
+import { selectedPhases } from './phases.ts';
 import { BENCH_CLIENT, BENCH_PHONES, BENCH_SCOPE } from './shared.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -72,6 +80,8 @@ const N = intFromEnv('BENCH_N', 200, 1, 1_000_000);
 // Each concurrent worker owns its phone numbers, so C is capped by the 100 seeded numbers.
 const C = intFromEnv('BENCH_C', 8, 1, BENCH_PHONES.length);
 const WARMUP = intFromEnv('BENCH_WARMUP', 50, 0, 1_000_000);
+const RSS_LOGINS = intFromEnv('BENCH_RSS_LOGINS', 1000, 1, 1_000_000);
+const PHASES = selectedPhases(process.env.BENCH_ONLY);
 
 // ---------------------------------------------------------------------------------------------
 // Child processes and temp dirs: everything started here is stopped in cleanup().
@@ -144,8 +154,14 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** What `npm start` runs: the compiled server with source maps. */
+const COMPILED_FLOWGATE = ['--enable-source-maps', 'dist/main.js'];
+const PARENT_WATCH = join(ROOT, 'bench', 'parent-watch.mjs');
+
+/** `script`: a .ts file (through tsx), or compiled JavaScript (run as `npm start` runs dist/main.js). */
 function startServer(name: string, script: string, env: Record<string, string>, port: number, cwd = ROOT, issuer = `http://127.0.0.1:${port}`): Server {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--import', './bench/parent-watch.ts', script], {
+  const args = script.endsWith('.ts') ? ['--import', 'tsx', '--import', PARENT_WATCH, script] : ['--enable-source-maps', '--import', PARENT_WATCH, script];
+  const child = spawn(process.execPath, args, {
     cwd,
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -219,12 +235,17 @@ function ownCpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
+/** A memory figure of a live process from /proc/<pid>/status, in MB: VmHWM (peak RSS) or VmRSS (now). */
+function statusMb(child: ChildProcess, field: 'VmHWM' | 'VmRSS'): number {
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, 'm').exec(status);
+  if (!m) throw new Error(`no ${field} in /proc/${child.pid}/status`);
+  return Number(m[1]) / 1024;
+}
+
 /** Peak resident set size (VmHWM) of a live process, in MB. */
 function peakRssMb(child: ChildProcess): number {
-  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-  const m = /^VmHWM:\s+(\d+)\s+kB$/m.exec(status);
-  if (!m) throw new Error(`no VmHWM in /proc/${child.pid}/status`);
-  return Number(m[1]) / 1024;
+  return statusMb(child, 'VmHWM');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -631,7 +652,9 @@ async function setUpFlowgate(connector: (dir: string) => Record<string, unknown>
 
 /** One flowgate process of a setup on `port`; `issuer` is the proxy's URL when one is in front. */
 function spawnFlowgate(name: string, setup: FlowgateSetup, port: number, issuer = `http://127.0.0.1:${port}`): Server {
-  return startServer(name, 'src/main.ts', { ...setup.env, FLOWGATE_ISSUER: issuer }, port, setup.root, issuer);
+  // This tree runs compiled; an earlier one unpacked from git (no dist/) runs its sources.
+  const script = setup.root === ROOT ? COMPILED_FLOWGATE[1]! : 'src/main.ts';
+  return startServer(name, script, { ...setup.env, FLOWGATE_ISSUER: issuer }, port, setup.root, issuer);
 }
 
 /** A flowgate in its own process, on its own temp dir and SQLite file, seeded with the bench users. */
@@ -1054,8 +1077,59 @@ async function main(): Promise<void> {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Cold start and RSS (phases cold-start, rss): printed before the rest, so `ratio:` stays last.
+
+const COLD_START_RUNS = 5;
+
+async function coldStartLines(): Promise<string[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'flowgate-bench-'));
+  tempDirs.add(dir);
+  const deps = { root: ROOT, dir, freePort, track: (child: ChildProcess) => children.add(child), stop: stopChild };
+  process.stderr.write(`bench: cold start, ${COLD_START_RUNS}× compiled and ${COLD_START_RUNS}× sources via tsx …`);
+  const compiled = await coldStarts(deps, 'compiled', COMPILED_FLOWGATE, COLD_START_RUNS);
+  const tsx = await coldStarts(deps, 'tsx', ['--import', 'tsx', 'src/main.ts'], COLD_START_RUNS);
+  process.stderr.write(' done\n');
+  const list = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(' ');
+  return [
+    `cold start (spawn → first answered discovery, no config, fresh SQLite file each; target < 1 s): median ${median(compiled).toFixed(2)} s `
+      + `compiled (node ${COMPILED_FLOWGATE.join(' ')}: ${list(compiled)}); sources via tsx ${median(tsx).toFixed(2)} s (${list(tsx)})`,
+  ];
+}
+
+async function rssLines(): Promise<string[]> {
+  let outbox: OutboxReader | undefined;
+  const fg = await startFlowgate('flowgate (RSS)', (dir) => {
+    outbox = new OutboxReader(join(dir, 'outbox.jsonl'));
+    return { type: 'outbox', path: join(dir, 'outbox.jsonl') };
+  });
+  await waitReady(fg);
+  const idleMb = statusMb(fg.child, 'VmRSS');
+  const target = await targetFor(fg, 'sms', flowgateWalk(outbox!));
+  process.stderr.write(`bench: ${fg.name}: ${RSS_LOGINS} SMS logins (C=${C}) …`);
+  const started = performance.now();
+  try {
+    await drive(target, RSS_LOGINS, C);
+  } finally {
+    target.agent.destroy();
+  }
+  if (!alive(fg.child)) throw serverFailure(fg, 'exited during the RSS run');
+  const afterMb = statusMb(fg.child, 'VmRSS');
+  const peakMb = statusMb(fg.child, 'VmHWM');
+  process.stderr.write(` ${((performance.now() - started) / 1000).toFixed(1)}s\n`);
+  await stopChild(fg.child);
+  return [`RSS after ${RSS_LOGINS} SMS logins (compiled, C=${C}; target < 120 MB): ${afterMb.toFixed(1)} MB VmRSS `
+    + `(idle after start ${idleMb.toFixed(1)} MB, peak ${peakMb.toFixed(1)} MB VmHWM)`];
+}
+
 try {
-  await main();
+  if (!build({ ifStale: true })) throw new BenchError('dist/ could not be built (see above)');
+  const lines = [
+    ...(PHASES.has('cold-start') ? await coldStartLines() : []),
+    ...(PHASES.has('rss') ? await rssLines() : []),
+  ];
+  if (lines.length) process.stdout.write(`${lines.join('\n')}\n${PHASES.has('logins') ? '\n' : ''}`);
+  if (PHASES.has('logins')) await main();
 } catch (err) {
   await sleep(200); // a Ctrl-C stops the servers too; let its SIGINT arrive before blaming them
   if (!interrupted) process.stderr.write(`\nbench failed: ${err instanceof BenchError ? err.message : (err as Error).stack ?? String(err)}\n`);

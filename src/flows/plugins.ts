@@ -35,12 +35,27 @@ function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
 }
 
+/**
+ * Imports a plugin module. The compiled server (plain node) cannot import a `.ts` file by itself;
+ * such a plugin goes through tsx's loader instead (a dependency, as under `npm run dev` and the tests).
+ */
+async function importModule(url: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if ((code !== 'ERR_UNKNOWN_FILE_EXTENSION' && code !== 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX') || !/\.[cm]?ts$/.test(url)) throw err;
+    const { tsImport } = await import('tsx/esm/api');
+    return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
+  }
+}
+
 async function loadOne(modulePath: string, baseDir: string): Promise<AnyFactory> {
   const refuse = (problem: string) => new PluginError(`authenticator plugin ${modulePath}: ${problem}`);
   const file = isAbsolute(modulePath) ? modulePath : resolve(baseDir, modulePath);
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    mod = await importModule(pathToFileURL(file).href);
   } catch (err) {
     throw refuse(`cannot import ${file}: ${firstLine(err)}`);
   }

@@ -1,8 +1,10 @@
-// Runs flowgate as a real child process (src/main.ts) on a free loopback port.
+// Runs flowgate as a real child process on a free loopback port: the compiled build (dist/main.js,
+// what `npm start` runs) when dist/ is fresh, else the sources through tsx (src/main.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { distIsFresh } from '../../scripts/build.mjs';
 
 export async function freePort(): Promise<number> {
   const srv = createServer().listen(0, '127.0.0.1');
@@ -14,10 +16,29 @@ export async function freePort(): Promise<number> {
 
 export interface Child { url: string; proc: ChildProcess; output: () => string; stop(): Promise<void> }
 
-export async function startProcess(env: Record<string, string>, port?: number): Promise<Child> {
+/** `npm start`'s server: compiled JavaScript with source maps (scripts/build.mjs makes dist/). */
+export const COMPILED_ENTRY = ['--enable-source-maps', 'dist/main.js'];
+const SOURCE_ENTRY = ['--import', 'tsx', 'src/main.ts'];
+
+let fresh: boolean | undefined;
+/**
+ * The node arguments that run the server: `compiled` (dist/ must be fresh), `source`, or `auto`
+ * (the default): compiled when dist/ was built from today's sources, so an edited src/ is never run stale.
+ */
+export function serverEntry(build: 'auto' | 'compiled' | 'source' = 'auto'): string[] {
+  if (build === 'source') return SOURCE_ENTRY;
+  if (build === 'compiled') {
+    if (!distIsFresh()) throw new Error('dist/ is missing or older than src/: run `npm run build` first');
+    return COMPILED_ENTRY;
+  }
+  fresh ??= distIsFresh();
+  return fresh ? COMPILED_ENTRY : SOURCE_ENTRY;
+}
+
+export async function startProcess(env: Record<string, string>, port?: number, opts: { build?: 'auto' | 'compiled' | 'source' } = {}): Promise<Child> {
   const p = port ?? await freePort();
   const url = `http://127.0.0.1:${p}`;
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const proc = spawn(process.execPath, serverEntry(opts.build), {
     env: { ...process.env, PORT: String(p), FLOWGATE_ISSUER: url, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

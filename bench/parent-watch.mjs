@@ -1,6 +1,7 @@
-// Preloaded (--import) into both benchmarked servers: if the bench process that started them
+// Preloaded (--import) into every server the bench starts: if the bench process that started them
 // disappears without cleaning up (e.g. SIGKILL), the server is re-parented and stops itself,
 // removing the bench's temp dir (BENCH_CLEAN_DIR) on its way out.
+// Plain JavaScript, so that the compiled flowgate (dist/main.js) loads it without tsx.
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
