@@ -35,7 +35,8 @@ export function createFirstPartyClient(opts: FirstPartyClientOptions) {
     const read = discover();
     const found = await read;
     const alg = opts.algorithm?.();
-    if (alg === undefined || found.serverMetadata().id_token_signing_alg_values_supported?.includes(alg)) return found;
+    const listed = found.serverMetadata().id_token_signing_alg_values_supported;
+    if (alg === undefined || !listed || listed.includes(alg)) return found;
     if (discovered === read) discovered = undefined; // once, for every request that found it stale
     return discover();
   };
