@@ -170,6 +170,9 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
       'keys.algorithm differs from the active signing key\'s: tokens are signed with the active key until `flowgate keys rotate --signing`');
   }
 
+  // What flowgate's own clients (account page, console) expect ID tokens to be signed with.
+  const signingAlgorithm = () => oidc.view().algorithm;
+
   // The stored chain (an admin may have changed it); tests may replace the connectors.
   const smsChain = await createLiveDispatch(live.current().connectors.connectors, config.sms.delivery, log, now, deps.connectors, record);
   chainReady(smsChain);
@@ -225,7 +228,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   app.use(oidc.check);
   app.use(accountRoutes({
     issuer, store, render, log, now, defaultLocale: config.defaultLocale,
-    client: createAccountClient(issuer, accountSecret),
+    client: createAccountClient(issuer, accountSecret, signingAlgorithm),
     cookies: createCookieJar(await loadSecret(store, 'account-cookie'), { path: '/account', secure: issuer.startsWith('https:') }),
     changePhoneFlow: () => (live.bound('change-phone') ? 'change-phone' : undefined),
   }));
@@ -240,7 +243,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
     issuer, render, log, now, defaultLocale: config.defaultLocale,
     auth: createAdminAuth({ issuer, jwks: () => oidc.view().publicJwks, store, now,
       adminClients: new Set(config.clients.filter((c) => c.adminApi).map((c) => c.client_id)) }),
-    client: createAdminClient(issuer, adminSecret),
+    client: createAdminClient(issuer, adminSecret, signingAlgorithm),
     cookies: createCookieJar(await loadSecret(store, 'admin-cookie'), { path: '/admin', secure: issuer.startsWith('https:'), sealed: true }),
   }));
   app.get('/admin/api/me', (_req, res) => { res.json({ actor: res.locals.admin!.actor, kind: res.locals.admin!.kind }); });

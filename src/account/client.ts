@@ -23,8 +23,9 @@ export function accountClientConfig(issuer: string, secret: string, appName: str
   };
 }
 
-export function createAccountClient(issuer: string, secret: string): FirstPartyClient {
-  return createFirstPartyClient({ issuer, clientId: ACCOUNT_CLIENT_ID, secret, redirectUri: accountRedirectUri(issuer), scope: ACCOUNT_SCOPE });
+/** `algorithm`: the active signing key's (a rotation to another algorithm reads discovery again). */
+export function createAccountClient(issuer: string, secret: string, algorithm?: () => string): FirstPartyClient {
+  return createFirstPartyClient({ issuer, clientId: ACCOUNT_CLIENT_ID, secret, redirectUri: accountRedirectUri(issuer), scope: ACCOUNT_SCOPE, ...(algorithm ? { algorithm } : {}) });
 }
 
 export type AccountClient = FirstPartyClient;

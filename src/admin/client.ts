@@ -22,9 +22,10 @@ export function adminClientConfig(issuer: string, secret: string, appName: strin
   };
 }
 
-export function createAdminClient(issuer: string, secret: string): FirstPartyClient {
+/** `algorithm`: the active signing key's (a rotation to another algorithm reads discovery again). */
+export function createAdminClient(issuer: string, secret: string, algorithm?: () => string): FirstPartyClient {
   return createFirstPartyClient({
     issuer, clientId: ADMIN_CLIENT_ID, secret, redirectUri: adminRedirectUri(issuer),
-    scope: `openid ${ADMIN_SCOPE}`, params: { resource: adminResource(issuer) },
+    scope: `openid ${ADMIN_SCOPE}`, params: { resource: adminResource(issuer) }, ...(algorithm ? { algorithm } : {}),
   });
 }

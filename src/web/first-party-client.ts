@@ -14,6 +14,12 @@ export interface FirstPartyClientOptions {
   scope: string;
   /** Authorization parameters every request carries (`resource`). */
   params?: Record<string, string>;
+  /**
+   * The algorithm ID tokens are signed with now (the key ring's active key). A discovery read
+   * before a rotation to another algorithm lists only the old one, and openid-client refuses an ID
+   * token of an algorithm discovery does not list: such a discovery is read again.
+   */
+  algorithm?: () => string;
 }
 
 /** What a finished sign-in gives: the account, and the access token with its expiry (ms since the epoch). */
@@ -23,8 +29,17 @@ export function createFirstPartyClient(opts: FirstPartyClientOptions) {
   const { issuer, clientId, secret } = opts;
   let discovered: Promise<oidc.Configuration> | undefined;
   const options = issuer.startsWith('http:') ? { execute: [oidc.allowInsecureRequests] } : undefined;
-  const configuration = () => (discovered ??= oidc.discovery(new URL(issuer), clientId, secret, undefined, options)
+  const discover = () => (discovered ??= oidc.discovery(new URL(issuer), clientId, secret, undefined, options)
     .catch((err: unknown) => { discovered = undefined; throw err; }));
+  const configuration = async () => {
+    const read = discover();
+    const found = await read;
+    const alg = opts.algorithm?.();
+    const listed = found.serverMetadata().id_token_signing_alg_values_supported;
+    if (alg === undefined || !listed || listed.includes(alg)) return found;
+    if (discovered === read) discovered = undefined; // once, for every request that found it stale
+    return discover();
+  };
 
   return {
     /** The authorization URL and the checks its callback needs; `extra` adds parameters (flow=…). */

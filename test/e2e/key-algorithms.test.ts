@@ -1,6 +1,7 @@
 // keys.algorithm: a store's first key (and each rotation's) uses the configured algorithm, discovery
 // lists only it, and openid-client verifies the ID token it signs; after a rotation to another
 // algorithm only the new one is offered, while the old key still verifies what it signed.
+// flowgate's own clients (account page, admin console) follow such a rotation without a restart.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeProtectedHeader } from 'jose';
@@ -8,6 +9,7 @@ import * as oidc from 'openid-client';
 import { submitCode, toCodePage } from '../helpers/login.ts';
 import { CLIENT, REGISTERED, startServer, type TestServer } from '../helpers/server.ts';
 import { keyService } from '../../src/admin/service/keys.ts';
+import { signInToAccount } from '../helpers/account.ts';
 
 const discover = (server: TestServer) =>
   oidc.discovery(new URL(server.url), CLIENT.client_id, CLIENT.client_secret, undefined, { execute: [oidc.allowInsecureRequests] });
@@ -54,6 +56,17 @@ test('a rotation from RS256 to ES256: only ES256 is offered once it is active; t
     assert.equal(decodeProtectedHeader(after.id_token!).alg, 'ES256');
     const jwks = (await (await fetch(config.serverMetadata().jwks_uri!)).json()) as { keys: Array<{ alg: string }> };
     assert.deepEqual(jwks.keys.map((k) => k.alg), ['ES256', 'RS256'], 'the RS256 key is still published for what it signed');
+  } finally {
+    await server.close();
+  }
+});
+
+test('after a rotation to ES256, the account page (flowgate\'s own client) still signs in', { timeout: 60_000 }, async () => {
+  const server = await startServer();
+  try {
+    await signInToAccount(server, REGISTERED); // its client has read discovery (RS256 only) by now
+    await keyService(server.store, { keys: { algorithm: 'ES256', activateAfterSeconds: 0, retireMarginSeconds: 600 } }).rotate({ signing: true }, 'test');
+    await signInToAccount(server, REGISTERED);
   } finally {
     await server.close();
   }
