@@ -24,6 +24,11 @@ async function main(): Promise<void> {
   // metrics.listen: /metrics on its own address, never on the public port.
   const metricsServer = flowgate.metricsApp && config.metrics.listen ? await listenMetrics(flowgate.metricsApp, config.metrics.listen) : undefined;
   if (metricsServer) log.info({ metrics: `${config.metrics.listen!.host}:${config.metrics.listen!.port}` }, 'metrics listening');
+  // A port in use (or not ours to take) is a refusal like the others: one line, exit 1.
+  server.once('error', (err: NodeJS.ErrnoException) => {
+    process.stderr.write(`flowgate: cannot start\nPORT: cannot listen on port ${runtime.port} (${err.code ?? err.message}); is another process using it?\n`);
+    process.exit(1);
+  });
   server.listen(runtime.port, () => {
     log.info({ issuer: flowgate.issuer, port: runtime.port, store: store.kind }, 'flowgate listening');
     if (flowgate.demoClient) {

@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { demoSignIn } from '../helpers/demo.ts';
 import { COMPILED_ENTRY, runCommand, startProcess, type Child } from '../helpers/process.ts';
@@ -56,4 +58,18 @@ test('a stack trace from the compiled build names .ts files and their lines', as
   // The first frame is the line of src/runtime.ts that throws.
   assert.equal(ours[0]!.file, resolve('src/runtime.ts'));
   assert.match(readFileSync(ours[0]!.file, 'utf8').split('\n')[ours[0]!.line - 1]!, /throw new Error\(`PORT/);
+});
+
+test('a port in use stops the start with one line naming the port, exit 1, no stack', async () => {
+  const holder = createServer().listen(0, '127.0.0.1');
+  await once(holder, 'listening');
+  const port = (holder.address() as AddressInfo).port;
+  try {
+    const res = await runCommand(COMPILED_ENTRY, { PORT: String(port), DATABASE_URL: `sqlite:${join(dir, 'in-use.db')}`, FLOWGATE_CONFIG: '' });
+    assert.equal(res.code, 1, res.out);
+    assert.match(res.out, new RegExp(`flowgate: cannot start\\nPORT: cannot listen on port ${port} \\(EADDRINUSE\\)`));
+    assert.doesNotMatch(res.out, /^\s+at /m, 'no stack trace');
+  } finally {
+    holder.close();
+  }
 });
