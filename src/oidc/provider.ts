@@ -7,6 +7,7 @@ import { createAdapterClass } from './adapter.ts';
 import { claimsByScope, createFindAccount } from './accounts.ts';
 import { ADMIN_CLIENT_ID, ADMIN_SCOPE, ADMIN_TOKEN_TTL, adminResource, isAdminUser } from './admin-resource.ts';
 import { pinToIssuer } from './issuer-origin.ts';
+import { logoutWithoutSession, type ContinueForm } from './logout-without-session.ts';
 import type { JWK } from 'jose';
 import type { Algorithm } from './key-ring.ts';
 
@@ -26,6 +27,8 @@ export interface ProviderDeps {
   pages: {
     error(ctx: PageContext, out: { error: string; error_description?: string }): void;
     logout(ctx: PageContext, form: string): void;
+    /** GET /session/end without a signed-in session: the form that finishes it (submitted by script, or Continue). */
+    logoutContinue(ctx: PageContext, form: ContinueForm): void;
     loggedOut(ctx: PageContext): void;
     /** The store cannot be reached: a temporary problem, try again in a moment. */
     unavailable(ctx: PageContext): void;
@@ -241,6 +244,7 @@ export function createProvider(deps: ProviderDeps): Provider {
   // Only the client IP comes from X-Forwarded-For; URLs and Secure come from the issuer.
   provider.proxy = deps.trustProxy;
   pinToIssuer(provider, deps.issuer);
+  provider.use(logoutWithoutSession((ctx, form) => deps.pages.logoutContinue(pageContext(ctx), form)));
   return provider;
 }
 
