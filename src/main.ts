@@ -26,11 +26,15 @@ async function main(): Promise<void> {
   if (metricsServer) log.info({ metrics: `${config.metrics.listen!.host}:${config.metrics.listen!.port}` }, 'metrics listening');
   // A port in use (or not ours to take) is a refusal like the others: one line, exit 1.
   server.once('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EADDRNOTAVAIL') {
+      process.stderr.write(`flowgate: cannot start\nFLOWGATE_LISTEN_HOST: ${runtime.listenHost} is not an address of this machine\n`);
+      process.exit(1);
+    }
     process.stderr.write(`flowgate: cannot start\nPORT: cannot listen on port ${runtime.port} (${err.code ?? err.message}); is another process using it?\n`);
     process.exit(1);
   });
-  server.listen(runtime.port, () => {
-    log.info({ issuer: flowgate.issuer, port: runtime.port, store: store.kind }, 'flowgate listening');
+  server.listen(runtime.port, runtime.listenHost, () => {
+    log.info({ issuer: flowgate.issuer, port: runtime.port, ...(runtime.listenHost ? { host: runtime.listenHost } : {}), store: store.kind }, 'flowgate listening');
     if (flowgate.demoClient) {
       log.info(`no clients configured: demo app enabled, open ${flowgate.issuer}/ and press "Try signing in"`);
     }

@@ -1,7 +1,8 @@
 // Reads the environment once: PORT, FLOWGATE_ISSUER, DATABASE_URL, NODE_ENV, FLOWGATE_CONFIG, and the
 // PostgreSQL pool's DATABASE_POOL_SIZE, DATABASE_STATEMENT_TIMEOUT_MS, DATABASE_CONNECT_TIMEOUT_MS
 // (defaults in src/store/postgres/options.ts), FLOWGATE_SHUTDOWN_GRACE_MS (src/shutdown.ts), FLOWGATE_METRICS_TOKEN
-// and FLOWGATE_KEY_ENCRYPTION_KEY (secrets sealed at rest).
+// and FLOWGATE_KEY_ENCRYPTION_KEY (secrets sealed at rest), FLOWGATE_LISTEN_HOST (the address PORT is bound on).
+import { isIP } from 'node:net';
 import { ConfigError } from './config/load.ts';
 import type { Runtime } from './config/schema.ts';
 import { POSTGRES_DEFAULTS, type PostgresOptions } from './store/postgres/options.ts';
@@ -36,18 +37,29 @@ function keyEncryptionKey(env: NodeJS.ProcessEnv): Buffer | undefined {
   return key;
 }
 
+/** FLOWGATE_LISTEN_HOST: an IP address to bind (127.0.0.1 behind a proxy on the same host), or unset: every interface. */
+function listenHost(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env.FLOWGATE_LISTEN_HOST?.trim();
+  if (!raw) return undefined;
+  const host = raw.replace(/^\[(.*)\]$/, '$1');
+  if (!isIP(host)) throw new ConfigError(`FLOWGATE_LISTEN_HOST: '${raw}' is not an IP address (e.g. 127.0.0.1 or ::1)`);
+  return host;
+}
+
 /** What opening the store needs: the URL, for PostgreSQL the pool's settings, and the key that seals its secrets. */
 export interface Database { databaseUrl: string; postgres: PostgresOptions; keyEncryptionKey?: Buffer }
 
 /** How long a SIGTERM's drain may take, in all (src/shutdown.ts). */
 export interface Shutdown { shutdownGraceMs: number }
 
-export function runtimeFromEnv(env: NodeJS.ProcessEnv): Runtime & Database & Shutdown & { configFile?: string } {
+export function runtimeFromEnv(env: NodeJS.ProcessEnv): Runtime & Database & Shutdown & { configFile?: string; listenHost?: string } {
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT: '${env.PORT}' is not a port number`);
   const kek = keyEncryptionKey(env);
+  const host = listenHost(env);
   return {
     port,
+    ...(host ? { listenHost: host } : {}),
     issuer: env.FLOWGATE_ISSUER ?? `http://localhost:${port}`,
     databaseUrl: env.DATABASE_URL ?? 'sqlite:./data/flowgate.db',
     production: env.NODE_ENV === 'production',

@@ -241,8 +241,10 @@ export function createProvider(deps: ProviderDeps): Provider {
   const provider = new Provider(deps.issuer, configuration);
   // JSON answers (token, userinfo, …) to a store outage: 503 with Retry-After (pages are handled in renderError).
   provider.on('server_error', (ctx: KoaContextWithOIDC, err: unknown) => { storeOutage(ctx, err); });
-  // Only the client IP comes from X-Forwarded-For; URLs and Secure come from the issuer.
+  // Only the client IP comes from X-Forwarded-For, and only its last entry (the one proxy's, as
+  // express's `trust proxy` 1); URLs and Secure come from the issuer.
   provider.proxy = deps.trustProxy;
+  provider.maxIpsCount = 1;
   pinToIssuer(provider, deps.issuer);
   provider.use(logoutWithoutSession((ctx, form) => deps.pages.logoutContinue(pageContext(ctx), form)));
   return provider;
