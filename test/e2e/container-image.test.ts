@@ -1,9 +1,11 @@
 // The container image, without docker: the Dockerfile is parsed and checked against the tree
 // (every COPY source exists and is not ignored, .dockerignore keeps node_modules, data and .git
-// out, the command is the one `npm start` execs), then the runtime stage's files are copied into a
-// temporary /app as the image would hold them and its CMD is run there with the image's ENV
-// (DATABASE_URL under a temporary /data): it becomes ready, its HEALTHCHECK passes, the CLI works,
-// and SIGTERM ends it with exit code 0. Without a config file the image refuses to start, in one line.
+// out, the command is the one `npm start` execs). The build stage's COPY lines are applied to a
+// temporary directory (node_modules linked in for `npm ci`) and the build runs there; the runtime
+// stage's COPY lines then make a temporary /app from the context and that build, and its CMD runs
+// there with the image's ENV (DATABASE_URL under a temporary /data): it becomes ready, its
+// HEALTHCHECK passes, the CLI works, and SIGTERM ends it with exit code 0. Without a config file
+// the image refuses to start, in one line.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -77,14 +79,39 @@ const ignored = readFileSync('.dockerignore', 'utf8').split('\n').map((l) => l.t
 const BUILT = new Set(['node_modules', 'dist']);
 
 const dir = mkdtempSync(join(tmpdir(), 'flowgate-image-'));
+const buildDir = join(dir, 'build');
 const app = join(dir, 'app');
 const data = join(dir, 'data');
 after(() => { rmSync(dir, { recursive: true, force: true }); });
 
+/** A COPY line's sources (relative: to the context, or to the build stage's WORKDIR) and its destination. */
+function copyOf(step: Instruction): { from?: string; sources: string[]; dest: string } {
+  const { flags, rest } = words(step.args);
+  const sources = rest.slice(0, -1).map((src) => (flags.from ? posix.relative(workdirOf(build!), src) : posix.normalize(src).replace(/\/$/, '')));
+  return { ...(flags.from ? { from: flags.from } : {}), sources, dest: rest.at(-1)! };
+}
+
+/** Applies a stage's COPY lines under `root` (its WORKDIR): from the context, or from `fromRoot`. */
+function applyCopies(stage: Stage, root: string, fromRoot?: string): void {
+  mkdirSync(root, { recursive: true });
+  for (const step of stage.steps.filter((s) => s.op === 'COPY')) {
+    const { from, sources, dest } = copyOf(step);
+    for (const rel of sources) {
+      const source = resolve(from ? fromRoot! : '.', rel);
+      const target = resolve(root, dest.endsWith('/') || sources.length > 1 ? join(dest, posix.basename(rel)) : dest);
+      mkdirSync(dirname(target), { recursive: true });
+      if (rel === 'node_modules') symlinkSync(resolve('node_modules'), target);
+      else cpSync(source, target, { recursive: statSync(source).isDirectory() });
+    }
+  }
+}
+
 before(async () => {
-  // The build stage's `npm ci` + build: here dist/ must be fresh (a no-op when it is).
-  const built = await runCommand(['scripts/build.mjs', '--if-stale']);
-  assert.equal(built.code, 0, built.out);
+  // The build stage: its COPY lines, node_modules standing in for `npm ci`, then its build.
+  applyCopies(build!, buildDir);
+  symlinkSync(resolve('node_modules'), join(buildDir, 'node_modules'));
+  const built = await runCommand([join(buildDir, 'scripts/build.mjs'), '--if-stale', '--quiet']);
+  assert.equal(built.code, 0, `the build stage's files build: ${built.out}`);
 }, { timeout: 300_000 });
 
 test('the Dockerfile: two stages on Node 24 slim, a non-root user, /data, the port, a healthcheck without curl', () => {
@@ -116,20 +143,17 @@ test('every COPY source exists: from the context (and not ignored), or made in t
   const intoBuild = new Set<string>(BUILT);
   for (const stage of stages) {
     for (const step of stage.steps.filter((s) => s.op === 'COPY')) {
-      const { flags, rest } = words(step.args);
-      const sources = rest.slice(0, -1);
+      const { from, sources } = copyOf(step);
       assert.ok(sources.length > 0, step.args);
-      for (const source of sources) {
-        if (flags.from) {
-          assert.equal(flags.from, build!.name);
-          const rel = posix.relative(workdirOf(build!), source);
-          assert.ok(!rel.startsWith('..'), `${source} is under the build stage's WORKDIR`);
-          assert.ok(intoBuild.has(rel), `${source} is copied into, or made in, the build stage`);
-          assert.ok(existsSync(rel), `${rel} exists here`);
+      for (const rel of sources) {
+        if (from) {
+          assert.equal(from, build!.name);
+          assert.ok(!rel.startsWith('..'), `${rel} is under the build stage's WORKDIR`);
+          assert.ok(intoBuild.has(rel), `${rel} is copied into, or made in, the build stage`);
+          assert.ok(existsSync(join(buildDir, rel)), `${rel} exists after the build stage`);
         } else {
-          const rel = posix.normalize(source).replace(/\/$/, '');
-          assert.ok(existsSync(rel), `COPY ${source}: no such file in the repository`);
-          assert.ok(!ignored.includes(rel.split('/')[0]!), `COPY ${source} is excluded by .dockerignore`);
+          assert.ok(existsSync(rel), `COPY ${rel}: no such file in the repository`);
+          assert.ok(!ignored.includes(rel.split('/')[0]!), `COPY ${rel} is excluded by .dockerignore`);
           if (stage === build) intoBuild.add(rel);
         }
       }
@@ -143,23 +167,11 @@ test('the image\'s CMD is the command package.json\'s start script execs', () =>
   assert.deepEqual(words(one(runtime, 'CMD')).rest, last.split(/\s+/), `CMD vs start script: ${scripts.start}`);
 });
 
-/** The runtime stage's COPY lines, applied to a temporary /app (node_modules linked, not copied). */
+/** The runtime stage's COPY lines, applied to a temporary /app (from the context and the build stage). */
 function assembleImage(): void {
-  const workdir = workdirOf(runtime);
-  assert.equal(workdir, '/app');
-  mkdirSync(app, { recursive: true });
+  assert.equal(workdirOf(runtime), '/app');
   mkdirSync(data, { recursive: true });
-  for (const step of runtime.steps.filter((s) => s.op === 'COPY')) {
-    const { flags, rest } = words(step.args);
-    const dest = rest.at(-1)!;
-    for (const source of rest.slice(0, -1)) {
-      const rel = flags.from ? posix.relative(workdirOf(build!), source) : posix.normalize(source).replace(/\/$/, '');
-      const target = resolve(app, dest.endsWith('/') || rest.length > 2 ? join(dest, posix.basename(rel)) : dest);
-      mkdirSync(dirname(target), { recursive: true });
-      if (rel === 'node_modules') symlinkSync(resolve(rel), target);
-      else cpSync(resolve(rel), target, { recursive: statSync(resolve(rel)).isDirectory() });
-    }
-  }
+  applyCopies(runtime, app, buildDir);
 }
 
 /** The image's ENV with /data standing in at the temporary data directory. */
