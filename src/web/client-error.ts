@@ -15,7 +15,7 @@ export function answerClientErrors(server: Server, log: Logger): void {
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     if (GONE.has(err.code ?? '') || !socket.writable) { socket.destroy(); return; }
     const status = STATUS[err.code ?? ''] ?? '400 Bad Request';
-    log.warn({ code: err.code ?? 'unknown', status: Number(status.slice(0, 3)) }, 'malformed HTTP request refused');
+    log.warn({ reason: err.code ?? 'unknown', status: Number(status.slice(0, 3)) }, 'malformed HTTP request refused');
     const body = `${status.slice(4)}\n`;
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   });
