@@ -9,6 +9,7 @@ import type { AnyFactory } from './registry.ts';
 import { checkChangePhone } from './check-change-phone.ts';
 import { pointer } from '../errors.ts';
 import { explainIssues } from '../config/unknown-keys.ts';
+import { closest } from '../config/did-you-mean.ts';
 
 export class FlowError extends Error {
   override name = 'FlowError';
@@ -80,7 +81,9 @@ function checkSteps(file: string, steps: StepDef[], registry: Map<string, AnyFac
     }
     const factory = registry.get(step.authenticator!);
     if (!factory) {
-      throw refuse('authenticator', `unknown authenticator '${step.authenticator}' (known: ${[...registry.keys()].join(', ')})`);
+      const guess = closest(step.authenticator!, [...registry.keys()]);
+      throw refuse('authenticator', guess ? `unknown authenticator '${step.authenticator}'; did you mean '${guess}'?`
+        : `unknown authenticator '${step.authenticator}' (known: ${[...registry.keys()].join(', ')})`);
     }
     if (!factory.requirementChoices.includes(step.requirement)) {
       throw refuse('requirement', `${factory.id} allows ${factory.requirementChoices.join(', ')}, not ${step.requirement}`);

@@ -70,3 +70,10 @@ test("a misspelt key in a step's config and at the flow's top", () => {
   const top = flowRefusal('id: x\nstep:\n  - id: phone\n    requirement: REQUIRED\n    authenticator: phone-number\n');
   assert.equal(top.message, "flows/x.yaml: step (flow), field step: unknown key; did you mean 'steps' (a list)?");
 });
+
+test('an unknown authenticator close to a known one is suggested; a far one lists the known ones', () => {
+  const near = flowRefusal('id: x\nsteps:\n  - id: code\n    requirement: REQUIRED\n    authenticator: sms-opt\n');
+  assert.equal(near.message, "flows/x.yaml: step 'code', field authenticator: unknown authenticator 'sms-opt'; did you mean 'sms-otp'?");
+  const far = flowRefusal('id: x\nsteps:\n  - id: code\n    requirement: REQUIRED\n    authenticator: fingerprint-scanner\n');
+  assert.match(far.message, /unknown authenticator 'fingerprint-scanner' \(known: .*sms-otp/);
+});
