@@ -26,6 +26,18 @@ function metricsToken(raw: string): string {
   return raw;
 }
 
+/** FLOWGATE_ISSUER: an http(s) URL without query or fragment (oidc-provider's rule), or the local default. */
+function issuerSetting(env: NodeJS.ProcessEnv, port: number): string {
+  const raw = env.FLOWGATE_ISSUER;
+  if (raw === undefined || raw === '') return `http://localhost:${port}`;
+  let url: URL | undefined;
+  try { url = new URL(raw); } catch { /* refused below */ }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash || url.username || url.password) {
+    throw new ConfigError(`FLOWGATE_ISSUER: '${raw}' is not an http(s) URL without query or fragment (e.g. https://id.example.com)`);
+  }
+  return raw;
+}
+
 /**
  * LOG_FORMAT: `json` or `pretty`; unset, pretty when stdout is a terminal outside production
  * (a person is reading), JSON otherwise (a log collector is).
@@ -60,7 +72,7 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv): Runtime & Database & Shu
   const kek = keyEncryptionKey(env);
   return {
     port,
-    issuer: env.FLOWGATE_ISSUER ?? `http://localhost:${port}`,
+    issuer: issuerSetting(env, port),
     databaseUrl: env.DATABASE_URL ?? 'sqlite:./data/flowgate.db',
     production: env.NODE_ENV === 'production',
     postgres: {

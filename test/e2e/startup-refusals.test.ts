@@ -39,6 +39,11 @@ test('PORT that is not a port number', { timeout: 60_000 }, async () => {
   await refused({ PORT: '70000' }, /^PORT: '70000' is not a whole number/m);
 });
 
+test('FLOWGATE_ISSUER that is not an http(s) URL', { timeout: 60_000 }, async () => {
+  await refused({ FLOWGATE_ISSUER: 'id.example.com' }, /^FLOWGATE_ISSUER: 'id\.example\.com' is not an http\(s\) URL/m);
+  await refused({ FLOWGATE_ISSUER: 'https://id.example.com/?tenant=a' }, /^FLOWGATE_ISSUER: .* without query or fragment/m);
+});
+
 test('LOG_FORMAT that is not json or pretty', { timeout: 60_000 }, async () => {
   await refused({ LOG_FORMAT: 'yaml' }, /^LOG_FORMAT: 'yaml' is not a log format; use json or pretty$/m);
 });
