@@ -8,6 +8,7 @@ import { claimsByScope, createFindAccount } from './accounts.ts';
 import { ADMIN_CLIENT_ID, ADMIN_SCOPE, ADMIN_TOKEN_TTL, adminResource, isAdminUser } from './admin-resource.ts';
 import { pinToIssuer } from './issuer-origin.ts';
 import { logoutWithoutSession, type ContinueForm } from './logout-without-session.ts';
+import { corsForPublicClients, ownTokensOnly } from './policies.ts';
 import type { JWK } from 'jose';
 import type { Algorithm } from './key-ring.ts';
 
@@ -156,8 +157,9 @@ export function createProvider(deps: ProviderDeps): Provider {
     conformIdTokenClaims: false,
     features: {
       devInteractions: { enabled: false },
-      revocation: { enabled: true },
-      introspection: { enabled: true },
+      // A client introspects and revokes its own tokens only (src/oidc/policies.ts).
+      revocation: { enabled: true, allowedPolicy: ownTokensOnly },
+      introspection: { enabled: true, allowedPolicy: ownTokensOnly },
       userinfo: { enabled: true },
       clientCredentials: { enabled: true },
       // One resource server: the admin API. Its tokens are JWTs for its audience with the `admin`
@@ -187,6 +189,8 @@ export function createProvider(deps: ProviderDeps): Provider {
         async postLogoutSuccessSource(ctx) { deps.pages.loggedOut(pageContext(ctx)); },
       },
     },
+    // CORS only for public clients, from their redirect URIs' origins (src/oidc/policies.ts).
+    clientBasedCORS: corsForPublicClients(deps.issuer),
     interactions: { policy: policy(deps.selectable ?? (() => false)) },
     extraParams: [FLOW_PARAM],
     discovery: { prompt_values_supported: ['none', 'login', 'consent', 'create'] },
