@@ -109,7 +109,12 @@ export interface QueuedSms {
  * attempt is `queued` with a later `next_attempt_at`, held by nobody.
  */
 export interface SmsOutboxStore {
-  enqueue(msg: Pick<QueuedSms, 'id' | 'interactionUid' | 'to' | 'body' | 'usage' | 'locale' | 'createdAt' | 'expiresAt'>): Promise<void>;
+  /**
+   * Stores a message `queued`, or, with `lease`, already claimed by `lease.owner` until `lease.until`
+   * (status `sending`, its first attempt counted): what claimDue would have made of it, in one write.
+   * A leased message whose owner dies is claimed by another instance once the lease expires, as any.
+   */
+  enqueue(msg: Pick<QueuedSms, 'id' | 'interactionUid' | 'to' | 'body' | 'usage' | 'locale' | 'createdAt' | 'expiresAt'>, lease?: { owner: string; until: number }): Promise<void>;
   /**
    * Atomically leases up to `limit` due messages for `owner` until `now + leaseMs`: queued ones
    * whose next attempt is due, and `sending` ones whose lease expired (a crashed instance). Each

@@ -50,6 +50,22 @@ contract('sms: claimDue leases due messages to the owner, oldest first, up to th
   assert.equal(await store.smsOutbox.pending(), 3, 'sending messages are still pending');
 });
 
+contract('sms: a message enqueued with a lease is sending, held by its owner: never claimed while the lease lasts, taken over after', async ({ store, place }) => {
+  await store.smsOutbox.enqueue({
+    id: 'taken', interactionUid: 'uid-1', to: '+12025550100', body: 'b', usage: 'sign-in', locale: null, createdAt: T, expiresAt: T + 300_000,
+  }, { owner: 'w1', until: T + LEASE });
+  const row = await store.smsOutbox.get('taken');
+  assert.equal(row?.status, 'sending');
+  assert.equal(row?.leaseOwner, 'w1');
+  assert.equal(row?.attempts, 1, 'its first attempt is counted, as a claim counts it');
+  assert.equal(await store.smsOutbox.pending(), 1);
+  assert.deepEqual(await store.smsOutbox.claimDue('w2', T + LEASE - 1, 10, LEASE), [], 'not before the lease ends');
+  assert.deepEqual(await store.smsOutbox.renew('w1', ['taken'], T + 1000, LEASE), ['taken']);
+  assert.deepEqual(ids(await (await place.open()).smsOutbox.claimDue('w2', T + 1000 + LEASE, 10, LEASE)), ['taken'], 'a dead owner\'s message is sent by another');
+  assert.equal(await store.smsOutbox.markSent('taken', 'w1', 'outbox', null, T + 1000 + LEASE), false, 'the first owner can no longer settle it');
+  assert.equal(await store.smsOutbox.markSent('taken', 'w2', 'outbox', null, T + 1000 + LEASE), true);
+});
+
 contract('sms: an expired lease is taken over by another owner; the first owner can no longer settle or renew it', async ({ store, place }) => {
   await enqueue(store, 'm', T);
   assert.deepEqual(ids(await store.smsOutbox.claimDue('dead-worker', T, 10, LEASE)), ['m']);

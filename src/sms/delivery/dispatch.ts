@@ -73,7 +73,8 @@ export function createDispatch(
 
   const attempt: Attempt = async (msg, { step = 0, signal, log = baseLog } = {}) => {
     let tries = step % perConnector; // tries this connector already had
-    let last = step === 0 ? new SmsError('invalid_config', 'no connector available') : new SmsError('unavailable', 'no connector left to try');
+    // Made only when no connector could be tried (an Error captures its stack: not on every send).
+    let last: SmsError | undefined;
     for (let index = Math.floor(step / perConnector); index < connectors.length; index += 1, tries = 0) {
       const connector = connectors[index]!;
       const breaker = breakers.get(connector)!;
@@ -106,7 +107,7 @@ export function createDispatch(
         return { kind: 'retry', step: (index + 1) * perConnector, delayMs: 0, error: last };
       }
     }
-    return { kind: 'failed', error: last };
+    return { kind: 'failed', error: last ?? (step === 0 ? new SmsError('invalid_config', 'no connector available') : new SmsError('unavailable', 'no connector left to try')) };
   };
 
   const whole = async (msg: SmsMessage, log = baseLog): Promise<Dispatched> => {

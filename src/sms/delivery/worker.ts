@@ -87,6 +87,8 @@ export function createSmsQueue(store: Store, attempt: Attempt, log: Logger, allo
   let lastClaimAt = -Infinity;
   /** The last claim filled every place it had (or had none): more may be due than were claimed. */
   let backlog = false;
+  /** Enqueues under way that took one of this worker's places (their message is being stored, leased). */
+  let taking = 0;
   // One key for every instance on this store (the first writer's), so another instance can open what was queued.
   // Only the store's answer is kept: a failed read is asked again next time.
   let sealKey: Promise<Buffer> | undefined;
@@ -162,6 +164,16 @@ export function createSmsQueue(store: Store, attempt: Attempt, log: Logger, allo
     }
   }
 
+  /** Sends a message this worker holds the lease of, in one of its places. */
+  function start(m: QueuedSms, msg: SmsMessage): void {
+    const task = deliver(m, msg)
+      .catch((err: unknown) => log.error({ err, id: m.id }, 'sms queue error'))
+      // A place came free: claim again only if the last claim may have left due messages behind
+      // (it filled every place); otherwise the next enqueue, a retry's wake-up or the poll claims.
+      .finally(() => { inflight.delete(task); if (!stopped && backlog) kick(); });
+    inflight.add(task);
+  }
+
   async function pump(): Promise<void> {
     do {
       again = false;
@@ -182,13 +194,7 @@ export function createSmsQueue(store: Store, attempt: Attempt, log: Logger, allo
           log.error({ id: m.id }, 'sms not delivered: its stored body could not be opened (another sms-queue-key?)');
           continue;
         }
-        const msg: SmsMessage = { to: m.to, body, usage: m.usage as SmsMessage['usage'], ...(m.locale ? { locale: m.locale } : {}) };
-        const task = deliver(m, msg)
-          .catch((err: unknown) => log.error({ err, id: m.id }, 'sms queue error'))
-          // A place came free: claim again only if the last claim may have left due messages behind
-          // (it filled every place); otherwise the next enqueue, a retry's wake-up or the poll claims.
-          .finally(() => { inflight.delete(task); if (!stopped && backlog) kick(); });
-        inflight.add(task);
+        start(m, { to: m.to, body, usage: m.usage as SmsMessage['usage'], ...(m.locale ? { locale: m.locale } : {}) });
       }
       backlog = due.length === room;
       if (backlog) again = true;
@@ -244,14 +250,27 @@ export function createSmsQueue(store: Store, attempt: Attempt, log: Logger, allo
         record.smsFailed(msg.usage, msg.to, refused);
         throw new SmsError('invalid_recipient', `destination refused: ${refused}`);
       }
-      const id = randomUUID();
-      await store.smsOutbox.enqueue({
-        id, interactionUid: msg.interactionUid ?? null, to: msg.to, body: sealBody(await keyOf(), msg.body), usage: msg.usage,
+      const row = {
+        id: randomUUID(), interactionUid: msg.interactionUid ?? null, to: msg.to, body: sealBody(await keyOf(), msg.body), usage: msg.usage,
         locale: msg.locale ?? null, createdAt: now(), expiresAt: msg.expiresAt,
-      });
+      };
+      // A free place and nothing left waiting: this worker leases the message as it stores it (one
+      // write instead of a write and a claim) and sends it at once, as a claim right after would.
+      // It is in the store either way: if this instance dies, another one sends it when the lease ends.
+      const take = !stopped && !backlog && inflight.size + taking < concurrency;
+      if (take) taking += 1;
+      try {
+        await store.smsOutbox.enqueue(row, take ? { owner, until: row.createdAt + leaseMs } : undefined);
+      } finally {
+        if (take) taking -= 1;
+      }
       record.smsQueued(msg.usage, msg.to);
-      kick();
-      return id;
+      // Stopped meanwhile: left leased, it is given back by stop() or claimed elsewhere when the lease ends.
+      if (take && !stopped) {
+        start({ ...row, status: 'sending', attempts: 1, step: 0, leaseOwner: owner, connector: null, providerMessageId: null, error: null },
+          { to: msg.to, body: msg.body, usage: msg.usage, ...(msg.locale ? { locale: msg.locale } : {}) });
+      } else if (!take) kick();
+      return row.id;
     },
     latestFor: (uid) => store.smsOutbox.latestFor(uid),
     async drain() {

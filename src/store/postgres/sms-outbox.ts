@@ -11,7 +11,14 @@ const HELD = "id = $1 AND status = 'sending' AND lease_owner = $2";
 export function postgresSmsOutbox(db: Db): SmsOutboxStore {
   const changed = async (sql: string, params: readonly unknown[]) => (await db.run(sql, params)).rowCount === 1;
   return {
-    async enqueue(m) {
+    async enqueue(m, lease) {
+      if (lease) {
+        await db.run(`INSERT INTO sms_outbox (id, interaction_uid, recipient, body, usage, locale, status, attempts, lease_owner, lease_until,
+            next_attempt_at, created_at, expires_at, updated_at)
+          VALUES ($1, $2, $3, $4, $5, $6, 'sending', 1, $9, $10, $7, $7, $8, $7)`,
+        [m.id, m.interactionUid, m.to, m.body, m.usage, m.locale, m.createdAt, m.expiresAt, lease.owner, lease.until]);
+        return;
+      }
       await db.run(`INSERT INTO sms_outbox (id, interaction_uid, recipient, body, usage, locale, status, next_attempt_at, created_at, expires_at, updated_at)
         VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $7, $8, $7)`, [m.id, m.interactionUid, m.to, m.body, m.usage, m.locale, m.createdAt, m.expiresAt]);
     },

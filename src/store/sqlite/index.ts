@@ -92,6 +92,9 @@ export function openSqliteStore(file: string): Store {
       FROM otp_challenges WHERE interaction_uid = ?`),
     smsInsert: db.prepare(`INSERT INTO sms_outbox (id, interaction_uid, recipient, body, usage, locale, status, next_attempt_at,
       created_at, expires_at, updated_at) VALUES (@id, @interactionUid, @to, @body, @usage, @locale, 'queued', @createdAt, @createdAt, @expiresAt, @createdAt)`),
+    smsInsertLeased: db.prepare(`INSERT INTO sms_outbox (id, interaction_uid, recipient, body, usage, locale, status, attempts, lease_owner, lease_until,
+      next_attempt_at, created_at, expires_at, updated_at) VALUES (@id, @interactionUid, @to, @body, @usage, @locale, 'sending', 1, @owner, @until,
+      @createdAt, @createdAt, @expiresAt, @createdAt)`),
     // One statement: due queued messages and expired leases (a crashed owner's) are leased to @owner.
     smsClaim: db.prepare(`UPDATE sms_outbox SET status = 'sending', attempts = attempts + 1, lease_owner = @owner,
         lease_until = @until, updated_at = @now
@@ -244,7 +247,10 @@ export function openSqliteStore(file: string): Store {
       },
     },
     smsOutbox: {
-      async enqueue(m) { q.smsInsert.run({ ...m }); },
+      async enqueue(m, lease) {
+        if (lease) q.smsInsertLeased.run({ ...m, owner: lease.owner, until: lease.until });
+        else q.smsInsert.run({ ...m });
+      },
       async claimDue(owner, now, limit, leaseMs) {
         const rows = (q.smsClaim.all({ owner, now, until: now + leaseMs, limit }) as Row[]);
         rows.sort((a, b) => (a.next_attempt_at as number) - (b.next_attempt_at as number) || (a.created_at as number) - (b.created_at as number));

@@ -23,12 +23,20 @@ function countOf(vars: Record<string, unknown>): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
+/** One Intl.PluralRules per catalog locale, made on first use (making one costs more than a page's other messages). */
+const pluralRules = new Map<string, Intl.PluralRules>();
+function pluralOf(locale: string, n: number): string {
+  let rules = pluralRules.get(locale);
+  if (!rules) pluralRules.set(locale, rules = new Intl.PluralRules(locale));
+  return rules.select(n);
+}
+
 export function translate(locale: string, key: string, vars: Record<string, unknown> = {}): string {
   const own = <T extends object>(o: T | undefined, k: string) => (o && Object.hasOwn(o, k) ? (o as Record<string, string>)[k] : undefined);
   const catalog = Object.hasOwn(catalogs, locale) ? catalogs[locale] : undefined;
   // Plural forms (Intl.PluralRules): `key.one`, `key.few`, … beside `key` (the `other` form).
   const count = countOf(vars);
-  const form = count === undefined ? undefined : `${key}.${new Intl.PluralRules(Object.hasOwn(catalogs, locale) ? locale : 'en').select(count)}`;
+  const form = count === undefined ? undefined : `${key}.${pluralOf(Object.hasOwn(catalogs, locale) ? locale : 'en', count)}`;
   const text = (form && (own(catalog, form) ?? (catalog && own(catalog, key) ? undefined : own(en, form))))
     ?? own(catalog, key) ?? own(en, key) ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? ''));
