@@ -1,23 +1,17 @@
-// The `flowgate` command (bin/flowgate.mjs, `npm run cli -- …`): one table of commands (src/cli/*),
+// The `flowgate` command (bin/flowgate.mjs, `npm run cli -- …`): one table of commands (src/cli/commands.ts),
 // parsed and described by src/cli/args.ts. Each command talks to the store the server uses
 // (DATABASE_URL, FLOWGATE_CONFIG); account changes go through src/accounts, audited as `cli`.
 // Exit 0 done, 1 a runtime failure (one line on stderr), 2 bad usage (one line naming the help).
 import { readFileSync } from 'node:fs';
 import { dispatch, type Cli } from './cli/args.ts';
-import { clientCommands } from './cli/clients.ts';
-import { failureLine } from './cli/context.ts';
-import { flowCommands } from './cli/flows.ts';
-import { keyCommands } from './cli/keys.ts';
-import { setupCommands } from './cli/setup.ts';
-import { smsCommands } from './cli/sms.ts';
-import { userCommands } from './cli/users.ts';
+import { commands, groups } from './cli/commands.ts';
+import { failureLine } from './cli/failure.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 export const cli: Cli = {
-  commands: [...setupCommands, ...userCommands.filter((c) => c.name.startsWith('users ')), ...clientCommands, ...flowCommands,
-    ...smsCommands, ...keyCommands, ...userCommands.filter((c) => c.name.startsWith('admin '))],
-  groups: { config: 'the config file', users: 'accounts', clients: 'relying apps', flows: 'sign-in flows', sms: 'SMS delivery', keys: 'signing and cookie keys', admin: 'the admin role' },
+  commands,
+  groups,
   version,
   footer: [
     'Environment, as the server reads it: DATABASE_URL (default sqlite:./data/flowgate.db), FLOWGATE_CONFIG (the config',

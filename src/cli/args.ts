@@ -27,6 +27,8 @@ export interface RunContext {
   command: string;
 }
 
+export type Handler = (values: Values, ctx: RunContext) => Promise<number>;
+
 export interface CommandSpec {
   /** One word, or a group and a subcommand: `init`, `users add`. */
   name: string;
@@ -35,8 +37,12 @@ export interface CommandSpec {
   details?: string;
   options: Record<string, OptionSpec>;
   examples?: string[];
-  run(values: Values, ctx: RunContext): Promise<number>;
+  run: Handler;
 }
+
+/** A handler loaded when its command runs: help and usage errors load none of the server's modules. */
+export const lazy = <M extends Record<K, Handler>, K extends string>(load: () => Promise<M>, name: K): Handler =>
+  async (values, ctx) => (await load())[name](values, ctx);
 
 /** Bad usage: exit 2, one line pointing at the help. */
 export class UsageError extends Error {

@@ -1,20 +1,12 @@
-// `flowgate clients list|add|remove`: relying apps. The config file's clients are listed beside
+// The handlers of `flowgate clients list|add|remove` (options: src/cli/commands.ts): relying apps. The config file's clients are listed beside
 // the ones added here, which live in the store (src/live/clients.ts) and are served by every
 // running instance at once. A generated secret is printed once, by add, and never again.
 import { ACCOUNT_CLIENT_ID } from '../account/client.ts';
 import { clientService, type ClientView } from '../admin/service/clients.ts';
 import type { Config } from '../config/schema.ts';
 import { ADMIN_CLIENT_ID } from '../oidc/admin-resource.ts';
-import type { CommandSpec } from './args.ts';
+import type { Handler } from './args.ts';
 import { ACTOR, iso, loadSetup, print, table, withStore } from './context.ts';
-
-const isUrl = (v: string) => {
-  try {
-    return ['http:', 'https:'].includes(new URL(v).protocol) ? undefined : 'use an http(s) URL';
-  } catch {
-    return 'not a URL';
-  }
-};
 
 /** Ids the store may not give: the config file's clients and flowgate's own. */
 const reservedIds = (config: Config) => new Set([ACCOUNT_CLIENT_ID, ADMIN_CLIENT_ID, ...config.clients.map((c) => c.client_id)]);
@@ -24,54 +16,34 @@ const fromConfig = (config: Config): ClientView[] => config.clients.map((c) => (
   post_logout_redirect_uris: c.post_logout_redirect_uris, public: !c.client_secret, source: 'config',
 }));
 
-export const clientCommands: CommandSpec[] = [
-  {
-    name: 'clients list', summary: 'List the relying apps: the config file\'s and those added here (never a secret)',
-    options: {},
-    run: async (_values, ctx) => {
-      const { runtime, config } = loadSetup();
-      const stored = await withStore(runtime, (store) => clientService(store, reservedIds(config)).list());
-      const all = [...fromConfig(config), ...stored];
-      print(ctx, all, () => (all.length ? table([
-        ['client_id', 'name', 'type', 'source', 'redirect URIs', 'updated'],
-        ...all.map((c) => [c.client_id, c.client_name ?? '-', c.public ? 'public' : 'confidential', c.source, c.redirect_uris.join(' '), iso(c.updatedAt)]),
-      ]) : 'no clients (the demo client serves while there are none in the config file)'));
-      return 0;
-    },
-  },
-  {
-    name: 'clients add', summary: 'Add a relying app; its generated secret is printed once (audited as cli)',
-    details: 'Every running instance serves it from its next request. A public client (--public) has no secret and must use PKCE S256.',
-    options: {
-      name: { type: 'string', value: 'name', description: 'the app\'s name, shown on the consent page', required: true },
-      'redirect-uri': { type: 'string', value: 'url', description: 'a redirect URI (matched exactly)', required: true, multiple: true, check: isUrl },
-      'post-logout-redirect-uri': { type: 'string', value: 'url', description: 'where RP-initiated logout may return', multiple: true, check: isUrl },
-      id: { type: 'string', value: 'client_id', description: 'the client_id (default: made from the name)' },
-      public: { type: 'boolean', description: 'no secret (a browser or mobile app; PKCE S256 required)' },
-    },
-    examples: ['flowgate clients add --name "Team portal" --redirect-uri https://portal.example.com/callback'],
-    run: async (values, ctx) => {
-      const { runtime, config } = loadSetup();
-      const done = await withStore(runtime, (store) => clientService(store, reservedIds(config)).add({
-        client_name: values.name as string, redirect_uris: values['redirect-uri'] as string[],
-        post_logout_redirect_uris: (values['post-logout-redirect-uri'] as string[] | undefined) ?? [],
-        ...(values.id !== undefined ? { client_id: values.id as string } : {}), public: Boolean(values.public),
-      }, ACTOR));
-      print(ctx, { ...done.client, ...(done.secret ? { client_secret: done.secret } : {}) }, [
-        `added ${done.client.public ? 'public' : 'confidential'} client ${done.client.client_id}`,
-        ...(done.secret ? [`client_secret: ${done.secret}`, '(shown this once: keep it in the app\'s secret store)'] : []),
-      ].join('\n'));
-      return 0;
-    },
-  },
-  {
-    name: 'clients remove', summary: 'Remove a client added here; it can no longer sign anyone in (audited as cli)',
-    options: { id: { type: 'string', value: 'client_id', description: 'the client to remove', required: true } },
-    run: async (values, ctx) => {
-      const { runtime, config } = loadSetup();
-      await withStore(runtime, (store) => clientService(store, reservedIds(config)).remove(values.id as string, ACTOR));
-      print(ctx, { client_id: values.id, removed: true }, `removed client ${values.id as string}`);
-      return 0;
-    },
-  },
-];
+export const list: Handler = async (_values, ctx) => {
+  const { runtime, config } = loadSetup();
+  const stored = await withStore(runtime, (store) => clientService(store, reservedIds(config)).list());
+  const all = [...fromConfig(config), ...stored];
+  print(ctx, all, () => (all.length ? table([
+    ['client_id', 'name', 'type', 'source', 'redirect URIs', 'updated'],
+    ...all.map((c) => [c.client_id, c.client_name ?? '-', c.public ? 'public' : 'confidential', c.source, c.redirect_uris.join(' '), iso(c.updatedAt)]),
+  ]) : 'no clients (the demo client serves while there are none in the config file)'));
+  return 0;
+};
+
+export const add: Handler = async (values, ctx) => {
+  const { runtime, config } = loadSetup();
+  const done = await withStore(runtime, (store) => clientService(store, reservedIds(config)).add({
+    client_name: values.name as string, redirect_uris: values['redirect-uri'] as string[],
+    post_logout_redirect_uris: (values['post-logout-redirect-uri'] as string[] | undefined) ?? [],
+    ...(values.id !== undefined ? { client_id: values.id as string } : {}), public: Boolean(values.public),
+  }, ACTOR));
+  print(ctx, { ...done.client, ...(done.secret ? { client_secret: done.secret } : {}) }, [
+    `added ${done.client.public ? 'public' : 'confidential'} client ${done.client.client_id}`,
+    ...(done.secret ? [`client_secret: ${done.secret}`, '(shown this once: keep it in the app\'s secret store)'] : []),
+  ].join('\n'));
+  return 0;
+};
+
+export const remove: Handler = async (values, ctx) => {
+  const { runtime, config } = loadSetup();
+  await withStore(runtime, (store) => clientService(store, reservedIds(config)).remove(values.id as string, ACTOR));
+  print(ctx, { client_id: values.id, removed: true }, `removed client ${values.id as string}`);
+  return 0;
+};

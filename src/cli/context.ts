@@ -1,25 +1,20 @@
 // What every command shares: the environment and config file the server would read, the store
 // it would open (DATABASE_URL, FLOWGATE_CONFIG), printing text or one JSON document, and a
-// failure as one line (exit 1) with no stack.
+// failure as one line (src/cli/failure.ts). Loaded only when a command runs.
 import { dirname, resolve } from 'node:path';
 import { normalizePhone } from '../authenticators/identify-phone/phone.ts';
-import { ConfigError, loadConfigFile } from '../config/load.ts';
+import { loadConfigFile } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
-import { AppError } from '../errors.ts';
 import { runtimeFromEnv } from '../runtime.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
 import { UsageError, type RunContext } from './args.ts';
+export { CliError } from './failure.ts';
 
 /** The audit log's actor for every change made on the command line. */
 export const ACTOR = 'cli';
 
 export type Env = ReturnType<typeof runtimeFromEnv>;
-
-/** A runtime failure for the person at the terminal: exit 1, this one line. */
-export class CliError extends Error {
-  override name = 'CliError';
-}
 
 export const env = (): Env => runtimeFromEnv(process.env);
 
@@ -60,19 +55,4 @@ export function phoneArg(raw: string, config: Config, option = '--phone'): strin
   const phone = normalizePhone(raw, config.defaultRegion);
   if (!phone.ok) throw new UsageError(`${option} '${raw.slice(0, 40)}' is not a valid phone number (${phone.reason})`);
   return phone.e164;
-}
-
-/** Any failure as one line: an exposed AppError's detail (and its fields), a config or flow problem with a count of the rest. */
-export function failureLine(err: unknown): string {
-  if (err instanceof CliError) return err.message;
-  if (err instanceof AppError) {
-    if (!err.expose) return err.code === 'store_unavailable' ? 'the store cannot be reached right now (DATABASE_URL); try again' : `failed (${err.code})`;
-    const fields = err.fields.map((f) => `${f.pointer || '(document)'}: ${f.detail}`);
-    return [err.detail ?? err.code, ...fields.filter((f) => !(err.detail ?? '').includes(f))].join('; ');
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  const lines = message.split('\n').filter((l) => l.trim());
-  const more = lines.length - 1;
-  const hint = err instanceof ConfigError || (err as Error | undefined)?.name === 'FlowError' ? ": run 'flowgate config check'" : '';
-  return `${lines[0] ?? 'failed'}${more > 0 ? ` (and ${more} more problem${more > 1 ? 's' : ''}${hint})` : ''}`;
 }

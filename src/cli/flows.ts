@@ -1,4 +1,4 @@
-// `flowgate flows list|show|export|import`: the flows the server serves, from the store (seeded
+// The handlers of `flowgate flows list|show|export|import` (options: src/cli/commands.ts): the flows the server serves, from the store (seeded
 // from the flow files first, as the server does, so they work before the server has ever run).
 // An import creates the flow, or a new version of an admin's flow, audited as `cli`; a running
 // server picks it up on its next request.
@@ -11,7 +11,7 @@ import { builtinAuthenticators } from '../flows/registry.ts';
 import { createLive } from '../live/index.ts';
 import { seedFromFiles } from '../live/seed.ts';
 import { createLogger } from '../log.ts';
-import type { CommandSpec } from './args.ts';
+import type { Handler } from './args.ts';
 import { ACTOR, CliError, iso, loadSetup, print, table, withStore } from './context.ts';
 
 /** Runs with the flow service on the server's store, seeded from the files. */
@@ -29,68 +29,50 @@ async function withFlows<T>(run: (flows: FlowService) => Promise<T>): Promise<T>
   });
 }
 
-const ID = { type: 'string', value: 'flow', description: 'the flow\'s id (see flowgate flows list)', required: true } as const;
-
 /** A step tree as indented lines: `- sms  sms-otp  REQUIRED`. */
 const stepLines = (steps: StepDef[], depth = 0): string[] => steps.flatMap((s) => [
   `${'  '.repeat(depth + 1)}- ${s.id}  ${s.authenticator ?? '(sub-flow)'}  ${s.requirement}`,
   ...(s.steps ? stepLines(s.steps, depth + 1) : []),
 ]);
 
-export const flowCommands: CommandSpec[] = [
-  {
-    name: 'flows list', summary: 'List the flows: id, kind, active version, bound purposes',
-    options: {},
-    run: (_values, ctx) => withFlows(async (flows) => {
-      const list = await flows.list();
-      print(ctx, list, () => table([
-        ['id', 'kind', 'version', 'origin', 'bound to', 'updated'],
-        ...list.map((f) => [f.id, f.kind, `${f.activeVersion}/${f.latestVersion}`, f.builtIn ? 'file' : 'admin', f.boundTo.join(',') || '-', iso(f.updatedAt)]),
-      ]));
-      return 0;
-    }),
-  },
-  {
-    name: 'flows show', summary: 'Show a flow\'s active version: kind, versions and its steps',
-    options: { id: ID },
-    run: (values, ctx) => withFlows(async (flows) => {
-      const { document, head } = await flows.read(values.id as string);
-      const versions = await flows.versions(values.id as string);
-      const d = document as FlowDef;
-      print(ctx, { document, head, versions }, () => [
-        `flow ${d.id} (${d.kind}${head.builtIn ? ', from a file' : ''}): version ${head.activeVersion} of ${head.latestVersion}`,
-        ...(d.description ? [d.description] : []),
-        'steps:', ...stepLines(d.steps),
-        'versions:', ...versions.map((v) => `  ${v.version}${v.active ? ' (active)' : ''}  ${v.source}  ${v.actor}  ${iso(v.createdAt)}`),
-      ].join('\n'));
-      return 0;
-    }),
-  },
-  {
-    name: 'flows export', summary: 'Print a flow\'s active version as a flows/*.yaml file (stdout)',
-    options: { id: ID },
-    examples: ['flowgate flows export --id sign-in > my-flow.yaml'],
-    run: (values, ctx) => withFlows(async (flows) => {
-      if (ctx.json) print(ctx, (await flows.read(values.id as string)).document, '');
-      else process.stdout.write(await flows.exportYaml(values.id as string));
-      return 0;
-    }),
-  },
-  {
-    name: 'flows import', summary: 'Create a flow from a file, or a new version of an admin\'s flow (audited as cli)',
-    options: { file: { type: 'string', value: 'flow.yaml', description: 'the flow file (YAML, as in flows/)', required: true } },
-    run: async (values, ctx) => {
-      let text: string;
-      try {
-        text = readFileSync(values.file as string, 'utf8');
-      } catch (err) {
-        throw new CliError(`cannot read ${values.file as string}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-      }
-      return withFlows(async (flows) => {
-        const done = await flows.importFlow(text, ACTOR);
-        print(ctx, { id: done.document.id, version: done.head.activeVersion, head: done.head }, `flow '${done.document.id}' is now at version ${done.head.activeVersion}`);
-        return 0;
-      });
-    },
-  },
-];
+export const list: Handler = (_values, ctx) => withFlows(async (flows) => {
+  const all = await flows.list();
+  print(ctx, all, () => table([
+    ['id', 'kind', 'version', 'origin', 'bound to', 'updated'],
+    ...all.map((f) => [f.id, f.kind, `${f.activeVersion}/${f.latestVersion}`, f.builtIn ? 'file' : 'admin', f.boundTo.join(',') || '-', iso(f.updatedAt)]),
+  ]));
+  return 0;
+});
+
+export const show: Handler = (values, ctx) => withFlows(async (flows) => {
+  const { document, head } = await flows.read(values.id as string);
+  const versions = await flows.versions(values.id as string);
+  const d = document as FlowDef;
+  print(ctx, { document, head, versions }, () => [
+    `flow ${d.id} (${d.kind}${head.builtIn ? ', from a file' : ''}): version ${head.activeVersion} of ${head.latestVersion}`,
+    ...(d.description ? [d.description] : []),
+    'steps:', ...stepLines(d.steps),
+    'versions:', ...versions.map((v) => `  ${v.version}${v.active ? ' (active)' : ''}  ${v.source}  ${v.actor}  ${iso(v.createdAt)}`),
+  ].join('\n'));
+  return 0;
+});
+
+export const exportFlow: Handler = (values, ctx) => withFlows(async (flows) => {
+  if (ctx.json) print(ctx, (await flows.read(values.id as string)).document, '');
+  else process.stdout.write(await flows.exportYaml(values.id as string));
+  return 0;
+});
+
+export const importFlow: Handler = async (values, ctx) => {
+  let text: string;
+  try {
+    text = readFileSync(values.file as string, 'utf8');
+  } catch (err) {
+    throw new CliError(`cannot read ${values.file as string}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return withFlows(async (flows) => {
+    const done = await flows.importFlow(text, ACTOR);
+    print(ctx, { id: done.document.id, version: done.head.activeVersion, head: done.head }, `flow '${done.document.id}' is now at version ${done.head.activeVersion}`);
+    return 0;
+  });
+};

@@ -1,4 +1,4 @@
-// `flowgate init` (a commented starter config file: a client with a generated secret, the console
+// The handlers of `flowgate init` (options: src/cli/commands.ts; a commented starter config file: a client with a generated secret, the console
 // SMS connector, the JSON Schema reference for editors; never overwrites) and `flowgate config check`
 // (every problem of the config file and the flows at once, src/config/check.ts).
 import { randomBytes } from 'node:crypto';
@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkSetup } from '../config/check.ts';
-import type { CommandSpec } from './args.ts';
+import type { Handler } from './args.ts';
 import { CliError, print } from './context.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -20,14 +20,6 @@ export function schemaReference(file: string): string {
   const rel = relative(dirname(resolve(file)), SCHEMA);
   return rel.startsWith('.') ? rel : `./${rel}`;
 }
-
-const isHttpUrl = (v: string) => {
-  try {
-    return ['http:', 'https:'].includes(new URL(v).protocol) ? undefined : 'use an http(s) URL';
-  } catch {
-    return 'not a URL';
-  }
-};
 
 function starter(o: { file: string; issuer: string; clientId: string; secret: string; redirect: string }): string {
   const app = new URL(o.redirect);
@@ -68,57 +60,40 @@ sms:
 `;
 }
 
-export const setupCommands: CommandSpec[] = [
-  {
-    name: 'init', summary: 'Write a commented starter config file (a client with a new secret, the console SMS connector)',
-    details: 'Never overwrites: an existing file is left alone (exit 1). The client secret is printed once, and is in the file.',
-    options: {
-      file: { type: 'string', value: 'path', description: 'where to write it (default flowgate.yaml)' },
-      issuer: { type: 'string', value: 'url', description: 'the public URL flowgate will run at (default http://localhost:3000), for the start line', check: isHttpUrl },
-      'client-id': { type: 'string', value: 'id', description: 'the first client\'s client_id (default my-app)', check: (v) => (/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/.test(v) ? undefined : 'use letters, digits, dots, dashes and underscores') },
-      'redirect-uri': { type: 'string', value: 'url', description: 'its redirect URI (default http://localhost:8080/callback)', check: isHttpUrl },
-    },
-    examples: ['flowgate init', 'flowgate init --file /etc/flowgate/flowgate.yaml --issuer https://id.example.com --redirect-uri https://app.example.com/callback'],
-    run: async (values, ctx) => {
-      const file = (values.file as string | undefined) ?? 'flowgate.yaml';
-      const issuer = (values.issuer as string | undefined) ?? 'http://localhost:3000';
-      const clientId = (values['client-id'] as string | undefined) ?? 'my-app';
-      const secret = randomBytes(32).toString('base64url');
-      const text = starter({ file, issuer, clientId, secret, redirect: (values['redirect-uri'] as string | undefined) ?? 'http://localhost:8080/callback' });
-      try {
-        writeFileSync(file, text, { flag: 'wx', mode: 0o600 }); // wx: fails if it exists, never a half-overwritten file
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        throw new CliError(code === 'EEXIST' ? `${file} exists already; init never overwrites it (choose another --file)` : `cannot write ${file}: ${code ?? (err as Error).message}`);
-      }
-      print(ctx, { file, client_id: clientId, client_secret: secret, schema: schemaReference(file) }, [
-        `wrote ${file}: client ${clientId}, SMS printed on the server's console`,
-        `client_secret: ${secret}   (printed this once; it is in the file)`,
-        `next: flowgate config check --file ${file}`,
-        `      FLOWGATE_CONFIG=${file} FLOWGATE_ISSUER=${issuer} npm start`,
-      ].join('\n'));
-      return 0;
-    },
-  },
-  {
-    name: 'config check', summary: 'Check the config file and the flows as a start would, printing every problem',
-    details: 'Reads --file, else FLOWGATE_CONFIG (none: the defaults), the environment (PORT, DATABASE_URL, …), the flows of\nflowsDir, plugin authenticators, branding and template overrides. Exit 1 on any problem.',
-    options: { file: { type: 'string', value: 'path', description: 'the config file (default: FLOWGATE_CONFIG)' } },
-    run: async (values, ctx) => {
-      const file = (values.file as string | undefined) ?? (process.env.FLOWGATE_CONFIG || undefined);
-      const { problems, summary } = await checkSetup(file, process.env);
-      if (ctx.json) {
-        print(ctx, { ok: problems.length === 0, problems, ...(summary ? { summary } : {}) }, '');
-        return problems.length ? 1 : 0;
-      }
-      if (problems.length) {
-        process.stderr.write(`${problems.join('\n')}\nflowgate: ${problems.length} problem${problems.length > 1 ? 's' : ''} in ${file ?? 'the defaults'}\n`);
-        return 1;
-      }
-      const s = summary!;
-      print(ctx, s, `ok: ${s.file}: ${s.clients} client${s.clients === 1 ? '' : 's'}${s.clients ? '' : ' (the demo client serves)'}, `
-        + `SMS via ${s.connectors.join(' → ')}, ${s.flows.length} flows (sign-in: ${s.signInFlow})`);
-      return 0;
-    },
-  },
-];
+export const init: Handler = async (values, ctx) => {
+  const file = (values.file as string | undefined) ?? 'flowgate.yaml';
+  const issuer = (values.issuer as string | undefined) ?? 'http://localhost:3000';
+  const clientId = (values['client-id'] as string | undefined) ?? 'my-app';
+  const secret = randomBytes(32).toString('base64url');
+  const text = starter({ file, issuer, clientId, secret, redirect: (values['redirect-uri'] as string | undefined) ?? 'http://localhost:8080/callback' });
+  try {
+    writeFileSync(file, text, { flag: 'wx', mode: 0o600 }); // wx: fails if it exists, never a half-overwritten file
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new CliError(code === 'EEXIST' ? `${file} exists already; init never overwrites it (choose another --file)` : `cannot write ${file}: ${code ?? (err as Error).message}`);
+  }
+  print(ctx, { file, client_id: clientId, client_secret: secret, schema: schemaReference(file) }, [
+    `wrote ${file}: client ${clientId}, SMS printed on the server's console`,
+    `client_secret: ${secret}   (printed this once; it is in the file)`,
+    `next: flowgate config check --file ${file}`,
+    `      FLOWGATE_CONFIG=${file} FLOWGATE_ISSUER=${issuer} npm start`,
+  ].join('\n'));
+  return 0;
+};
+
+export const check: Handler = async (values, ctx) => {
+  const file = (values.file as string | undefined) ?? (process.env.FLOWGATE_CONFIG || undefined);
+  const { problems, summary } = await checkSetup(file, process.env);
+  if (ctx.json) {
+    print(ctx, { ok: problems.length === 0, problems, ...(summary ? { summary } : {}) }, '');
+    return problems.length ? 1 : 0;
+  }
+  if (problems.length) {
+    process.stderr.write(`${problems.join('\n')}\nflowgate: ${problems.length} problem${problems.length > 1 ? 's' : ''} in ${file ?? 'the defaults'}\n`);
+    return 1;
+  }
+  const s = summary!;
+  print(ctx, s, `ok: ${s.file}: ${s.clients} client${s.clients === 1 ? '' : 's'}${s.clients ? '' : ' (the demo client serves)'}, `
+    + `SMS via ${s.connectors.join(' → ')}, ${s.flows.length} flows (sign-in: ${s.signInFlow})`);
+  return 0;
+};

@@ -1,16 +1,14 @@
-// `flowgate users list|add|show|remove|unlock` and `flowgate admin grant|revoke`: accounts, changed
-// through src/accounts (what the admin API does), audited with the actor `cli`.
+// The handlers of `flowgate users list|add|show|remove|unlock` and `flowgate admin grant|revoke`
+// (options: src/cli/commands.ts): accounts, changed through src/accounts (what the admin API does), audited as `cli`.
 import { createInterface } from 'node:readline/promises';
-import { createAccounts, isEmail, type Accounts } from '../accounts/index.ts';
+import { createAccounts, type Accounts } from '../accounts/index.ts';
 import { userView } from '../admin/api/users.ts';
 import type { Config } from '../config/schema.ts';
 import { createGuard } from '../guard/index.ts';
 import { createLogger } from '../log.ts';
 import type { User } from '../store/types.ts';
-import { UsageError, type CommandSpec, type RunContext, type Values } from './args.ts';
+import { UsageError, type Handler, type RunContext, type Values } from './args.ts';
 import { ACTOR, CliError, iso, loadSetup, phoneArg, print, table, withStore } from './context.ts';
-
-const PHONE = { type: 'string', value: 'number', description: 'the phone number, in any spelling (+1 202 555 0100, or national with defaultRegion)', required: true } as const;
 
 /** Runs with the account library on the server's store (the guard for unlocks). */
 async function withAccounts<T>(run: (accounts: Accounts, config: Config) => Promise<T>): Promise<T> {
@@ -54,77 +52,45 @@ async function setRole(which: 'grant' | 'revoke', values: Values, ctx: RunContex
   });
 }
 
-export const userCommands: CommandSpec[] = [
-  {
-    name: 'users list', summary: 'List accounts, newest first',
-    options: {
-      search: { type: 'string', value: 'text', description: 'only accounts whose phone has these digits or whose name has this text' },
-      limit: { type: 'string', value: 'n', description: 'at most this many (1 to 1000; default 50)', check: (v) => (/^\d+$/.test(v) && +v >= 1 && +v <= 1000 ? undefined : 'use a whole number from 1 to 1000') },
-    },
-    run: async (values, ctx) => {
-      const users = await withStore(loadSetup().runtime, (store) => store.users.search((values.search as string | undefined) ?? '', Number(values.limit ?? 50)));
-      print(ctx, users.map(userView), () => (users.length ? userRows(users) : 'no accounts'));
-      return 0;
-    },
-  },
-  {
-    name: 'users add', summary: 'Add an account with a verified phone number (audited as cli)',
-    options: {
-      phone: PHONE,
-      name: { type: 'string', value: 'name', description: 'the person\'s name (the `name` claim)' },
-      email: { type: 'string', value: 'email', description: 'an email address (the `email` claim)', check: (v) => (isEmail(v) ? undefined : 'not an email address') },
-    },
-    examples: ['flowgate users add --phone "+1 202 555 0100" --name "Ada"'],
-    run: (values, ctx) => withAccounts(async (accounts, config) => {
-      const phone = phoneArg(values.phone as string, config);
-      const done = await accounts.create({ phone, phoneVerified: true, name: (values.name as string | undefined) ?? null, email: (values.email as string | undefined) ?? null }, { actor: ACTOR });
-      if (done.kind === 'taken') throw new CliError(`a user with ${phone} exists already (id ${done.existing.id})`);
-      print(ctx, userView(done.user), `created user ${done.user.id} with phone ${done.user.phone}`);
-      return 0;
-    }),
-  },
-  {
-    name: 'users show', summary: 'Show one account (never a password hash)',
-    options: { phone: PHONE },
-    run: (values, ctx) => withAccounts(async (accounts, config) => {
-      const user = await accountOf(accounts, phoneArg(values.phone as string, config));
-      const v = userView(user);
-      print(ctx, v, table(Object.entries(v).map(([k, x]) => [`${k}:`, k.endsWith('At') ? iso(x as number | null) : Array.isArray(x) ? x.join(', ') || '-' : String(x ?? '-')])));
-      return 0;
-    }),
-  },
-  {
-    name: 'users remove', summary: 'Delete an account; its sessions and tokens end first (audited as cli)',
-    options: { phone: PHONE, yes: { type: 'boolean', description: 'do not ask (needed when stdin is not a terminal)' } },
-    run: (values, ctx) => withAccounts(async (accounts, config) => {
-      const phone = phoneArg(values.phone as string, config);
-      const user = await accountOf(accounts, phone);
-      if (!await confirmed(`Delete the account ${user.id} with ${phone}? Its sessions and tokens end.`, values)) throw new CliError('not deleted');
-      const done = await accounts.remove(user.id, { actor: ACTOR });
-      if (done.kind === 'missing') throw new CliError(`the account with ${phone} was removed meanwhile`);
-      print(ctx, { id: user.id, phone, removed: true, revoked: done.revoked }, `removed user ${user.id} (${phone}); ${done.revoked} session(s) and token(s) ended`);
-      return 0;
-    }),
-  },
-  {
-    name: 'users unlock', summary: 'Clear the guessing lockout of a number and its account, and the number\'s sending caps',
-    options: { phone: PHONE },
-    run: (values, ctx) => withAccounts(async (accounts, config) => {
-      const phone = phoneArg(values.phone as string, config);
-      const done = await accounts.unlock({ phone }, { actor: ACTOR });
-      const cleared = done.kind === 'unlocked' ? done.cleared : 0;
-      print(ctx, { phone, cleared }, cleared
-        ? `unlocked ${phone}: failed attempts and the number's code counters cleared`
-        : `${phone} was not locked (no failed attempts or codes recorded)`);
-      return 0;
-    }),
-  },
-  {
-    name: 'admin grant', summary: 'Give the account with this number the admin role (the admin API and console)',
-    options: { phone: PHONE }, run: (values, ctx) => setRole('grant', values, ctx),
-  },
-  {
-    name: 'admin revoke', summary: 'Take the admin role back from the account with this number',
-    options: { phone: PHONE }, run: (values, ctx) => setRole('revoke', values, ctx),
-  },
-];
+export const list: Handler = async (values, ctx) => {
+  const users = await withStore(loadSetup().runtime, (store) => store.users.search((values.search as string | undefined) ?? '', Number(values.limit ?? 50)));
+  print(ctx, users.map(userView), () => (users.length ? userRows(users) : 'no accounts'));
+  return 0;
+};
+
+export const add: Handler = (values, ctx) => withAccounts(async (accounts, config) => {
+  const phone = phoneArg(values.phone as string, config);
+  const done = await accounts.create({ phone, phoneVerified: true, name: (values.name as string | undefined) ?? null, email: (values.email as string | undefined) ?? null }, { actor: ACTOR });
+  if (done.kind === 'taken') throw new CliError(`a user with ${phone} exists already (id ${done.existing.id})`);
+  print(ctx, userView(done.user), `created user ${done.user.id} with phone ${done.user.phone}`);
+  return 0;
+});
+
+export const show: Handler = (values, ctx) => withAccounts(async (accounts, config) => {
+  const v = userView(await accountOf(accounts, phoneArg(values.phone as string, config)));
+  print(ctx, v, table(Object.entries(v).map(([k, x]) => [`${k}:`, k.endsWith('At') ? iso(x as number | null) : Array.isArray(x) ? x.join(', ') || '-' : String(x ?? '-')])));
+  return 0;
+});
+
+export const remove: Handler = (values, ctx) => withAccounts(async (accounts, config) => {
+  const phone = phoneArg(values.phone as string, config);
+  const user = await accountOf(accounts, phone);
+  if (!await confirmed(`Delete the account ${user.id} with ${phone}? Its sessions and tokens end.`, values)) throw new CliError('not deleted');
+  const done = await accounts.remove(user.id, { actor: ACTOR });
+  if (done.kind === 'missing') throw new CliError(`the account with ${phone} was removed meanwhile`);
+  print(ctx, { id: user.id, phone, removed: true, revoked: done.revoked }, `removed user ${user.id} (${phone}); ${done.revoked} session(s) and token(s) ended`);
+  return 0;
+});
+
+export const unlock: Handler = (values, ctx) => withAccounts(async (accounts, config) => {
+  const phone = phoneArg(values.phone as string, config);
+  const done = await accounts.unlock({ phone }, { actor: ACTOR });
+  const cleared = done.kind === 'unlocked' ? done.cleared : 0;
+  print(ctx, { phone, cleared }, cleared
+    ? `unlocked ${phone}: failed attempts and the number's code counters cleared`
+    : `${phone} was not locked (no failed attempts or codes recorded)`);
+  return 0;
+});
+
+export const grant: Handler = (values, ctx) => setRole('grant', values, ctx);
+export const revoke: Handler = (values, ctx) => setRole('revoke', values, ctx);
