@@ -107,6 +107,7 @@ function parseProblem(err: Error & { code?: string }, known: string[]): string {
 
 /** Parses one command's options: UsageError for anything the table does not allow. */
 export function parseOptions(spec: CommandSpec, args: string[]): Values | 'help' {
+  if (args.some((a) => a === '--help' || a === '-h')) return 'help'; // even beside an option that lacks its value
   const options = { ...spec.options, ...COMMON };
   let values: Values;
   try {
