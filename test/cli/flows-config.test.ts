@@ -5,19 +5,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { flowgate, stderrLines } from '../helpers/cli.ts';
+import { cliWith, stderrLines } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'flowgate-cli-flows-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const env = { DATABASE_URL: `sqlite:${join(dir, 'flowgate.db')}`, FLOWGATE_CONFIG: '' };
-const cli = (...args: string[]) => flowgate(args, env);
-
-/** Runs a command that must succeed with --json and returns its one document. */
-async function json<T>(...args: string[]): Promise<T> {
-  const run = await cli(...args, '--json');
-  assert.equal(run.code, 0, `${args.join(' ')}: ${run.stderr}`);
-  return JSON.parse(run.stdout) as T;
-}
+const { cli, json } = cliWith(env);
 
 test('flows: list, show, export, import as a new flow, shown and listed; keys list; --json documents', { timeout: 90_000 }, async () => {
   const flows = await json<Array<{ id: string; builtIn: boolean; boundTo: string[] }>>('flows', 'list');

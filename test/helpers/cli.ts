@@ -1,7 +1,9 @@
 // Runs the `flowgate` command as operators do (bin/flowgate.mjs: dist/cli.js when fresh, else the
 // sources through tsx) and keeps stdout and stderr apart; stdin is closed (not a terminal).
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { openSqliteStore } from '../../src/store/sqlite/index.ts';
 
 export interface CliRun { code: number; stdout: string; stderr: string }
 
@@ -23,4 +25,21 @@ export async function inBatches<T>(tasks: Array<() => Promise<T>>, n = 3): Promi
   const out: T[] = [];
   for (let i = 0; i < tasks.length; i += n) out.push(...await Promise.all(tasks.slice(i, i + n).map((t) => t())));
   return out;
+}
+
+/** `cli(...args)` and `json(...args)` (must exit 0 with --json; its one document) with this environment. */
+export function cliWith(env: Record<string, string>) {
+  const cli = (...args: string[]) => flowgate(args, env);
+  async function json<T>(...args: string[]): Promise<T> {
+    const run = await cli(...args, '--json');
+    assert.equal(run.code, 0, `${args.join(' ')}: ${run.stderr}`);
+    return JSON.parse(run.stdout) as T;
+  }
+  return { cli, json };
+}
+
+/** The audit entries of a target in a SQLite file, newest first. */
+export async function auditOf(db: string, target: string) {
+  const store = openSqliteStore(db);
+  try { return await store.config.audit({ limit: 20, target }); } finally { await store.close(); }
 }
