@@ -1,15 +1,10 @@
 // The handlers of `flowgate clients list|add|remove` (options: src/cli/commands.ts): relying apps. The config file's clients are listed beside
 // the ones added here, which live in the store (src/live/clients.ts) and are served by every
 // running instance at once. A generated secret is printed once, by add, and never again.
-import { ACCOUNT_CLIENT_ID } from '../account/client.ts';
 import { clientService, type ClientView } from '../admin/service/clients.ts';
 import type { Config } from '../config/schema.ts';
-import { ADMIN_CLIENT_ID } from '../oidc/admin-resource.ts';
 import type { Handler } from './args.ts';
 import { ACTOR, iso, loadSetup, print, table, withStore } from './context.ts';
-
-/** Ids the store may not give: the config file's clients and flowgate's own. */
-const reservedIds = (config: Config) => new Set([ACCOUNT_CLIENT_ID, ADMIN_CLIENT_ID, ...config.clients.map((c) => c.client_id)]);
 
 const fromConfig = (config: Config): ClientView[] => config.clients.map((c) => ({
   client_id: c.client_id, ...(c.client_name ? { client_name: c.client_name } : {}), redirect_uris: c.redirect_uris,
@@ -18,7 +13,7 @@ const fromConfig = (config: Config): ClientView[] => config.clients.map((c) => (
 
 export const list: Handler = async (_values, ctx) => {
   const { runtime, config } = loadSetup();
-  const stored = await withStore(runtime, (store) => clientService(store, reservedIds(config)).list());
+  const stored = await withStore(runtime, (store) => clientService(store, config.clients).list());
   const all = [...fromConfig(config), ...stored];
   print(ctx, all, () => (all.length ? table([
     ['client_id', 'name', 'type', 'source', 'redirect URIs', 'updated'],
@@ -29,7 +24,7 @@ export const list: Handler = async (_values, ctx) => {
 
 export const add: Handler = async (values, ctx) => {
   const { runtime, config } = loadSetup();
-  const done = await withStore(runtime, (store) => clientService(store, reservedIds(config)).add({
+  const done = await withStore(runtime, (store) => clientService(store, config.clients).add({
     client_name: values.name as string, redirect_uris: values['redirect-uri'] as string[],
     post_logout_redirect_uris: (values['post-logout-redirect-uri'] as string[] | undefined) ?? [],
     ...(values.id !== undefined ? { client_id: values.id as string } : {}), public: Boolean(values.public),
@@ -43,7 +38,7 @@ export const add: Handler = async (values, ctx) => {
 
 export const remove: Handler = async (values, ctx) => {
   const { runtime, config } = loadSetup();
-  await withStore(runtime, (store) => clientService(store, reservedIds(config)).remove(values.id as string, ACTOR));
+  await withStore(runtime, (store) => clientService(store, config.clients).remove(values.id as string, ACTOR));
   print(ctx, { client_id: values.id, removed: true }, `removed client ${values.id as string}`);
   return 0;
 };

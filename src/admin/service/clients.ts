@@ -1,8 +1,9 @@
-// Relying apps added at run time (the CLI's `clients list|add|remove`; the admin API can take the
-// same service): stored as `client` documents with their secret in the store's secrets
+// Relying apps added at run time (the CLI's `clients list|add|remove`, /admin/api/clients): stored as `client` documents with their secret in the store's secrets
 // (src/live/clients.ts), audited with the actor. A generated secret is returned once, by add only.
 import { randomBytes } from 'node:crypto';
+import { ACCOUNT_CLIENT_ID } from '../../account/client.ts';
 import { AppError } from '../../errors.ts';
+import { ADMIN_CLIENT_ID } from '../../oidc/admin-resource.ts';
 import { clientSecretName, storedClientSchema, type StoredClient } from '../../live/clients.ts';
 import type { Store } from '../../store/types.ts';
 import { writeDocument } from './documents.ts';
@@ -37,8 +38,9 @@ const view = (doc: StoredClient, updatedAt: number): ClientView => ({
   post_logout_redirect_uris: doc.post_logout_redirect_uris, public: !doc.confidential, source: 'store', updatedAt,
 });
 
-/** `reserved`: ids that are not the store's to give (the config file's clients, flowgate's own). */
-export function clientService(store: Store, reserved: ReadonlySet<string>, now: () => number = Date.now) {
+/** `configClients`: the config file's clients; their ids and flowgate's own are not the store's to give. */
+export function clientService(store: Store, configClients: ReadonlyArray<{ client_id: string }>, now: () => number = Date.now) {
+  const reserved = new Set([ACCOUNT_CLIENT_ID, ADMIN_CLIENT_ID, ...configClients.map((c) => c.client_id)]);
   const what = (id: string) => `client '${id}'`;
 
   /** Blanks a stored secret (a removed client's secret never authenticates a later client of the same id). */
