@@ -51,3 +51,10 @@
   }
   setTimeout(poll, 500);
 })();
+
+// A form that only carries a protocol step on (signing out without a session) submits itself;
+// without script its Continue button does the same.
+(function () {
+  var form = document.querySelector('form[data-auto-submit]');
+  if (form) form.submit();
+})();

@@ -1,11 +1,15 @@
 // Reads the environment once: PORT, FLOWGATE_ISSUER, DATABASE_URL, NODE_ENV, FLOWGATE_CONFIG, and the
 // PostgreSQL pool's DATABASE_POOL_SIZE, DATABASE_STATEMENT_TIMEOUT_MS, DATABASE_CONNECT_TIMEOUT_MS
 // (defaults in src/store/postgres/options.ts), FLOWGATE_SHUTDOWN_GRACE_MS (src/shutdown.ts), FLOWGATE_METRICS_TOKEN
-// and FLOWGATE_KEY_ENCRYPTION_KEY (secrets sealed at rest).
+// and FLOWGATE_KEY_ENCRYPTION_KEY (secrets sealed at rest), FLOWGATE_LISTEN_HOST (the address PORT is bound on);
+// LOG_FORMAT (src/log.ts) through logFormatFromEnv.
+// A bad value is a ConfigError naming the variable: main.ts prints it as one line, no stack.
+import { isIP } from 'node:net';
 import { ConfigError } from './config/load.ts';
 import type { Runtime } from './config/schema.ts';
 import { POSTGRES_DEFAULTS, type PostgresOptions } from './store/postgres/options.ts';
 import { SHUTDOWN_GRACE_MS } from './shutdown.ts';
+import type { LogFormat } from './log.ts';
 
 /** An integer setting within [min, max], or its default when unset; a clear one-line error otherwise. */
 function intSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -24,6 +28,29 @@ function metricsToken(raw: string): string {
   return raw;
 }
 
+/** FLOWGATE_ISSUER: an http(s) URL without query or fragment (oidc-provider's rule), or the local default. */
+function issuerSetting(env: NodeJS.ProcessEnv, port: number): string {
+  const raw = env.FLOWGATE_ISSUER;
+  if (raw === undefined || raw === '') return `http://localhost:${port}`;
+  let url: URL | undefined;
+  try { url = new URL(raw); } catch { /* refused below */ }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash || url.username || url.password) {
+    throw new ConfigError(`FLOWGATE_ISSUER: '${raw}' is not an http(s) URL without query or fragment (e.g. https://id.example.com)`);
+  }
+  return raw;
+}
+
+/**
+ * LOG_FORMAT: `json` or `pretty`; unset, pretty when stdout is a terminal outside production
+ * (a person is reading), JSON otherwise (a log collector is).
+ */
+export function logFormatFromEnv(env: NodeJS.ProcessEnv, stdoutIsTTY: boolean): LogFormat {
+  const raw = env.LOG_FORMAT?.trim();
+  if (raw === undefined || raw === '') return stdoutIsTTY && env.NODE_ENV !== 'production' ? 'pretty' : 'json';
+  if (raw === 'json' || raw === 'pretty') return raw;
+  throw new ConfigError(`LOG_FORMAT: '${env.LOG_FORMAT}' is not a log format; use json or pretty`);
+}
+
 /** FLOWGATE_KEY_ENCRYPTION_KEY: 32 bytes, base64url (or base64), or unset. */
 function keyEncryptionKey(env: NodeJS.ProcessEnv): Buffer | undefined {
   const raw = env.FLOWGATE_KEY_ENCRYPTION_KEY;
@@ -36,19 +63,29 @@ function keyEncryptionKey(env: NodeJS.ProcessEnv): Buffer | undefined {
   return key;
 }
 
+/** FLOWGATE_LISTEN_HOST: an IP address to bind (127.0.0.1 behind a proxy on the same host), or unset: every interface. */
+function listenHost(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env.FLOWGATE_LISTEN_HOST?.trim();
+  if (!raw) return undefined;
+  const host = raw.replace(/^\[(.*)\]$/, '$1');
+  if (!isIP(host)) throw new ConfigError(`FLOWGATE_LISTEN_HOST: '${raw}' is not an IP address (e.g. 127.0.0.1 or ::1)`);
+  return host;
+}
+
 /** What opening the store needs: the URL, for PostgreSQL the pool's settings, and the key that seals its secrets. */
 export interface Database { databaseUrl: string; postgres: PostgresOptions; keyEncryptionKey?: Buffer }
 
 /** How long a SIGTERM's drain may take, in all (src/shutdown.ts). */
 export interface Shutdown { shutdownGraceMs: number }
 
-export function runtimeFromEnv(env: NodeJS.ProcessEnv): Runtime & Database & Shutdown & { configFile?: string } {
-  const port = Number(env.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT: '${env.PORT}' is not a port number`);
+export function runtimeFromEnv(env: NodeJS.ProcessEnv): Runtime & Database & Shutdown & { configFile?: string; listenHost?: string } {
+  const port = intSetting(env, 'PORT', 3000, 0, 65535);
   const kek = keyEncryptionKey(env);
+  const host = listenHost(env);
   return {
     port,
-    issuer: env.FLOWGATE_ISSUER ?? `http://localhost:${port}`,
+    ...(host ? { listenHost: host } : {}),
+    issuer: issuerSetting(env, port),
     databaseUrl: env.DATABASE_URL ?? 'sqlite:./data/flowgate.db',
     production: env.NODE_ENV === 'production',
     postgres: {

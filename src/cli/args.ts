@@ -3,7 +3,7 @@
 // described by help generated from the same entry, so help and parsing cannot drift.
 // Exit codes: 0 done, 1 a runtime failure (one line), 2 bad usage (one line naming the help to read).
 import { parseArgs } from 'node:util';
-import { closest } from './suggest.ts';
+import { closest } from '../config/did-you-mean.ts';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';

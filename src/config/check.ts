@@ -52,7 +52,11 @@ function rawFlowsDir(file: string | undefined): string {
 export async function checkSetup(file: string | undefined, env: NodeJS.ProcessEnv): Promise<CheckResult> {
   const problems: string[] = [];
   const runtime = collect(problems, () => runtimeFromEnv(env));
-  const config: Config | undefined = collect(problems, () => loadConfigFile(file));
+  // One line per problem of the file (a YAML parser's code frame under its first line is left out).
+  const fileProblems: string[] = [];
+  const config: Config | undefined = collect(fileProblems, () => loadConfigFile(file));
+  const source = `${file ?? '(defaults)'}:`;
+  problems.push(...fileProblems.filter((line, i) => i === 0 || line.startsWith(source)));
   const configDir = file ? dirname(resolve(file)) : process.cwd();
   if (config) {
     for (const id of [ACCOUNT_CLIENT_ID, ADMIN_CLIENT_ID]) {

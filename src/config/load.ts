@@ -1,22 +1,23 @@
 // Loads and validates the YAML configuration file; errors name the file and the key.
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { z } from 'zod';
 import { configSchema, type Config } from './schema.ts';
+import { explainIssues, type Problem } from './unknown-keys.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export function formatIssues(source: string, error: z.ZodError): string {
-  return error.issues
-    .map((i) => `${source}: ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
+/** One line a problem: `flowgate.yaml: clients.0.redirect_uri: unknown key; did you mean 'redirect_uris' (a list)?`. */
+export function formatIssues(source: string, problems: readonly Problem[]): string {
+  return problems
+    .map((i) => `${source}: ${i.path.length ? i.path.map(String).join('.') : '(root)'}: ${i.message}`)
     .join('\n');
 }
 
 export function parseConfig(raw: unknown, source = 'config'): Config {
   const result = configSchema.safeParse(raw ?? {});
-  if (!result.success) throw new ConfigError(formatIssues(source, result.error));
+  if (!result.success) throw new ConfigError(formatIssues(source, explainIssues(configSchema, raw ?? {}, result.error.issues)));
   return result.data;
 }
 

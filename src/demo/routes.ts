@@ -1,13 +1,17 @@
 // The built-in demo relying app (development only, when no clients are configured): a real
 // OIDC login with openid-client against this same server, showing the ID token's claims. The
 // language of the home page that started it carries through: ui_locales on the authorization
-// request, and the result page in the same language (kept with the login's checks).
+// request, and the result page in the same language (kept with the login's checks). Its "Sign out"
+// is RP-initiated logout: a GET (form) to the end_session endpoint with the ID token as id_token_hint and
+// the home page (in that language) as post_logout_redirect_uri, so a new sign-in shows the phone
+// page again, with "Create an account" and "Forgot your password?".
 import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
 import * as oidc from 'openid-client';
 import type { ClientConfig } from '../config/schema.ts';
 import { AppError } from '../errors.ts';
 import { pageLocale } from '../web/errors.ts';
+import { locales } from '../web/i18n/index.ts';
 import type { Render } from '../web/views.ts';
 
 const COOKIE = 'flowgate_demo';
@@ -22,12 +26,15 @@ export function createDemoClient(issuer: string): ClientConfig {
     client_secret: randomBytes(32).toString('base64url'),
     client_name: 'flowgate demo app',
     redirect_uris: [`${issuer}/demo/callback`],
-    post_logout_redirect_uris: [`${issuer}/`],
+    // The home page, and the home page in each shipped language (where the demo's sign-out returns).
+    post_logout_redirect_uris: [`${issuer}/`, ...locales.map((l) => homeIn(issuer, l))],
     grant_types: ['authorization_code', 'refresh_token'],
     firstParty: true,
     adminApi: false,
   };
 }
+
+const homeIn = (issuer: string, locale: string) => `${issuer}/?ui_locales=${encodeURIComponent(locale)}`;
 
 function readCookie(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
@@ -90,6 +97,7 @@ export function demoRoutes(issuer: string, client: ClientConfig, render: Render,
     res.clearCookie(COOKIE, { path: '/demo' });
     res.set('cache-control', 'no-store').type('html').send(render('demo-callback', {
       locale: checks.locale, claims: JSON.stringify(tokens.claims(), null, 2),
+      signOut: { action: cfg.serverMetadata().end_session_endpoint, idToken: tokens.id_token, back: homeIn(issuer, checks.locale) },
     }));
   });
 

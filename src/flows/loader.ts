@@ -1,5 +1,6 @@
 // Loads flows/*.yaml, validates each against the flow schema and each step's config against its
-// authenticator's schema. Every refusal names the file, the step and the field.
+// authenticator's schema. Every refusal names the file, the step and the field (a misspelt key with
+// the key it probably meant).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -7,6 +8,8 @@ import { flowSchema, type FlowDef, type StepDef } from './model.ts';
 import type { AnyFactory } from './registry.ts';
 import { checkChangePhone } from './check-change-phone.ts';
 import { pointer } from '../errors.ts';
+import { explainIssues } from '../config/unknown-keys.ts';
+import { closest } from '../config/did-you-mean.ts';
 
 export class FlowError extends Error {
   override name = 'FlowError';
@@ -78,14 +81,16 @@ function checkSteps(file: string, steps: StepDef[], registry: Map<string, AnyFac
     }
     const factory = registry.get(step.authenticator!);
     if (!factory) {
-      throw refuse('authenticator', `unknown authenticator '${step.authenticator}' (known: ${[...registry.keys()].join(', ')})`);
+      const guess = closest(step.authenticator!, [...registry.keys()]);
+      throw refuse('authenticator', guess ? `unknown authenticator '${step.authenticator}'; did you mean '${guess}'?`
+        : `unknown authenticator '${step.authenticator}' (known: ${[...registry.keys()].join(', ')})`);
     }
     if (!factory.requirementChoices.includes(step.requirement)) {
       throw refuse('requirement', `${factory.id} allows ${factory.requirementChoices.join(', ')}, not ${step.requirement}`);
     }
     const parsed = factory.configSchema.safeParse(step.config ?? {});
     if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
+      const issue = explainIssues(factory.configSchema, step.config ?? {}, parsed.error.issues)[0]!;
       throw refuse(`config.${issue.path.map(String).join('.') || '(root)'}`, issue.message, ['config', ...issue.path.map((p) => (typeof p === 'number' ? p : String(p)))]);
     }
     if (factory.condition && parent?.requirement !== 'CONDITIONAL') {
@@ -136,7 +141,8 @@ function stepPointer(all: readonly StepDef[], id: string, at = ''): string {
 export function validateFlow(raw: unknown, registry: Map<string, AnyFactory>, file: string, version = 0): LoadedFlow {
   const result = flowSchema.safeParse(raw);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
+    // A misspelt key first, with the key it probably meant (`requirment` → 'requirement').
+    const issue = explainIssues(flowSchema, raw, result.error.issues)[0]!;
     throw new FlowError(`${file}: ${describe(issue.path, raw)}: ${issue.message}`, pointer(issue.path), issue.message);
   }
   const flow: FlowDef = result.data;

@@ -8,6 +8,8 @@ import { findStoredClient } from '../live/clients.ts';
 import { claimsByScope, createFindAccount } from './accounts.ts';
 import { ADMIN_CLIENT_ID, ADMIN_SCOPE, ADMIN_TOKEN_TTL, adminResource, isAdminUser } from './admin-resource.ts';
 import { pinToIssuer } from './issuer-origin.ts';
+import { logoutWithoutSession, type ContinueForm } from './logout-without-session.ts';
+import { corsForPublicClients, ownTokensOnly } from './policies.ts';
 import type { JWK } from 'jose';
 import type { Algorithm } from './key-ring.ts';
 
@@ -27,6 +29,8 @@ export interface ProviderDeps {
   pages: {
     error(ctx: PageContext, out: { error: string; error_description?: string }): void;
     logout(ctx: PageContext, form: string): void;
+    /** GET /session/end without a signed-in session: the form that finishes it (submitted by script, or Continue). */
+    logoutContinue(ctx: PageContext, form: ContinueForm): void;
     loggedOut(ctx: PageContext): void;
     /** The store cannot be reached: a temporary problem, try again in a moment. */
     unavailable(ctx: PageContext): void;
@@ -157,8 +161,9 @@ export function createProvider(deps: ProviderDeps): Provider {
     conformIdTokenClaims: false,
     features: {
       devInteractions: { enabled: false },
-      revocation: { enabled: true },
-      introspection: { enabled: true },
+      // A client introspects and revokes its own tokens only (src/oidc/policies.ts).
+      revocation: { enabled: true, allowedPolicy: ownTokensOnly },
+      introspection: { enabled: true, allowedPolicy: ownTokensOnly },
       userinfo: { enabled: true },
       clientCredentials: { enabled: true },
       // One resource server: the admin API. Its tokens are JWTs for its audience with the `admin`
@@ -188,6 +193,8 @@ export function createProvider(deps: ProviderDeps): Provider {
         async postLogoutSuccessSource(ctx) { deps.pages.loggedOut(pageContext(ctx)); },
       },
     },
+    // CORS only for public clients, from their redirect URIs' origins (src/oidc/policies.ts).
+    clientBasedCORS: corsForPublicClients(deps.issuer),
     interactions: { policy: policy(deps.selectable ?? (() => false)) },
     extraParams: [FLOW_PARAM],
     discovery: { prompt_values_supported: ['none', 'login', 'consent', 'create'] },
@@ -242,9 +249,12 @@ export function createProvider(deps: ProviderDeps): Provider {
   const provider = new Provider(deps.issuer, configuration);
   // JSON answers (token, userinfo, …) to a store outage: 503 with Retry-After (pages are handled in renderError).
   provider.on('server_error', (ctx: KoaContextWithOIDC, err: unknown) => { storeOutage(ctx, err); });
-  // Only the client IP comes from X-Forwarded-For; URLs and Secure come from the issuer.
+  // Only the client IP comes from X-Forwarded-For, and only its last entry (the one proxy's, as
+  // express's `trust proxy` 1); URLs and Secure come from the issuer.
   provider.proxy = deps.trustProxy;
+  provider.maxIpsCount = 1;
   pinToIssuer(provider, deps.issuer);
+  provider.use(logoutWithoutSession((ctx, form) => deps.pages.logoutContinue(pageContext(ctx), form)));
   return provider;
 }
 

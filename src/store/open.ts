@@ -26,7 +26,15 @@ export async function openStore(databaseUrl: string, postgres: Partial<PostgresO
 async function openKind(databaseUrl: string, postgres: Partial<PostgresOptions>): Promise<Store> {
   if (databaseUrl.startsWith('sqlite:')) {
     const path = databaseUrl.slice('sqlite:'.length);
-    return openSqliteStore(path === ':memory:' ? path : resolve(path));
+    const file = path === ':memory:' ? path : resolve(path);
+    try {
+      return openSqliteStore(file);
+    } catch (err) {
+      // A directory that cannot be made or written, a file that is not a database: one line, naming both.
+      const { code, message } = err as NodeJS.ErrnoException;
+      const why = code && !message.startsWith(code) ? `${code}: ${message}` : message;
+      throw new StoreOpenError(`DATABASE_URL sqlite:${path}: cannot open the SQLite store at ${file} (${why.split('\n')[0]})`, { cause: err });
+    }
   }
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
     // Loaded on demand: a SQLite deployment never loads pg.

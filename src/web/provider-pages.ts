@@ -33,6 +33,10 @@ export function providerPages(render: Render, defaultLocale: string, appName: st
       ctx.type = 'html';
       ctx.body = render('logout', { locale: localeOf(ctx), app: ctx.clientName ?? appName, form });
     },
+    logoutContinue(ctx: PageContext, form: { action: string; xsrf: string }) {
+      ctx.type = 'html';
+      ctx.body = render('logout-continue', { locale: localeOf(ctx), ...form });
+    },
     loggedOut(ctx: PageContext) {
       ctx.type = 'html';
       ctx.body = render('logged-out', { locale: localeOf(ctx) });

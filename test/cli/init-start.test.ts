@@ -10,6 +10,7 @@ import { after, test } from 'node:test';
 import * as oidc from 'openid-client';
 import { parse } from 'yaml';
 import { schemaReference } from '../../src/cli/setup.ts';
+import { checkJsonSchema } from '../helpers/json-schema-check.ts';
 import { flowgate, stderrLines } from '../helpers/cli.ts';
 import { startProcess, type Child } from '../helpers/process.ts';
 
@@ -52,6 +53,7 @@ test('init → config check → the server starts on that file; the init client 
   const config = parse(text) as { clients: Array<{ client_id: string; client_secret: string; redirect_uris: string[] }>; sms: { connectors: Array<{ type: string }> } };
   assert.equal(config.clients[0]!.client_secret, made.client_secret);
   assert.deepEqual(config.sms.connectors, [{ type: 'console' }]);
+  assert.deepEqual(checkJsonSchema(JSON.parse(readFileSync('config.schema.json', 'utf8')), config), [], 'the starter file conforms to config.schema.json');
   assert.equal(statSync(file).mode & 0o077, 0, 'only its owner may read the secret');
 
   const again = await flowgate(['init', '--file', file], env);

@@ -47,17 +47,19 @@ test('on Node 22+ LTS (24 is the target) oidc-provider prints no "Unsupported ru
 });
 
 test('a stack trace from the compiled build names .ts files and their lines', async () => {
-  // A start-up failure that prints its stack: PORT is not a number.
-  const res = await runCommand(COMPILED_ENTRY, { PORT: 'not-a-port', DATABASE_URL: `sqlite:${join(dir, 'never.db')}`, FLOWGATE_CONFIG: '' });
+  // A start-up failure that is a bug, not a refusal, prints its stack: a plugin whose create() throws.
+  const config = join(dir, 'buggy.yaml');
+  writeFileSync(config, `authenticators: [${JSON.stringify(resolve('test/fixtures/authenticators/throws-on-create.ts'))}]\n`);
+  const res = await runCommand(COMPILED_ENTRY, { PORT: '0', DATABASE_URL: `sqlite:${join(dir, 'buggy.db')}`, FLOWGATE_CONFIG: config });
   assert.equal(res.code, 1, res.out);
-  assert.match(res.out, /flowgate: cannot start\nError: PORT: 'not-a-port' is not a port number/);
+  assert.match(res.out, /flowgate: cannot start\nTypeError: throws-on-create: a bug in create\(\)/);
   const frames = [...res.out.matchAll(/^\s+at .*?\(?(\/[^():]+):(\d+):\d+\)?$/gm)].map((m) => ({ file: m[1]!, line: Number(m[2]) }));
   const ours = frames.filter((f) => f.file.startsWith(resolve('src')) || f.file.startsWith(resolve('dist')));
   assert.ok(ours.length >= 2, res.out);
   assert.deepEqual(ours.filter((f) => !f.file.endsWith('.ts')), [], 'every frame of our code names a .ts file');
-  // The first frame is the line of src/runtime.ts that throws.
-  assert.equal(ours[0]!.file, resolve('src/runtime.ts'));
-  assert.match(readFileSync(ours[0]!.file, 'utf8').split('\n')[ours[0]!.line - 1]!, /throw new Error\(`PORT/);
+  // The frame under the plugin's is the line of src/flows/runner.ts that calls create().
+  assert.equal(ours[0]!.file, resolve('src/flows/runner.ts'));
+  assert.match(readFileSync(ours[0]!.file, 'utf8').split('\n')[ours[0]!.line - 1]!, /factory\.create\(/);
 });
 
 test('a port in use stops the start with one line naming the port, exit 1, no stack', async () => {

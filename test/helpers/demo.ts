@@ -4,8 +4,7 @@ import assert from 'node:assert/strict';
 import { Browser, csrfOf, formAction, type Page } from './browser.ts';
 import type { Child } from './process.ts';
 
-export async function demoSignIn(child: Child): Promise<Page> {
-  const browser = new Browser(child.url);
+export async function demoSignIn(child: Child, browser = new Browser(child.url)): Promise<Page> {
   const home = await browser.go('/');
   assert.match(home.html, /Try signing in/);
   const phonePage = await browser.go(formAction(home.html, '/demo/login'), { form: {} });

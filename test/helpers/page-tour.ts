@@ -259,11 +259,30 @@ export async function tourCodeLimits(t: Tour & { failing: string; held: string; 
   await t.visit('code-locked');
 }
 
-/** The demo (no clients configured): home with "Try signing in", and the claims it ends on. */
+/**
+ * The demo (no clients configured): home with "Try signing in", the claims it ends on, its "Sign
+ * out" (the confirmation naming the demo app) back to home, where "Try signing in" shows the phone
+ * page again and "Create an account" starts a registration; then /session/end without a session,
+ * which submits itself (app.js) to the signed-out page.
+ */
 export async function tourDemo(t: Tour & { phone: string }): Promise<void> {
-  await open(t.page, `${t.srv.url}/`);
+  const { page } = t;
+  await open(page, `${t.srv.url}/`);
   await t.visit('home-demo');
-  await press(t.page, formButton(t.page, '/demo/login'));
+  await press(page, formButton(page, '/demo/login'));
   await signIn(t, t.phone);
   await t.visit('demo-result');
+  await press(page, formButton(page, '/session/end'));
+  await t.visit('demo-sign-out');
+  await press(page, page.locator('button[name="logout"]'));
+  await page.waitForURL((url) => url.pathname === '/');
+  await press(page, formButton(page, '/demo/login'));
+  await phoneInput(page).waitFor();
+  await press(page, formButton(page, '/flow/register'));
+  await page.waitForURL(/\/interaction\//);
+  await phoneInput(page).waitFor();
+  await t.visit('demo-register');
+  await open(page, `${t.srv.url}/session/end`);
+  await page.waitForURL(/\/session\/end\/success/);
+  await t.visit('demo-signed-out');
 }

@@ -186,7 +186,7 @@ test('start-up refuses a brand that would make pages unreadable or a file that i
   assert.match(await refusal({ branding: { logo: 'javascript://x' } }), /branding\.logo: 'javascript:' URLs are not allowed/);
   assert.match(await refusal({ branding: { logo: 'http://cdn.example.com/logo.svg' } }, {}, 'https://id.example.com'),
     /branding\.logo: the issuer is https, so browsers block or upgrade an http image/);
-  assert.match(await refusal({ branding: { colour: '#000000' } }), /branding: Unrecognized key/);
+  assert.match(await refusal({ branding: { colour: '#000000' } }), /branding\.colour: unknown key/);
 });
 
 test('start-up refuses a viewsDir file that matches no built-in view or does not compile, naming it', { timeout: 60_000 }, async () => {

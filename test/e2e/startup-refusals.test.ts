@@ -1,0 +1,102 @@
+// Every refusal at start-up speaks one language: exit 1, "flowgate: cannot start" and a line or a
+// few naming the environment variable, file or key, and no stack trace. Runs the real server
+// (the compiled build when dist/ is fresh, else the sources through tsx: test/helpers/process.ts).
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { freePort, runCommand, serverEntry, startProcess, type Child } from '../helpers/process.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'flowgate-refusals-'));
+const children: Child[] = [];
+after(async () => { await Promise.all(children.map((c) => c.stop())); rmSync(dir, { recursive: true, force: true }); });
+
+const base = () => ({ PORT: '0', DATABASE_URL: `sqlite:${join(dir, 'ok.db')}`, FLOWGATE_CONFIG: '', LOG_FORMAT: 'json', NODE_ENV: 'development' });
+
+/** Starts the server with `env` and expects a refusal whose message matches `names`. */
+async function refused(env: Record<string, string>, names: RegExp): Promise<string> {
+  const res = await runCommand(serverEntry(), { ...base(), ...env });
+  assert.equal(res.code, 1, res.out);
+  const out = res.out.replace(/^oidc-provider WARNING: Unsupported runtime.*\n/m, '');
+  assert.match(out, /^flowgate: cannot start\n/);
+  assert.match(out, names);
+  assert.doesNotMatch(out, /^\s+at /m, 'no stack trace');
+  assert.ok(out.trimEnd().split('\n').length <= 6, `a few lines:\n${out}`);
+  return out;
+}
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, text);
+  return path;
+}
+
+test('PORT that is not a port number', { timeout: 60_000 }, async () => {
+  await refused({ PORT: 'abc' }, /^PORT: 'abc' is not a whole number from 0 to 65535$/m);
+  await refused({ PORT: '70000' }, /^PORT: '70000' is not a whole number/m);
+});
+
+test('FLOWGATE_ISSUER that is not an http(s) URL', { timeout: 60_000 }, async () => {
+  await refused({ FLOWGATE_ISSUER: 'id.example.com' }, /^FLOWGATE_ISSUER: 'id\.example\.com' is not an http\(s\) URL/m);
+  await refused({ FLOWGATE_ISSUER: 'https://id.example.com/?tenant=a' }, /^FLOWGATE_ISSUER: .* without query or fragment/m);
+});
+
+test('LOG_FORMAT that is not json or pretty', { timeout: 60_000 }, async () => {
+  await refused({ LOG_FORMAT: 'yaml' }, /^LOG_FORMAT: 'yaml' is not a log format; use json or pretty$/m);
+});
+
+test('DATABASE_URL: an unsupported scheme (its password masked), a SQLite path that cannot be made, PostgreSQL unreachable', { timeout: 90_000 }, async () => {
+  const mysql = await refused({ DATABASE_URL: 'mysql://app:hunter2@db.example/flowgate' }, /^DATABASE_URL: unsupported scheme in 'mysql:\/\/app:\*\*\*@db\.example\/flowgate'/m);
+  assert.ok(!mysql.includes('hunter2'));
+  const notADir = file('a-file', 'not a directory');
+  await refused({ DATABASE_URL: `sqlite:${notADir}/flowgate.db` }, /^DATABASE_URL sqlite:.*\/a-file\/flowgate\.db: cannot open the SQLite store/m);
+  const port = await freePort();
+  const pg = await refused({ DATABASE_URL: `postgres://app:hunter2@127.0.0.1:${port}/flowgate`, DATABASE_CONNECT_TIMEOUT_MS: '2000' },
+    /^DATABASE_URL postgres:\/\/app:\*\*\*@127\.0\.0\.1:\d+\/flowgate: cannot open the PostgreSQL store \(.*ECONNREFUSED/m);
+  assert.ok(!pg.includes('hunter2'));
+});
+
+test('a config file that is missing, not YAML, or has a misspelt key (with the key it meant)', { timeout: 90_000 }, async () => {
+  await refused({ FLOWGATE_CONFIG: join(dir, 'missing.yaml') }, /missing\.yaml: cannot read: ENOENT/);
+  await refused({ FLOWGATE_CONFIG: file('broken.yaml', 'clients: [\n') }, /broken\.yaml: not valid YAML/);
+  const out = await refused({ FLOWGATE_CONFIG: file('typo.yaml', 'clients:\n  - client_id: web\n    redirect_uri: https://app.example/cb\n') },
+    /^.*typo\.yaml: clients\.0\.redirect_uri: unknown key; did you mean 'redirect_uris' \(a list\)\?$/m);
+  assert.doesNotMatch(out, /expected array/, 'one clear line, not a misleading second one');
+});
+
+test('a flow file with a misspelt key names the file, the step and the key it meant', { timeout: 60_000 }, async () => {
+  file('flows-typo/sign-in.yaml', 'id: sign-in\nsteps:\n  - id: phone\n    requirment: REQUIRED\n    authenticator: identify-phone\n');
+  const config = file('flows-typo.yaml', `flowsDir: ${JSON.stringify(join(dir, 'flows-typo'))}\n`);
+  await refused({ FLOWGATE_CONFIG: config }, /flows-typo\/sign-in\.yaml: step 'phone', field requirment: unknown key; did you mean 'requirement'\?/);
+});
+
+test('a malformed HTTP request is answered 400 and logged as one line, never a parser stack', { timeout: 60_000 }, async () => {
+  const child = await startProcess({ DATABASE_URL: `sqlite:${join(dir, 'client-error.db')}`, FLOWGATE_CONFIG: '', LOG_FORMAT: 'json' });
+  children.push(child);
+  const port = Number(new URL(child.url).port);
+  const answer = await new Promise<string>((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write('GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'));
+    let got = '';
+    socket.on('data', (d) => { got += d; });
+    socket.on('end', () => resolve(got));
+    socket.on('error', reject);
+  });
+  assert.match(answer, /^HTTP\/1\.1 400 Bad Request\r\n/);
+  for (let i = 0; i < 50 && !child.output().includes('malformed HTTP request'); i += 1) await new Promise((r) => setTimeout(r, 100));
+  const lines = child.output().split('\n').filter((l) => l.includes('malformed HTTP request'));
+  assert.equal(lines.length, 1, child.output());
+  assert.match(lines[0]!, /^\{.*"reason":"HPE_INVALID_HEADER_TOKEN".*"status":400/);
+  assert.doesNotMatch(child.output(), /Parse Error|^\s+at /m);
+  assert.doesNotMatch(child.output(), /SHOULD|MUST change/, 'no oidc-provider policy notice');
+});
+
+test('LOG_FORMAT=pretty: readable lines, not JSON', { timeout: 60_000 }, async () => {
+  const child = await startProcess({ DATABASE_URL: `sqlite:${join(dir, 'pretty.db')}`, FLOWGATE_CONFIG: '', LOG_FORMAT: 'pretty' });
+  children.push(child);
+  for (let i = 0; i < 50 && !child.output().includes('flowgate listening'); i += 1) await new Promise((r) => setTimeout(r, 100));
+  assert.match(child.output(), /^\d\d:\d\d:\d\d\.\d{3} INFO  flowgate listening issuer=http:\/\/127\.0\.0\.1:\d+ port=\d+ store=sqlite$/m);
+  assert.doesNotMatch(child.output(), /^\{/m);
+});
