@@ -23,8 +23,6 @@ export type Values = Record<string, string | boolean | string[] | undefined>;
 export interface RunContext {
   /** --json: print one JSON document on stdout (errors stay on stderr). */
   json: boolean;
-  /** How to name this command in messages: `flowgate users add`. */
-  command: string;
 }
 
 export type Handler = (values: Values, ctx: RunContext) => Promise<number>;
@@ -190,7 +188,7 @@ export async function dispatch(cli: Cli, argv: string[]): Promise<Outcome> {
   }
   if (values === 'help') return { code: 0, stdout: commandHelp(spec) };
   try {
-    return { code: await spec.run(values, { json: Boolean(values.json), command: `flowgate ${spec.name}` }) };
+    return { code: await spec.run(values, { json: Boolean(values.json) }) };
   } catch (err) {
     if (err instanceof UsageError) return usage(err.message, spec.name);
     throw err;
