@@ -18,6 +18,7 @@ import { createAdminAuth } from './admin/auth.ts';
 import { adminAuthRoutes } from './admin/console-auth.ts';
 import { createAdmin } from './admin/index.ts';
 import { keyService } from './admin/service/keys.ts';
+import { clientService } from './admin/service/clients.ts';
 import { adminApi, openApiHandler } from './admin/api/index.ts';
 import { adminConsole } from './admin/console/index.ts';
 import { createAccounts } from './accounts/index.ts';
@@ -234,6 +235,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   }));
   const admin = createAdmin({
     store, live, registry, now, chain: smsChain, guard, accounts: createAccounts({ store, guard, log, now }), keys: keyService(store, config, now),
+    clients: clientService(store, config.clients, now),
     appName: config.appName, issuer, defaultRegion: config.defaultRegion, allowedCountries,
     production: runtime.production, allowDevConnectorsInProduction: config.sms.allowDevConnectorsInProduction,
   });

@@ -7,11 +7,13 @@ import { connectorCatalogue } from '../sms/connectors/catalogue.ts';
 import type { Store } from '../store/types.ts';
 import { auditRoutes } from './api/audit.ts';
 import { catalogueRoutes } from './api/catalogue.ts';
+import { clientRoutes } from './api/clients.ts';
 import type { ApiRoute } from './api/define.ts';
 import { flowRoutes } from './api/flows.ts';
 import { keyRoutes } from './api/keys.ts';
 import { smsRoutes } from './api/sms.ts';
 import { userRoutes } from './api/users.ts';
+import type { ClientService } from './service/clients.ts';
 import { flowService } from './service/flows.ts';
 import type { KeyService } from './service/keys.ts';
 import { smsService, type SmsServiceDeps } from './service/sms.ts';
@@ -22,6 +24,7 @@ export interface AdminDeps extends SmsServiceDeps {
   registry: Map<string, AnyFactory>;
   accounts: Accounts;
   keys: KeyService;
+  clients: ClientService;
 }
 
 export function createAdmin(deps: AdminDeps) {
@@ -33,6 +36,7 @@ export function createAdmin(deps: AdminDeps) {
     ...userRoutes(deps.store, deps.accounts),
     ...auditRoutes(deps.store),
     ...keyRoutes(deps.keys),
+    ...clientRoutes(deps.clients),
     ...catalogueRoutes(deps.registry, connectorCatalogue),
   ];
   return { flows, sms, accounts: deps.accounts, store: deps.store, registry: deps.registry, routes };

@@ -15,7 +15,11 @@ const GRANTABLE = new Set([
   'PreAuthorizedCode',
 ]);
 
-export function createAdapterClass(store: Store) {
+/**
+ * `clients`: the `Client` model's lookup (clients added at run time, src/live/clients.ts), read
+ * from the store on every find so a client added or removed on any host is seen at once.
+ */
+export function createAdapterClass(store: Store, clients?: (id: string) => Promise<AdapterPayload | undefined>) {
   return class StoreAdapter implements Adapter {
     constructor(private readonly model: string) {}
 
@@ -25,6 +29,7 @@ export function createAdapterClass(store: Store) {
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
+      if (this.model === 'Client' && clients) return clients(id);
       return withConsumed(await store.oidc.find(this.model, id));
     }
 

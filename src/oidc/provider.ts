@@ -1,9 +1,10 @@
 // Builds the oidc-provider instance: our clients, store adapter, keys, claims and policies.
-import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, interactionPolicy, type AdapterPayload, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { ClientConfig } from '../config/schema.ts';
 import type { Store } from '../store/types.ts';
 import { storeOutage } from './errors.ts';
 import { createAdapterClass } from './adapter.ts';
+import { findStoredClient } from '../live/clients.ts';
 import { claimsByScope, createFindAccount } from './accounts.ts';
 import { ADMIN_CLIENT_ID, ADMIN_SCOPE, ADMIN_TOKEN_TTL, adminResource, isAdminUser } from './admin-resource.ts';
 import { pinToIssuer } from './issuer-origin.ts';
@@ -134,7 +135,10 @@ export function createProvider(deps: ProviderDeps): Provider {
   const adminApi = adminResource(deps.issuer);
 
   const configuration: Configuration = {
-    adapter: createAdapterClass(deps.store),
+    adapter: createAdapterClass(deps.store, async (id) => {
+      const stored = await findStoredClient(deps.store, id);
+      return stored && (toClientMetadata(stored) as AdapterPayload);
+    }),
     clients: deps.clients.map(toClientMetadata) as Configuration['clients'],
     findAccount: createFindAccount(deps.store),
     jwks: deps.jwks as Configuration['jwks'],

@@ -203,8 +203,8 @@ export interface GuardStore {
   clear(keys: readonly string[]): Promise<number>;
 }
 
-/** What a configuration document is. */
-export type DocKind = 'flow' | 'bindings' | 'sms-connectors' | 'sms-templates';
+/** What a configuration document is (`client`: a relying app added at run time, src/live/clients.ts). */
+export type DocKind = 'flow' | 'bindings' | 'sms-connectors' | 'sms-templates' | 'client';
 /** Where a version came from: a file at start-up (flows/*.yaml, the config file), an admin, or an import. */
 export type DocSource = 'file' | 'admin' | 'import';
 

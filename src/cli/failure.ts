@@ -1,0 +1,23 @@
+// A command's failure as one line for the person at the terminal (exit 1): never a stack.
+import { AppError } from '../errors.ts';
+
+/** A runtime failure whose message is the line to print. */
+export class CliError extends Error {
+  override name = 'CliError';
+}
+
+/** Any failure as one line: an exposed AppError's detail (and its fields), a config or flow problem with a count of the rest. */
+export function failureLine(err: unknown): string {
+  if (err instanceof CliError) return err.message;
+  if (err instanceof AppError) {
+    if (!err.expose) return err.code === 'store_unavailable' ? 'the store cannot be reached right now (DATABASE_URL); try again' : `failed (${err.code})`;
+    const fields = err.fields.map((f) => `${f.pointer || '(document)'}: ${f.detail}`);
+    return [err.detail ?? err.code, ...fields.filter((f) => !(err.detail ?? '').includes(f))].join('; ');
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  const lines = message.split('\n').filter((l) => l.trim());
+  const more = lines.length - 1;
+  const name = (err as Error | undefined)?.name;
+  const hint = name === 'ConfigError' || name === 'FlowError' ? ": run 'flowgate config check'" : '';
+  return `${lines[0] ?? 'failed'}${more > 0 ? ` (and ${more} more problem${more > 1 ? 's' : ''}${hint})` : ''}`;
+}

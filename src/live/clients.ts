@@ -1,0 +1,37 @@
+// Relying apps added at run time (`flowgate clients add`): one `client` config document each
+// (versioned, audited; its metadata, never its secret) and the secret in the store's secrets
+// (`client-secret:<id>`, sealed under FLOWGATE_KEY_ENCRYPTION_KEY). oidc-provider finds them
+// through its adapter (src/oidc/adapter.ts) on every request, on every instance: no restart.
+// Clients of the config file stay static and win over a stored client of the same id.
+import { z } from 'zod';
+import { clientSchema, type ClientConfig } from '../config/schema.ts';
+import type { Store } from '../store/types.ts';
+
+/** A stored client's document: what the file format's client has, minus the secret and the first-party/admin switches. */
+export const storedClientSchema = z.object({
+  client_id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/, 'use letters, digits, dots, dashes and underscores (up to 200)'),
+  client_name: z.string().min(1).max(200).optional(),
+  redirect_uris: z.array(z.string().url()).min(1),
+  post_logout_redirect_uris: z.array(z.string().url()).default([]),
+  /** Has a client secret (kept in the store's secrets); a public client uses PKCE S256 instead. */
+  confidential: z.boolean(),
+}).strict();
+export type StoredClient = z.infer<typeof storedClientSchema>;
+
+export const clientSecretName = (clientId: string) => `client-secret:${clientId}`;
+
+/** The client as the config file would declare it (validated by the same schema). */
+export function asClientConfig(doc: StoredClient, secret: string | undefined): ClientConfig {
+  const { confidential: _confidential, ...fields } = doc;
+  return clientSchema.parse({ ...fields, ...(secret ? { client_secret: secret } : {}) });
+}
+
+/** The stored client with this id, with its secret; undefined when there is none (or its secret is gone). */
+export async function findStoredClient(store: Store, clientId: string): Promise<ClientConfig | undefined> {
+  const doc = await store.config.active('client', clientId);
+  if (!doc) return undefined;
+  const body = storedClientSchema.parse(doc.body);
+  if (!body.confidential) return asClientConfig(body, undefined);
+  const secret = await store.secrets.read(clientSecretName(clientId));
+  return secret?.value ? asClientConfig(body, secret.value) : undefined;
+}
