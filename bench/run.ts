@@ -44,6 +44,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { stringify } from 'yaml';
 import { build } from '../scripts/build.mjs';
+import { serverArgs, serverFlags } from '../scripts/server-args.mjs';
 import { createPasswordHasher, OWASP_ARGON2ID_DEFAULTS } from '../src/authenticators/password/hasher.ts';
 import { openStore } from '../src/store/open.ts';
 import { csrfOf, formAction } from '../test/helpers/browser.ts';
@@ -154,13 +155,13 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** What `npm start` runs: the compiled server with source maps. */
-const COMPILED_FLOWGATE = ['--enable-source-maps', 'dist/main.js'];
+/** What `npm start` runs: the compiled server with package.json's node flags (scripts/server-args.mjs). */
+const COMPILED_FLOWGATE = serverArgs();
 const PARENT_WATCH = join(ROOT, 'bench', 'parent-watch.mjs');
 
-/** `script`: a .ts file (through tsx), or compiled JavaScript (run as `npm start` runs dist/main.js). */
+/** `script`: a .ts file (through tsx), or compiled JavaScript (run with `npm start`'s node flags). */
 function startServer(name: string, script: string, env: Record<string, string>, port: number, cwd = ROOT, issuer = `http://127.0.0.1:${port}`): Server {
-  const args = script.endsWith('.ts') ? ['--import', 'tsx', '--import', PARENT_WATCH, script] : ['--enable-source-maps', '--import', PARENT_WATCH, script];
+  const args = script.endsWith('.ts') ? ['--import', 'tsx', '--import', PARENT_WATCH, script] : [...serverFlags(), '--import', PARENT_WATCH, script];
   const child = spawn(process.execPath, args, {
     cwd,
     env: { ...process.env, ...env, PORT: String(port) },
@@ -653,7 +654,7 @@ async function setUpFlowgate(connector: (dir: string) => Record<string, unknown>
 /** One flowgate process of a setup on `port`; `issuer` is the proxy's URL when one is in front. */
 function spawnFlowgate(name: string, setup: FlowgateSetup, port: number, issuer = `http://127.0.0.1:${port}`): Server {
   // This tree runs compiled; an earlier one unpacked from git (no dist/) runs its sources.
-  const script = setup.root === ROOT ? COMPILED_FLOWGATE[1]! : 'src/main.ts';
+  const script = setup.root === ROOT ? COMPILED_FLOWGATE.at(-1)! : 'src/main.ts';
   return startServer(name, script, { ...setup.env, FLOWGATE_ISSUER: issuer }, port, setup.root, issuer);
 }
 

@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { distIsFresh } from '../../scripts/build.mjs';
+import { serverArgs } from '../../scripts/server-args.mjs';
 
 export async function freePort(): Promise<number> {
   const srv = createServer().listen(0, '127.0.0.1');
@@ -16,8 +17,8 @@ export async function freePort(): Promise<number> {
 
 export interface Child { url: string; proc: ChildProcess; output: () => string; stop(): Promise<void> }
 
-/** `npm start`'s server: compiled JavaScript with source maps (scripts/build.mjs makes dist/). */
-export const COMPILED_ENTRY = ['--enable-source-maps', 'dist/main.js'];
+/** `npm start`'s server: compiled JavaScript (scripts/build.mjs makes dist/) with package.json's node flags. */
+export const COMPILED_ENTRY = serverArgs();
 const SOURCE_ENTRY = ['--import', 'tsx', 'src/main.ts'];
 
 let fresh: boolean | undefined;
