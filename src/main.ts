@@ -1,13 +1,13 @@
 // Entry point: the only module that reads process.env. Loads config, opens the store, listens.
 import { createServer } from 'node:http';
 import { dirname, resolve } from 'node:path';
-import { createFlowgate } from './app.ts';
 import { createLogger } from './log.ts';
 import { checkForEnvironment, loadConfigFile } from './config/load.ts';
 import { runtimeFromEnv } from './runtime.ts';
 import { gracefulShutdown } from './shutdown.ts';
 import { openStore } from './store/open.ts';
 import { listenMetrics } from './metrics/listen.ts';
+import { loadKeyRing } from './oidc/keys.ts';
 
 async function main(): Promise<void> {
   const runtime = runtimeFromEnv(process.env);
@@ -19,7 +19,12 @@ async function main(): Promise<void> {
   }
   const store = await openStore(runtime.databaseUrl, runtime.postgres, runtime);
   const configDir = runtime.configFile ? dirname(resolve(runtime.configFile)) : process.cwd();
-  const flowgate = await createFlowgate({ config, runtime, store, log, configDir });
+  // The key ring first (a fresh store's RSA key is made on the thread pool), then the app's modules
+  // load meanwhile: a first start does not wait for the two one after the other.
+  const keyRing = loadKeyRing(store, config.keys.algorithm, Date.now());
+  keyRing.catch(() => {}); // a failure is reported where createFlowgate awaits it
+  const { createFlowgate } = await import('./app.ts');
+  const flowgate = await createFlowgate({ config, runtime, store, log, configDir, keyRing });
   const server = createServer(flowgate.app);
   // metrics.listen: /metrics on its own address, never on the public port.
   const metricsServer = flowgate.metricsApp && config.metrics.listen ? await listenMetrics(flowgate.metricsApp, config.metrics.listen) : undefined;
