@@ -19,8 +19,8 @@ export interface ColdStartDeps {
   stop(child: ChildProcess): Promise<void>;
 }
 
-/** Seconds from spawn to the first 200 on /.well-known/openid-configuration, for `runs` fresh starts of `nodeArgs`. */
-export async function coldStarts(deps: ColdStartDeps, label: string, nodeArgs: string[], runs: number): Promise<number[]> {
+/** Seconds from spawn to the first 200 on /.well-known/openid-configuration, for `runs` fresh starts of `nodeArgs` (with `env` added). */
+export async function coldStarts(deps: ColdStartDeps, label: string, nodeArgs: string[], runs: number, env: Record<string, string> = {}): Promise<number[]> {
   const seconds: number[] = [];
   for (let i = 0; i < runs; i += 1) {
     const port = await deps.freePort();
@@ -29,7 +29,7 @@ export async function coldStarts(deps: ColdStartDeps, label: string, nodeArgs: s
     const t0 = performance.now();
     const child = spawn(process.execPath, nodeArgs, {
       cwd: deps.root,
-      env: { ...process.env, PORT: String(port), FLOWGATE_ISSUER: url, FLOWGATE_CONFIG: '', DATABASE_URL: `sqlite:${join(deps.dir, `cold-${label}-${i}.db`)}`, NODE_ENV: '' },
+      env: { ...process.env, ...env, PORT: String(port), FLOWGATE_ISSUER: url, FLOWGATE_CONFIG: '', DATABASE_URL: `sqlite:${join(deps.dir, `cold-${label}-${i}.db`)}`, NODE_ENV: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     deps.track(child);

@@ -44,6 +44,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { stringify } from 'yaml';
 import { build } from '../scripts/build.mjs';
+import { serverArgs, serverEnv, serverFlags } from '../scripts/server-args.mjs';
 import { createPasswordHasher, OWASP_ARGON2ID_DEFAULTS } from '../src/authenticators/password/hasher.ts';
 import { openStore } from '../src/store/open.ts';
 import { csrfOf, formAction } from '../test/helpers/browser.ts';
@@ -154,16 +155,18 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** What `npm start` runs: the compiled server with source maps. */
-const COMPILED_FLOWGATE = ['--enable-source-maps', 'dist/main.js'];
+/** What `npm start` runs: the compiled server with package.json's node flags and environment (scripts/server-args.mjs). */
+const COMPILED_FLOWGATE = serverArgs();
+const COMPILED_ENV = serverEnv();
 const PARENT_WATCH = join(ROOT, 'bench', 'parent-watch.mjs');
 
-/** `script`: a .ts file (through tsx), or compiled JavaScript (run as `npm start` runs dist/main.js). */
+/** `script`: a .ts file (through tsx), or compiled JavaScript (run with `npm start`'s node flags). */
 function startServer(name: string, script: string, env: Record<string, string>, port: number, cwd = ROOT, issuer = `http://127.0.0.1:${port}`): Server {
-  const args = script.endsWith('.ts') ? ['--import', 'tsx', '--import', PARENT_WATCH, script] : ['--enable-source-maps', '--import', PARENT_WATCH, script];
+  const compiled = !script.endsWith('.ts');
+  const args = compiled ? [...serverFlags(), '--import', PARENT_WATCH, script] : ['--import', 'tsx', '--import', PARENT_WATCH, script];
   const child = spawn(process.execPath, args, {
     cwd,
-    env: { ...process.env, ...env, PORT: String(port) },
+    env: { ...process.env, ...(compiled ? COMPILED_ENV : {}), ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
@@ -653,7 +656,7 @@ async function setUpFlowgate(connector: (dir: string) => Record<string, unknown>
 /** One flowgate process of a setup on `port`; `issuer` is the proxy's URL when one is in front. */
 function spawnFlowgate(name: string, setup: FlowgateSetup, port: number, issuer = `http://127.0.0.1:${port}`): Server {
   // This tree runs compiled; an earlier one unpacked from git (no dist/) runs its sources.
-  const script = setup.root === ROOT ? COMPILED_FLOWGATE[1]! : 'src/main.ts';
+  const script = setup.root === ROOT ? COMPILED_FLOWGATE.at(-1)! : 'src/main.ts';
   return startServer(name, script, { ...setup.env, FLOWGATE_ISSUER: issuer }, port, setup.root, issuer);
 }
 
@@ -1087,13 +1090,13 @@ async function coldStartLines(): Promise<string[]> {
   tempDirs.add(dir);
   const deps = { root: ROOT, dir, freePort, track: (child: ChildProcess) => children.add(child), stop: stopChild };
   process.stderr.write(`bench: cold start, ${COLD_START_RUNS}× compiled and ${COLD_START_RUNS}× sources via tsx …`);
-  const compiled = await coldStarts(deps, 'compiled', COMPILED_FLOWGATE, COLD_START_RUNS);
+  const compiled = await coldStarts(deps, 'compiled', COMPILED_FLOWGATE, COLD_START_RUNS, COMPILED_ENV);
   const tsx = await coldStarts(deps, 'tsx', ['--import', 'tsx', 'src/main.ts'], COLD_START_RUNS);
   process.stderr.write(' done\n');
   const list = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(' ');
   return [
     `cold start (spawn → first answered discovery, no config, fresh SQLite file each; target < 1 s): median ${median(compiled).toFixed(2)} s `
-      + `compiled (node ${COMPILED_FLOWGATE.join(' ')}: ${list(compiled)}); sources via tsx ${median(tsx).toFixed(2)} s (${list(tsx)})`,
+      + `compiled (${Object.entries(COMPILED_ENV).map(([k, v]) => `${k}=${v} `).join('')}node ${COMPILED_FLOWGATE.join(' ')}: ${list(compiled)}); sources via tsx ${median(tsx).toFixed(2)} s (${list(tsx)})`,
   ];
 }
 

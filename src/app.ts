@@ -30,7 +30,7 @@ import { createRunner } from './flows/runner.ts';
 import { createGuard } from './guard/index.ts';
 import { createLive } from './live/index.ts';
 import { seedFromFiles } from './live/seed.ts';
-import { loadSecret } from './oidc/keys.ts';
+import { loadSecret, type KeyRingRead } from './oidc/keys.ts';
 import { createLiveProvider } from './oidc/live-provider.ts';
 import { createProvider } from './oidc/provider.ts';
 import { createInteractions } from './oidc/interactions.ts';
@@ -51,7 +51,6 @@ import { pickLocale } from './web/i18n/index.ts';
 import { providerPages } from './web/provider-pages.ts';
 import { healthRoutes } from './web/health-routes.ts';
 import { createReadiness, type Readiness } from './readiness.ts';
-import { createMetrics } from './metrics/index.ts';
 import { metricsRoute, requestTimer } from './metrics/http.ts';
 import { noRecorder } from './metrics/recorder.ts';
 
@@ -67,6 +66,8 @@ export interface FlowgateDeps {
   /** Replaces the connectors built from config (tests). */
   connectors?: SmsConnector[];
   now?: () => number;
+  /** The key ring, if its loading has started already (main.ts starts it before this module loads: a first start's key generation then overlaps the module loading). */
+  keyRing?: Promise<KeyRingRead>;
 }
 
 export interface Flowgate {
@@ -112,7 +113,8 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   // Metrics are on only behind a protection (a token, or a listener of their own); off, recording costs nothing.
   const metricsToken = runtime.metricsToken ?? config.metrics.token;
   // (The chain is built below; the circuit gauge reads it only when scraped.)
-  const metrics = metricsToken || config.metrics.listen ? createMetrics({ smsOutbox: store.smsOutbox, chain: () => smsChain.members(), now }) : undefined;
+  // prom-client loads only then (an import on demand: off, it is never loaded).
+  const metrics = metricsToken || config.metrics.listen ? (await import('./metrics/index.ts')).createMetrics({ smsOutbox: store.smsOutbox, chain: () => smsChain.members(), now }) : undefined;
   const record = metrics?.record ?? noRecorder;
   // Files seed the store (src/live/seed.ts); from then on the store's active versions serve.
   await seedFromFiles(store, config, flows, log, now());
@@ -147,7 +149,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   // The provider of the key ring in force: rebuilt when a rotation or a retire time changes the keys.
   const configuredCookieKeys = config.cookieKeys;
   const oidc = await createLiveProvider({
-    store, log, now, algorithm: config.keys.algorithm,
+    store, log, now, algorithm: config.keys.algorithm, ...(deps.keyRing ? { first: deps.keyRing } : {}),
     build: (keys) => {
       const provider = createProvider({
         issuer,

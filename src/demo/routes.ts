@@ -7,12 +7,13 @@
 // page again, with "Create an account" and "Forgot your password?".
 import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
-import * as oidc from 'openid-client';
+import type * as OpenidClient from 'openid-client';
 import type { ClientConfig } from '../config/schema.ts';
 import { AppError } from '../errors.ts';
 import { pageLocale } from '../web/errors.ts';
 import { locales } from '../web/i18n/index.ts';
 import type { Render } from '../web/views.ts';
+import { openidClient } from '../web/first-party-client.ts';
 
 const COOKIE = 'flowgate_demo';
 
@@ -47,11 +48,11 @@ function readCookie(header: string | undefined, name: string): string | undefine
 export function demoRoutes(issuer: string, client: ClientConfig, render: Render, defaultLocale: string): Router {
   const router = Router();
   const pending = new Map<string, { verifier: string; state: string; nonce: string; locale: string }>();
-  let config: Promise<oidc.Configuration> | undefined;
+  let config: Promise<OpenidClient.Configuration> | undefined;
   const insecure = issuer.startsWith('http:');
   const discover = () => {
-    config ??= oidc.discovery(new URL(issuer), client.client_id, client.client_secret, undefined,
-      insecure ? { execute: [oidc.allowInsecureRequests] } : undefined).catch((err) => { config = undefined; throw err; });
+    config ??= openidClient().then((oidc) => oidc.discovery(new URL(issuer), client.client_id, client.client_secret, undefined,
+      insecure ? { execute: [oidc.allowInsecureRequests] } : undefined)).catch((err) => { config = undefined; throw err; });
     return config;
   };
   const secure = !insecure;
@@ -60,6 +61,7 @@ export function demoRoutes(issuer: string, client: ClientConfig, render: Render,
     // The demo's cookie must live on the issuer's host, or the callback cannot find it.
     if (req.get('host') !== new URL(issuer).host) return res.redirect(303, `${issuer}/`);
     const cfg = await discover();
+    const oidc = await openidClient();
     const locale = pageLocale(req, res, defaultLocale);
     const checks = { verifier: oidc.randomPKCECodeVerifier(), state: oidc.randomState(), nonce: oidc.randomNonce(), locale };
     const id = randomBytes(16).toString('base64url');
@@ -85,6 +87,7 @@ export function demoRoutes(issuer: string, client: ClientConfig, render: Render,
     pending.delete(id!);
     res.locals.locale = checks.locale;
     const cfg = await discover();
+    const oidc = await openidClient();
     const current = new URL(req.originalUrl, issuer);
     let tokens;
     try {

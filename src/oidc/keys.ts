@@ -5,7 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { Store } from '../store/types.ts';
-import { LONGEST_COOKIE, LONGEST_SIGNED_TOKEN } from './provider.ts';
+import { LONGEST_COOKIE, LONGEST_SIGNED_TOKEN } from './lifetimes.ts';
 import { keyRingSchema, rotated, type Algorithm, type CookieKey, type KeyKind, type KeyRing, type SigningKey } from './key-ring.ts';
 
 /** The secret holding the ring. */
@@ -42,8 +42,11 @@ async function firstRing(store: Store, alg: Algorithm, now: number): Promise<Key
   return { signing: [signing], cookie: [makeCookieKey(now, legacyCookie && legacyCookie.value !== MOVED ? legacyCookie.value : undefined)] };
 }
 
+/** A ring read from the store, with its revision. */
+export interface KeyRingRead { ring: KeyRing; rev: number }
+
 /** The ring and its revision; made (first writer wins) when the store has none. */
-export async function loadKeyRing(store: Store, alg: Algorithm, now: number): Promise<{ ring: KeyRing; rev: number }> {
+export async function loadKeyRing(store: Store, alg: Algorithm, now: number): Promise<KeyRingRead> {
   for (;;) {
     const found = await store.secrets.read(KEY_RING);
     if (found) return { ring: parseRing(found.value), rev: found.rev };

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { AppError } from '../errors.ts';
 import type { Store } from '../store/types.ts';
 import { viewOf, type Algorithm, type KeyRing, type RingView } from './key-ring.ts';
-import { KEY_RING, loadKeyRing } from './keys.ts';
+import { KEY_RING, loadKeyRing, type KeyRingRead } from './keys.ts';
 
 export interface LiveProviderDeps {
   store: Store;
@@ -20,6 +20,8 @@ export interface LiveProviderDeps {
   algorithm: Algorithm;
   log: Logger;
   now: () => number;
+  /** The first read of the ring, if already started (else it is read here). */
+  first?: Promise<KeyRingRead>;
 }
 
 interface Current { rev: number; ring: KeyRing; view: RingView; provider: Provider; handler: (req: IncomingMessage, res: ServerResponse) => void }
@@ -41,7 +43,7 @@ export async function createLiveProvider(deps: LiveProviderDeps): Promise<LivePr
     const provider = deps.build(view);
     return { rev, ring, view, provider, handler: provider.callback() };
   };
-  const first = await loadKeyRing(deps.store, deps.algorithm, deps.now());
+  const first = await (deps.first ?? loadKeyRing(deps.store, deps.algorithm, deps.now()));
   let current = make(first.rev, first.ring);
 
   async function reload(): Promise<void> {

@@ -7,6 +7,7 @@ import { createAdapterClass } from './adapter.ts';
 import { findStoredClient } from '../live/clients.ts';
 import { claimsByScope, createFindAccount } from './accounts.ts';
 import { ADMIN_CLIENT_ID, ADMIN_SCOPE, ADMIN_TOKEN_TTL, adminResource, isAdminUser } from './admin-resource.ts';
+import { TTL } from './lifetimes.ts';
 import { pinToIssuer } from './issuer-origin.ts';
 import { logoutWithoutSession, type ContinueForm } from './logout-without-session.ts';
 import { corsForPublicClients, ownTokensOnly } from './policies.ts';
@@ -110,24 +111,6 @@ function policy(selectable: (name: string) => boolean) {
 
 /** A client credentials request at the token endpoint (the only way an adminApi client gets the admin scope). */
 const isClientCredentials = (ctx: KoaContextWithOIDC) => ctx.oidc.route === 'token' && ctx.oidc.params?.grant_type === 'client_credentials';
-
-/** Token and session lifetimes (seconds): the provider's ttl, and what a replaced key's retire time is made of. */
-export const TTL = {
-  AuthorizationCode: 60,
-  Interaction: 3600,
-  Session: 14 * 24 * 3600,
-  Grant: 14 * 24 * 3600,
-  IdToken: 3600,
-  /** Opaque by default; the admin API's are JWTs of ADMIN_TOKEN_TTL. */
-  AccessToken: 3600,
-  ClientCredentials: 600,
-  RefreshToken: 14 * 24 * 3600,
-} as const;
-
-/** The longest a JWT this provider signs stays valid (ID tokens, JWT access tokens): how long a replaced signing key must still verify. */
-export const LONGEST_SIGNED_TOKEN = Math.max(TTL.IdToken, TTL.AccessToken, TTL.ClientCredentials, ADMIN_TOKEN_TTL);
-/** The longest a cookie the provider signs lives (the session's): how long a replaced cookie key must still be accepted. */
-export const LONGEST_COOKIE = Math.max(TTL.Session, TTL.Interaction);
 
 export function createProvider(deps: ProviderDeps): Provider {
   const firstParty = new Set(deps.clients.filter((c) => c.firstParty).map((c) => c.client_id));

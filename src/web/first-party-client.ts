@@ -1,7 +1,11 @@
 // flowgate's own OIDC clients (the account page, the admin console): first-party, created by
 // flowgate itself, and used through openid-client like any relying app of this issuer
 // (code + PKCE S256 + state + nonce).
-import * as oidc from 'openid-client';
+import type * as OpenidClient from 'openid-client';
+
+let loaded: Promise<typeof OpenidClient> | undefined;
+/** openid-client, loaded on first use (the first sign-in through one of flowgate's own clients), not at start. */
+export const openidClient = (): Promise<typeof OpenidClient> => (loaded ??= import('openid-client'));
 
 /** What the callback checks; kept in a short cookie between the redirect and the callback. */
 export interface LoginChecks { verifier: string; state: string; nonce: string }
@@ -27,9 +31,9 @@ export interface SignedIn { sub: string; accessToken: string; expiresAt: number 
 
 export function createFirstPartyClient(opts: FirstPartyClientOptions) {
   const { issuer, clientId, secret } = opts;
-  let discovered: Promise<oidc.Configuration> | undefined;
-  const options = issuer.startsWith('http:') ? { execute: [oidc.allowInsecureRequests] } : undefined;
-  const discover = () => (discovered ??= oidc.discovery(new URL(issuer), clientId, secret, undefined, options)
+  let discovered: Promise<OpenidClient.Configuration> | undefined;
+  const discover = () => (discovered ??= openidClient().then((oidc) => oidc.discovery(new URL(issuer), clientId, secret, undefined,
+    issuer.startsWith('http:') ? { execute: [oidc.allowInsecureRequests] } : undefined))
     .catch((err: unknown) => { discovered = undefined; throw err; }));
   const configuration = async () => {
     const read = discover();
@@ -44,6 +48,7 @@ export function createFirstPartyClient(opts: FirstPartyClientOptions) {
   return {
     /** The authorization URL and the checks its callback needs; `extra` adds parameters (flow=…). */
     async start(extra: Record<string, string> = {}): Promise<{ url: string; checks: LoginChecks }> {
+      const oidc = await openidClient();
       const checks = { verifier: oidc.randomPKCECodeVerifier(), state: oidc.randomState(), nonce: oidc.randomNonce() };
       const url = oidc.buildAuthorizationUrl(await configuration(), {
         redirect_uri: opts.redirectUri, scope: opts.scope, state: checks.state, nonce: checks.nonce,
@@ -55,6 +60,7 @@ export function createFirstPartyClient(opts: FirstPartyClientOptions) {
 
     /** Exchanges the callback's code; returns the signed-in account and the access token. Throws openid-client's errors. */
     async finish(callbackUrl: URL, checks: LoginChecks, now = Date.now()): Promise<SignedIn> {
+      const oidc = await openidClient();
       const tokens = await oidc.authorizationCodeGrant(await configuration(), callbackUrl, {
         pkceCodeVerifier: checks.verifier, expectedState: checks.state, expectedNonce: checks.nonce,
       });

@@ -21,9 +21,11 @@ before(async () => {
   assert.equal(built.code, 0, built.out);
 }, { timeout: 300_000 });
 
-test('npm start runs dist/main.js with source maps', () => {
+test('npm start runs dist/main.js with source maps (the tests and the bench run the same node arguments)', () => {
   const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
   assert.ok(scripts.start!.endsWith(`node ${COMPILED_ENTRY.join(' ')}`), scripts.start);
+  assert.ok(COMPILED_ENTRY.includes('--enable-source-maps'), COMPILED_ENTRY.join(' '));
+  assert.equal(COMPILED_ENTRY.at(-1), 'dist/main.js');
 });
 
 test('the compiled server serves discovery and the demo sign-in, with a .ts plugin loaded', async () => {

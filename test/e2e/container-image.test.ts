@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, posix, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { freePort, runCommand } from '../helpers/process.ts';
+import { serverArgs, serverEnv } from '../../scripts/server-args.mjs';
 
 interface Instruction { op: string; args: string }
 interface Stage { name?: string; from: string; steps: Instruction[] }
@@ -161,10 +162,10 @@ test('every COPY source exists: from the context (and not ignored), or made in t
   }
 });
 
-test('the image\'s CMD is the command package.json\'s start script execs', () => {
-  const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
-  const last = scripts.start!.split('&&').at(-1)!.trim().replace(/^exec\s+/, '');
-  assert.deepEqual(words(one(runtime, 'CMD')).rest, last.split(/\s+/), `CMD vs start script: ${scripts.start}`);
+test('the image\'s CMD and ENV are what package.json\'s start script execs', () => {
+  assert.deepEqual(words(one(runtime, 'CMD')).rest, ['node', ...serverArgs()], 'CMD vs the start script');
+  const env = envOf(runtime);
+  for (const [name, value] of Object.entries(serverEnv())) assert.equal(env[name], value, `ENV ${name} vs the start script`);
 });
 
 /** The runtime stage's COPY lines, applied to a temporary /app (from the context and the build stage). */

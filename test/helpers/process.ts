@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { distIsFresh } from '../../scripts/build.mjs';
+import { serverArgs, serverEnv } from '../../scripts/server-args.mjs';
 
 export async function freePort(): Promise<number> {
   const srv = createServer().listen(0, '127.0.0.1');
@@ -16,8 +17,10 @@ export async function freePort(): Promise<number> {
 
 export interface Child { url: string; proc: ChildProcess; output: () => string; stop(): Promise<void> }
 
-/** `npm start`'s server: compiled JavaScript with source maps (scripts/build.mjs makes dist/). */
-export const COMPILED_ENTRY = ['--enable-source-maps', 'dist/main.js'];
+/** `npm start`'s server: compiled JavaScript (scripts/build.mjs makes dist/) with package.json's node flags. */
+export const COMPILED_ENTRY = serverArgs();
+/** The environment `npm start` sets for it (`exec env NAME=value … node`). */
+export const COMPILED_ENV = serverEnv();
 const SOURCE_ENTRY = ['--import', 'tsx', 'src/main.ts'];
 
 let fresh: boolean | undefined;
@@ -38,8 +41,9 @@ export function serverEntry(build: 'auto' | 'compiled' | 'source' = 'auto'): str
 export async function startProcess(env: Record<string, string>, port?: number, opts: { build?: 'auto' | 'compiled' | 'source' } = {}): Promise<Child> {
   const p = port ?? await freePort();
   const url = `http://127.0.0.1:${p}`;
-  const proc = spawn(process.execPath, serverEntry(opts.build), {
-    env: { ...process.env, PORT: String(p), FLOWGATE_ISSUER: url, ...env },
+  const entry = serverEntry(opts.build);
+  const proc = spawn(process.execPath, entry, {
+    env: { ...process.env, ...(entry === COMPILED_ENTRY ? COMPILED_ENV : {}), PORT: String(p), FLOWGATE_ISSUER: url, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
