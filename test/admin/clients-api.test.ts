@@ -53,6 +53,9 @@ test('admin API: add, list and remove a client; served at once; the secret only 
     assert.equal((await api(server, token, 'DELETE', '/clients/partner')).status, 204);
     assert.equal(await authorize(server, 'partner', 'https://partner.example.com/cb'), 400, 'refused once removed');
     assert.equal((await api(server, token, 'DELETE', '/clients/partner')).status, 404);
+    const readded = await api(server, token, 'POST', '/clients', { client_id: 'partner', client_name: 'Someone else', redirect_uris: ['https://other.example.com/cb'], public: true });
+    assert.equal(readded.status, 409, 'a removed client\'s id is not given again (its refresh tokens and consents would serve the new client)');
+    assert.match(((await readded.json()) as { detail: string }).detail, /was removed/);
     const audit = await (await api(server, token, 'GET', '/audit?target=client:partner')).json() as Array<{ actor: string; action: string }>;
     assert.deepEqual(audit.map((a) => [a.actor, a.action]), [['client:ops-bot', 'client.delete'], ['client:ops-bot', 'client.create']]);
   } finally {

@@ -78,6 +78,11 @@ export function clientService(store: Store, configClients: ReadonlyArray<{ clien
       const plain = opts.production ? [...doc.redirect_uris, ...doc.post_logout_redirect_uris].find((u) => u.startsWith('http:') && !isLoopback(u)) : undefined;
       if (plain) throw new AppError(400, 'invalid_client', { detail: `'${plain.slice(0, 80)}': use https (NODE_ENV=production; http only for localhost)` });
       if (reserved.has(doc.client_id)) throw new AppError(409, 'exists', { detail: `${what(doc.client_id)} is taken (the config file or flowgate itself has it); choose another id` });
+      // A removed client leaves its blanked secret behind. Its id is not given again: the refresh
+      // tokens and consents people gave the removed app are stored under it and would serve the new one.
+      if ((await store.secrets.read(clientSecretName(doc.client_id)))?.value === '') {
+        throw new AppError(409, 'exists', { detail: `${what(doc.client_id)} was removed; the grants and refresh tokens issued to it may still be stored, so its id is not given to another client; choose another id` });
+      }
       // The document write is the exclusive step (it must not exist); the secret is then this client's.
       const head = await writeDocument(store, now, {
         kind: 'client', id: doc.client_id, body: doc, before: null, expectRev: null, actor, action: 'client.create', what: what(doc.client_id),
