@@ -237,7 +237,7 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   }));
   const admin = createAdmin({
     store, live, registry, now, chain: smsChain, guard, accounts: createAccounts({ store, guard, log, now }), keys: keyService(store, config, now),
-    clients: clientService(store, config.clients, now),
+    clients: clientService(store, config.clients, now, { production: runtime.production }),
     appName: config.appName, issuer, defaultRegion: config.defaultRegion, allowedCountries,
     production: runtime.production, allowDevConnectorsInProduction: config.sms.allowDevConnectorsInProduction,
   });

@@ -9,10 +9,13 @@ const LEVELS: Record<number, [string, string]> = {
 /** pino's own fields: shown in the line's head (time, level, msg) or left out (pid, hostname, v). */
 const HEAD = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'v']);
 
+/** Terminal control characters JSON leaves as they are (DEL, C1: U+009B is a CSI) escaped, so a logged value cannot drive the terminal. */
+const inert = (text: string) => text.replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
 /** A value as `key=value` shows it: bare when it is a plain word, JSON otherwise. */
 function show(value: unknown): string {
-  if (typeof value === 'string') return /^[^\s"=\\]+$/.test(value) ? value : JSON.stringify(value);
-  return JSON.stringify(value) ?? String(value);
+  if (typeof value === 'string') return /^[^\s"=\\\u0000-\u001f\u007f-\u009f]+$/.test(value) ? value : inert(JSON.stringify(value));
+  return inert(JSON.stringify(value) ?? String(value));
 }
 
 function clock(time: unknown): string {
@@ -30,14 +33,14 @@ export function formatRecord(line: string, colour = false): string {
   }
   const [name, tint] = LEVELS[rec.level as number] ?? [String(rec.level).padEnd(5), '0'];
   const level = colour ? `\u001b[${tint}m${name}\u001b[0m` : name;
-  const parts = [clock(rec.time), level, typeof rec.msg === 'string' ? rec.msg : ''];
+  const parts = [clock(rec.time), level, typeof rec.msg === 'string' ? (/[\u0000-\u001f\u007f-\u009f]/.test(rec.msg) ? show(rec.msg) : rec.msg) : ''];
   let stack = '';
   for (const [key, value] of Object.entries(rec)) {
     if (HEAD.has(key)) continue;
     const err = value as { type?: unknown; message?: unknown; stack?: unknown } | null;
     if ((key === 'err' || key === 'error') && err && typeof err === 'object' && typeof err.message === 'string') {
       parts.push(`${key}=${show(err.message)}`);
-      if (typeof err.stack === 'string') stack = err.stack.split('\n').slice(1).map((l) => `    ${l.trim()}\n`).join('');
+      if (typeof err.stack === 'string') stack = err.stack.split('\n').slice(1).map((l) => `    ${inert(l.trim()).replace(/[\u0000-\u001f]/g, (c) => JSON.stringify(c).slice(1, -1))}\n`).join('');
       continue;
     }
     parts.push(`${key}=${show(value)}`);

@@ -127,7 +127,10 @@ export function parseOptions(spec: CommandSpec, args: string[]): Values | 'help'
     for (const one of Array.isArray(v) ? v : typeof v === 'string' ? [v] : []) {
       if (o.required && one.trim() === '') throw new UsageError(`--${name} is required (it is empty)`);
       const problem = o.check?.(one);
-      if (problem) throw new UsageError(`--${name} '${one.length > 60 ? `${one.slice(0, 60)}…` : one}': ${problem}`);
+      if (problem) {
+        const shown = (one.length > 60 ? `${one.slice(0, 60)}…` : one).replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1)); // one line
+        throw new UsageError(`--${name} '${shown}': ${problem}`);
+      }
     }
   }
   return values;

@@ -13,7 +13,7 @@ const fromConfig = (config: Config): ClientView[] => config.clients.map((c) => (
 
 export const list: Handler = async (_values, ctx) => {
   const { runtime, config } = loadSetup();
-  const stored = await withStore(runtime, (store) => clientService(store, config.clients).list());
+  const stored = await withStore(runtime, (store) => clientService(store, config.clients, Date.now, { production: runtime.production }).list());
   const all = [...fromConfig(config), ...stored];
   print(ctx, all, () => (all.length ? table([
     ['client_id', 'name', 'type', 'source', 'redirect URIs', 'updated'],
@@ -24,7 +24,7 @@ export const list: Handler = async (_values, ctx) => {
 
 export const add: Handler = async (values, ctx) => {
   const { runtime, config } = loadSetup();
-  const done = await withStore(runtime, (store) => clientService(store, config.clients).add({
+  const done = await withStore(runtime, (store) => clientService(store, config.clients, Date.now, { production: runtime.production }).add({
     client_name: values.name as string, redirect_uris: values['redirect-uri'] as string[],
     post_logout_redirect_uris: (values['post-logout-redirect-uri'] as string[] | undefined) ?? [],
     ...(values.id !== undefined ? { client_id: values.id as string } : {}), public: Boolean(values.public),
@@ -38,7 +38,7 @@ export const add: Handler = async (values, ctx) => {
 
 export const remove: Handler = async (values, ctx) => {
   const { runtime, config } = loadSetup();
-  await withStore(runtime, (store) => clientService(store, config.clients).remove(values.id as string, ACTOR));
+  await withStore(runtime, (store) => clientService(store, config.clients, Date.now, { production: runtime.production }).remove(values.id as string, ACTOR));
   print(ctx, { client_id: values.id, removed: true }, `removed client ${values.id as string}`);
   return 0;
 };

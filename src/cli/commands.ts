@@ -11,6 +11,9 @@ const setup = () => import('./setup.ts');
 const sms = () => import('./sms.ts');
 
 const httpUrl = (v: string) => {
+  // The URL parser drops tabs and newlines; init would write them into its file as they are.
+  if (/[\u0000-\u0020\u007f]/.test(v)) return 'no spaces or control characters';
+  if (v.includes('#')) return 'no fragment (#…)';
   try {
     return ['http:', 'https:'].includes(new URL(v).protocol) ? undefined : 'use an http(s) URL';
   } catch {

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkSetup } from '../config/check.ts';
-import type { Handler } from './args.ts';
+import { UsageError, type Handler } from './args.ts';
 import { CliError, print } from './context.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -43,8 +43,8 @@ clients:
     # A secret: keep this file out of version control (the app sends it with client_secret_basic).
     # Leave it out for a public client (a browser or mobile app), which must then use PKCE S256.
     client_secret: "${o.secret}"
-    redirect_uris: [${o.redirect}]          # matched exactly, nothing else
-    post_logout_redirect_uris: [${app.origin}/]
+    redirect_uris: [${JSON.stringify(o.redirect)}]          # matched exactly, nothing else
+    post_logout_redirect_uris: [${JSON.stringify(`${app.origin}/`)}]
     grant_types: [authorization_code, refresh_token]
 
 sms:
@@ -62,6 +62,7 @@ sms:
 
 export const init: Handler = async (values, ctx) => {
   const file = (values.file as string | undefined) ?? 'flowgate.yaml';
+  if (/[\r\n]/.test(file)) throw new UsageError('--file: a path without line breaks (it is written into the file\'s comments)');
   const issuer = (values.issuer as string | undefined) ?? 'http://localhost:3000';
   const clientId = (values['client-id'] as string | undefined) ?? 'my-app';
   const secret = randomBytes(32).toString('base64url');

@@ -33,7 +33,9 @@ export function loadConfigFile(path: string | undefined): Config {
   try {
     raw = parse(text);
   } catch (err) {
-    throw new ConfigError(`${path}: not valid YAML: ${(err as Error).message}`);
+    // The parser's first line names the line and column; the code frame under it would print the
+    // file's text (an authToken, a client_secret) to the console and the service's log.
+    throw new ConfigError(`${path}: not valid YAML: ${(err as Error).message.split('\n')[0]!.replace(/:$/, '')}`);
   }
   return parseConfig(raw, path);
 }

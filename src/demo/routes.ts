@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
 import type * as OpenidClient from 'openid-client';
 import type { ClientConfig } from '../config/schema.ts';
+import { DEMO_CLIENT_ID } from './client-id.ts';
 import { AppError } from '../errors.ts';
 import { pageLocale } from '../web/errors.ts';
 import { locales } from '../web/i18n/index.ts';
@@ -23,7 +24,7 @@ const PENDING_MAX = 1000;
 
 export function createDemoClient(issuer: string): ClientConfig {
   return {
-    client_id: 'demo',
+    client_id: DEMO_CLIENT_ID,
     client_secret: randomBytes(32).toString('base64url'),
     client_name: 'flowgate demo app',
     redirect_uris: [`${issuer}/demo/callback`],

@@ -97,6 +97,20 @@ test('init → config check → the server starts on that file; the init client 
   assert.doesNotMatch(child.output(), new RegExp(made.client_secret), 'the server never logs a client secret');
 });
 
+test('init writes an odd but valid redirect URI as one value, and refuses a URL that would change the file', { timeout: 60_000 }, async () => {
+  const file = join(dir, 'comma.yaml');
+  const made = await flowgate(['init', '--file', file, '--redirect-uri', 'https://app.example.com/cb,https://evil.example.com/x'], {});
+  assert.equal(made.code, 0, made.stderr);
+  const config = parse(readFileSync(file, 'utf8')) as { clients: Array<{ redirect_uris: string[] }> };
+  assert.deepEqual(config.clients[0]!.redirect_uris, ['https://app.example.com/cb,https://evil.example.com/x'], 'one redirect URI, not two');
+  for (const [option, value] of [['--issuer', 'http://localhost:3000/\nclients: []'], ['--redirect-uri', 'https://app.example.com/cb\n    adminApi: true'], ['--redirect-uri', 'https://app.example.com/cb#x']]) {
+    const run = await flowgate(['init', '--file', join(dir, 'refused.yaml'), option!, value!], {});
+    assert.equal(run.code, 2, `${option} ${JSON.stringify(value)}: ${run.stdout}`);
+    assert.equal(stderrLines(run).length, 1, run.stderr);
+  }
+  assert.throws(() => statSync(join(dir, 'refused.yaml')), /ENOENT/, 'nothing written');
+});
+
 test('the schema reference is relative to a file written inside the repository', { timeout: 10_000 }, () => {
   assert.equal(schemaReference('flowgate.yaml'), './config.schema.json');
   assert.equal(schemaReference('deploy/flowgate.yaml'), '../config.schema.json');

@@ -62,6 +62,9 @@ test('DATABASE_URL: an unsupported scheme (its password masked), a SQLite path t
 test('a config file that is missing, not YAML, or has a misspelt key (with the key it meant)', { timeout: 90_000 }, async () => {
   await refused({ FLOWGATE_CONFIG: join(dir, 'missing.yaml') }, /missing\.yaml: cannot read: ENOENT/);
   await refused({ FLOWGATE_CONFIG: file('broken.yaml', 'clients: [\n') }, /broken\.yaml: not valid YAML/);
+  const leaky = await refused({ FLOWGATE_CONFIG: file('broken-secret.yaml', 'sms:\n  connectors:\n    - type: twilio\n      authToken: "tok-3f9a1c2e\n') },
+    /broken-secret\.yaml: not valid YAML: .* at line \d+, column \d+$/m);
+  assert.ok(!leaky.includes('tok-3f9a1c2e'), `the YAML parser's code frame (the file's text, a secret) is not printed:\n${leaky}`);
   const out = await refused({ FLOWGATE_CONFIG: file('typo.yaml', 'clients:\n  - client_id: web\n    redirect_uri: https://app.example/cb\n') },
     /^.*typo\.yaml: clients\.0\.redirect_uri: unknown key; did you mean 'redirect_uris' \(a list\)\?$/m);
   assert.doesNotMatch(out, /expected array/, 'one clear line, not a misleading second one');

@@ -28,6 +28,8 @@ test('a pretty line: time, level, message, then key=value (quoted only when need
   const warn = formatRecord(JSON.stringify({ level: 40, time: 0, msg: 'slow', ms: 12 }), true);
   assert.equal(warn, '00:00:00.000 \u001b[33mWARN \u001b[0m slow ms=12\n');
   assert.equal(formatRecord('not json'), 'not json\n');
+  const hostile = formatRecord(JSON.stringify({ level: 40, time: 0, msg: 'x\u001b[2J', reason: '\u001b]0;pwned\u0007', sid: 'a\u009b31m', ok: 'plain' }));
+  assert.equal(hostile, '00:00:00.000 WARN  "x\\u001b[2J" reason="\\u001b]0;pwned\\u0007" sid="a\\u009b31m" ok=plain\n', 'a logged value cannot drive the terminal');
 });
 
 test("a pretty error: its message on the line, its stack indented under it", () => {

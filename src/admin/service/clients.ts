@@ -3,8 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import { ACCOUNT_CLIENT_ID } from '../../account/client.ts';
 import { AppError } from '../../errors.ts';
+import { DEMO_CLIENT_ID } from '../../demo/client-id.ts';
 import { ADMIN_CLIENT_ID } from '../../oidc/admin-resource.ts';
-import { clientSecretName, storedClientSchema, type StoredClient } from '../../live/clients.ts';
+import { clientSecretName, isLoopback, storedClientSchema, type StoredClient } from '../../live/clients.ts';
 import type { Store } from '../../store/types.ts';
 import { writeDocument } from './documents.ts';
 
@@ -38,9 +39,12 @@ const view = (doc: StoredClient, updatedAt: number): ClientView => ({
   post_logout_redirect_uris: doc.post_logout_redirect_uris, public: !doc.confidential, source: 'store', updatedAt,
 });
 
-/** `configClients`: the config file's clients; their ids and flowgate's own are not the store's to give. */
-export function clientService(store: Store, configClients: ReadonlyArray<{ client_id: string }>, now: () => number = Date.now) {
-  const reserved = new Set([ACCOUNT_CLIENT_ID, ADMIN_CLIENT_ID, ...configClients.map((c) => c.client_id)]);
+/**
+ * `configClients`: the config file's clients; their ids, flowgate's own and the demo app's are not the store's to give.
+ * `production`: redirect URIs must be https (http only on a loopback host).
+ */
+export function clientService(store: Store, configClients: ReadonlyArray<{ client_id: string }>, now: () => number = Date.now, opts: { production?: boolean } = {}) {
+  const reserved = new Set([ACCOUNT_CLIENT_ID, ADMIN_CLIENT_ID, DEMO_CLIENT_ID, ...configClients.map((c) => c.client_id)]);
   const what = (id: string) => `client '${id}'`;
 
   /** Blanks a stored secret (a removed client's secret never authenticates a later client of the same id). */
@@ -71,7 +75,14 @@ export function clientService(store: Store, configClients: ReadonlyArray<{ clien
         throw new AppError(400, 'invalid_client', { detail: `${issue.path.join('.') || 'client'}: ${issue.message}` });
       }
       const doc = parsed.data;
+      const plain = opts.production ? [...doc.redirect_uris, ...doc.post_logout_redirect_uris].find((u) => u.startsWith('http:') && !isLoopback(u)) : undefined;
+      if (plain) throw new AppError(400, 'invalid_client', { detail: `'${plain.slice(0, 80)}': use https (NODE_ENV=production; http only for localhost)` });
       if (reserved.has(doc.client_id)) throw new AppError(409, 'exists', { detail: `${what(doc.client_id)} is taken (the config file or flowgate itself has it); choose another id` });
+      // A removed client leaves its blanked secret behind. Its id is not given again: the refresh
+      // tokens and consents people gave the removed app are stored under it and would serve the new one.
+      if ((await store.secrets.read(clientSecretName(doc.client_id)))?.value === '') {
+        throw new AppError(409, 'exists', { detail: `${what(doc.client_id)} was removed; the grants and refresh tokens issued to it may still be stored, so its id is not given to another client; choose another id` });
+      }
       // The document write is the exclusive step (it must not exist); the secret is then this client's.
       const head = await writeDocument(store, now, {
         kind: 'client', id: doc.client_id, body: doc, before: null, expectRev: null, actor, action: 'client.create', what: what(doc.client_id),
