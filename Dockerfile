@@ -34,6 +34,7 @@ COPY bin ./bin
 COPY views ./views
 COPY public ./public
 COPY flows ./flows
+COPY LICENSE ./
 RUN mkdir /data && chown node:node /data
 USER node
 VOLUME /data
