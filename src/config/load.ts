@@ -33,7 +33,9 @@ export function loadConfigFile(path: string | undefined): Config {
   try {
     raw = parse(text);
   } catch (err) {
-    throw new ConfigError(`${path}: not valid YAML: ${(err as Error).message}`);
+    // The parser's first line says what and where ("… at line 3, column 9:"); the code frame under it is left out.
+    const first = (err as Error).message.split('\n')[0]!.replace(/:\s*$/, '');
+    throw new ConfigError(`${path}: not valid YAML: ${first}`);
   }
   return parseConfig(raw, path);
 }
