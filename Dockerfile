@@ -35,6 +35,7 @@ COPY bin ./bin
 COPY views ./views
 COPY public ./public
 COPY flows ./flows
+COPY LICENSE ./
 RUN mkdir /data && chown node:node /data
 USER node
 VOLUME /data

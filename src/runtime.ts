@@ -3,12 +3,14 @@
 // (defaults in src/store/postgres/options.ts), FLOWGATE_SHUTDOWN_GRACE_MS (src/shutdown.ts), FLOWGATE_METRICS_TOKEN
 // and FLOWGATE_KEY_ENCRYPTION_KEY (secrets sealed at rest), FLOWGATE_LISTEN_HOST (the address PORT is bound on);
 // LOG_FORMAT (src/log.ts) through logFormatFromEnv.
-// A bad value is a ConfigError naming the variable: main.ts prints it as one line, no stack.
+// Every bad value is found at once: one ConfigError, a line per variable naming it (main.ts and
+// `config check` print them, no stack).
 import { isIP } from 'node:net';
 import { ConfigError } from './config/load.ts';
 import type { Runtime } from './config/schema.ts';
 import { POSTGRES_DEFAULTS, type PostgresOptions } from './store/postgres/options.ts';
 import { SHUTDOWN_GRACE_MS } from './shutdown.ts';
+import { databaseUrlProblem, DEFAULT_DATABASE_URL } from './store/database-url.ts';
 import type { LogFormat } from './log.ts';
 
 /** An integer setting within [min, max], or its default when unset; a clear one-line error otherwise. */
@@ -28,7 +30,10 @@ function metricsToken(raw: string): string {
   return raw;
 }
 
-/** FLOWGATE_ISSUER: an http(s) URL without query or fragment (oidc-provider's rule), or the local default. */
+/**
+ * FLOWGATE_ISSUER: an http(s) URL without query or fragment (oidc-provider's rule) and without a path
+ * (the endpoints are served at the root of the host), or the local default.
+ */
 function issuerSetting(env: NodeJS.ProcessEnv, port: number): string {
   const raw = env.FLOWGATE_ISSUER;
   if (raw === undefined || raw === '') return `http://localhost:${port}`;
@@ -36,6 +41,9 @@ function issuerSetting(env: NodeJS.ProcessEnv, port: number): string {
   try { url = new URL(raw); } catch { /* refused below */ }
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash || url.username || url.password) {
     throw new ConfigError(`FLOWGATE_ISSUER: '${raw}' is not an http(s) URL without query or fragment (e.g. https://id.example.com)`);
+  }
+  if (url.pathname !== '/') {
+    throw new ConfigError(`FLOWGATE_ISSUER: '${raw}' has a path (${url.pathname}); flowgate serves at the root of its host: use ${url.origin} (a host of its own, e.g. https://id.example.com)`);
   }
   return raw;
 }
@@ -78,24 +86,54 @@ export interface Database { databaseUrl: string; postgres: PostgresOptions; keyE
 /** How long a SIGTERM's drain may take, in all (src/shutdown.ts). */
 export interface Shutdown { shutdownGraceMs: number }
 
-export function runtimeFromEnv(env: NodeJS.ProcessEnv): Runtime & Database & Shutdown & { configFile?: string; listenHost?: string } {
-  const port = intSetting(env, 'PORT', 3000, 0, 65535);
-  const kek = keyEncryptionKey(env);
-  const host = listenHost(env);
-  return {
+/** DATABASE_URL: sqlite:<path> (default sqlite:./data/flowgate.db) or postgres://… (src/store/database-url.ts). */
+function databaseUrl(env: NodeJS.ProcessEnv): string {
+  const url = env.DATABASE_URL || DEFAULT_DATABASE_URL;
+  const problem = databaseUrlProblem(url);
+  if (problem) throw new ConfigError(problem);
+  return url;
+}
+
+export type EnvRuntime = Runtime & Database & Shutdown & {
+  configFile?: string;
+  listenHost?: string;
+  /** FLOWGATE_ISSUER is unset: the issuer is http://localhost:<port> (with PORT=0, the port bound: main.ts). */
+  issuerFromPort: boolean;
+};
+
+export function runtimeFromEnv(env: NodeJS.ProcessEnv): EnvRuntime {
+  const problems: string[] = [];
+  /** The setting `read` returns, or `fallback` with its problem noted: every variable is checked. */
+  const setting = <T>(read: () => T, fallback: T): T => {
+    try {
+      return read();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(err.message);
+      return fallback;
+    }
+  };
+  const port = setting(() => intSetting(env, 'PORT', 3000, 0, 65535), 3000);
+  const kek = setting(() => keyEncryptionKey(env), undefined);
+  const host = setting(() => listenHost(env), undefined);
+  const runtime: EnvRuntime = {
     port,
     ...(host ? { listenHost: host } : {}),
-    issuer: issuerSetting(env, port),
-    databaseUrl: env.DATABASE_URL ?? 'sqlite:./data/flowgate.db',
+    issuer: setting(() => issuerSetting(env, port), ''),
+    issuerFromPort: !env.FLOWGATE_ISSUER,
+    databaseUrl: setting(() => databaseUrl(env), ''),
     production: env.NODE_ENV === 'production',
     postgres: {
-      poolSize: intSetting(env, 'DATABASE_POOL_SIZE', POSTGRES_DEFAULTS.poolSize, 1, 1000),
-      statementTimeoutMs: intSetting(env, 'DATABASE_STATEMENT_TIMEOUT_MS', POSTGRES_DEFAULTS.statementTimeoutMs, 100, 600_000),
-      connectTimeoutMs: intSetting(env, 'DATABASE_CONNECT_TIMEOUT_MS', POSTGRES_DEFAULTS.connectTimeoutMs, 100, 600_000),
+      poolSize: setting(() => intSetting(env, 'DATABASE_POOL_SIZE', POSTGRES_DEFAULTS.poolSize, 1, 1000), 0),
+      statementTimeoutMs: setting(() => intSetting(env, 'DATABASE_STATEMENT_TIMEOUT_MS', POSTGRES_DEFAULTS.statementTimeoutMs, 100, 600_000), 0),
+      connectTimeoutMs: setting(() => intSetting(env, 'DATABASE_CONNECT_TIMEOUT_MS', POSTGRES_DEFAULTS.connectTimeoutMs, 100, 600_000), 0),
     },
-    shutdownGraceMs: intSetting(env, 'FLOWGATE_SHUTDOWN_GRACE_MS', SHUTDOWN_GRACE_MS, 1_000, 600_000),
+    shutdownGraceMs: setting(() => intSetting(env, 'FLOWGATE_SHUTDOWN_GRACE_MS', SHUTDOWN_GRACE_MS, 1_000, 600_000), 0),
     ...(env.FLOWGATE_CONFIG ? { configFile: env.FLOWGATE_CONFIG } : {}),
-    ...(env.FLOWGATE_METRICS_TOKEN ? { metricsToken: metricsToken(env.FLOWGATE_METRICS_TOKEN) } : {}),
+    ...(env.FLOWGATE_METRICS_TOKEN ? { metricsToken: setting(() => metricsToken(env.FLOWGATE_METRICS_TOKEN!), '') } : {}),
     ...(kek ? { keyEncryptionKey: kek } : {}),
   };
+  setting(() => logFormatFromEnv(env, false), 'json');
+  if (problems.length) throw new ConfigError(problems.join('\n'));
+  return runtime;
 }

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkSetup } from '../config/check.ts';
+import { checkSetup, problemsSummary } from '../config/check.ts';
 import { UsageError, type Handler } from './args.ts';
 import { CliError, print } from './context.ts';
 
@@ -84,13 +84,13 @@ export const init: Handler = async (values, ctx) => {
 
 export const check: Handler = async (values, ctx) => {
   const file = (values.file as string | undefined) ?? (process.env.FLOWGATE_CONFIG || undefined);
-  const { problems, summary } = await checkSetup(file, process.env);
+  const { problems, where, summary } = await checkSetup(file, process.env);
   if (ctx.json) {
     print(ctx, { ok: problems.length === 0, problems, ...(summary ? { summary } : {}) }, '');
     return problems.length ? 1 : 0;
   }
   if (problems.length) {
-    process.stderr.write(`${problems.join('\n')}\nflowgate: ${problems.length} problem${problems.length > 1 ? 's' : ''} in ${file ?? 'the defaults'}\n`);
+    process.stderr.write(`${problems.join('\n')}\nflowgate: ${problemsSummary({ problems, where })}\n`);
     return 1;
   }
   const s = summary!;

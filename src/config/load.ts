@@ -35,7 +35,7 @@ export function loadConfigFile(path: string | undefined): Config {
   } catch (err) {
     // The parser's first line names the line and column; the code frame under it would print the
     // file's text (an authToken, a client_secret) to the console and the service's log.
-    throw new ConfigError(`${path}: not valid YAML: ${(err as Error).message.split('\n')[0]!.replace(/:$/, '')}`);
+    throw new ConfigError(`${path}: not valid YAML: ${(err as Error).message.split('\n')[0]!.replace(/:\s*$/, '')}`);
   }
   return parseConfig(raw, path);
 }

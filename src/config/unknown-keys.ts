@@ -62,6 +62,20 @@ function valueAt(raw: unknown, path: PropertyKey[]): unknown {
 
 const samePath = (a: PropertyKey[], b: PropertyKey[]) => a.length === b.length && a.every((k, i) => k === b[i]);
 
+/** zod's wording where it speaks of types to a person editing YAML: "required", "true or false", did-you-mean for a `type`. */
+function plainMessage(issue: z.core.$ZodIssue, raw: unknown): string {
+  if (issue.code === 'invalid_type') {
+    if (valueAt(raw, issue.path) === undefined) return `required${issue.expected === 'string' || issue.expected === 'number' ? ` (a ${issue.expected})` : ''}`;
+    if (issue.expected === 'boolean') return 'expected true or false';
+  }
+  if (issue.code === 'invalid_union' && 'discriminator' in issue && Array.isArray((issue as { options?: unknown }).options)) {
+    const tag = valueAt(raw, issue.path);
+    const guess = typeof tag === 'string' ? closest(tag, (issue as unknown as { options: unknown[] }).options.map(String)) : undefined;
+    if (guess) return `unknown ${String((issue as { discriminator: unknown }).discriminator)} '${tag}'; did you mean '${guess}'?`;
+  }
+  return issue.message;
+}
+
 /** zod's issues for `raw` against `schema`, with unknown keys explained and their consequences dropped. */
 export function explainIssues(schema: z.ZodType, raw: unknown, issues: readonly z.core.$ZodIssue[]): Problem[] {
   const unknown: Problem[] = [];
@@ -86,7 +100,7 @@ export function explainIssues(schema: z.ZodType, raw: unknown, issues: readonly 
   }
   const rest = issues
     .filter((i) => i.code !== 'unrecognized_keys' && !meant.some((p) => samePath(p, i.path)))
-    .map((i) => ({ path: i.path, message: i.message }));
+    .map((i) => ({ path: i.path, message: plainMessage(i, raw) }));
   // Unknown keys first: a misspelling usually explains what follows it.
   return [...unknown, ...rest];
 }

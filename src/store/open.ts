@@ -1,9 +1,9 @@
 // Opens the store named by DATABASE_URL: sqlite:<path> (default; one process) or
 // postgres://… / postgresql://… (N instances; the pool settings come from the environment, src/runtime.ts),
 // with its secrets sealed under the key encryption key when one is given.
-import { resolve } from 'node:path';
 import { StoreOpenError } from './postgres/errors.ts';
-import { maskUrl, type PostgresOptions } from './postgres/options.ts';
+import type { PostgresOptions } from './postgres/options.ts';
+import { databaseUrlProblem, sqlitePath } from './database-url.ts';
 import { protectSecrets } from './sealed-secrets.ts';
 import { openSqliteStore } from './sqlite/index.ts';
 import type { Store } from './types.ts';
@@ -24,9 +24,11 @@ export async function openStore(databaseUrl: string, postgres: Partial<PostgresO
 }
 
 async function openKind(databaseUrl: string, postgres: Partial<PostgresOptions>): Promise<Store> {
+  const problem = databaseUrlProblem(databaseUrl);
+  if (problem) throw new StoreOpenError(problem);
   if (databaseUrl.startsWith('sqlite:')) {
     const path = databaseUrl.slice('sqlite:'.length);
-    const file = path === ':memory:' ? path : resolve(path);
+    const file = sqlitePath(databaseUrl);
     try {
       return openSqliteStore(file);
     } catch (err) {
@@ -36,10 +38,7 @@ async function openKind(databaseUrl: string, postgres: Partial<PostgresOptions>)
       throw new StoreOpenError(`DATABASE_URL sqlite:${path}: cannot open the SQLite store at ${file} (${why.split('\n')[0]})`, { cause: err });
     }
   }
-  if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    // Loaded on demand: a SQLite deployment never loads pg.
-    const { openPostgresStore } = await import('./postgres/index.ts');
-    return openPostgresStore(databaseUrl, postgres);
-  }
-  throw new StoreOpenError(`DATABASE_URL: unsupported scheme in '${maskUrl(databaseUrl)}' (use sqlite:<path> or postgres://…)`);
+  // Loaded on demand: a SQLite deployment never loads pg.
+  const { openPostgresStore } = await import('./postgres/index.ts');
+  return openPostgresStore(databaseUrl, postgres);
 }

@@ -137,7 +137,16 @@ test('the Dockerfile: two stages on Node 24 slim, a non-root user, /data, the po
 });
 
 test('.dockerignore keeps local installs, data, builds and history out of the context', () => {
-  for (const entry of ['node_modules', 'data', '.git', 'dist']) assert.ok(ignored.includes(entry), `.dockerignore lists ${entry}`);
+  for (const entry of ['node_modules', 'data', '.git', 'dist', 'flowgate.yaml']) assert.ok(ignored.includes(entry), `.dockerignore lists ${entry}`);
+  const gitignored = readFileSync('.gitignore', 'utf8').split('\n').map((l) => l.trim());
+  assert.ok(gitignored.includes('flowgate.yaml'), '.gitignore lists flowgate.yaml (init writes a client secret into it)');
+});
+
+test('the image ships LICENSE; package-lock.json\'s root engines are package.json\'s (a clean install leaves the lock alone)', () => {
+  assert.ok(runtime.steps.some((s) => s.op === 'COPY' && copyOf(s).sources.includes('LICENSE')), 'COPY LICENSE');
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { engines: unknown };
+  const lock = JSON.parse(readFileSync('package-lock.json', 'utf8')) as { packages: Record<string, { engines?: unknown }> };
+  assert.deepEqual(lock.packages['']!.engines, pkg.engines);
 });
 
 test('every COPY source exists: from the context (and not ignored), or made in the build stage', () => {
