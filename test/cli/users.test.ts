@@ -42,3 +42,16 @@ test('users: add, list, show, unlock, remove (refused without --yes off a termin
   const entries = await audit(`user:${added.id}`);
   assert.deepEqual(entries.map((e) => [e.actor, e.action]), [['cli', 'user.remove'], ['cli', 'user.unlock'], ['cli', 'user.create']]);
 });
+
+test('users add refuses a number the phone policy refuses (a landline, a country not allowed): one line, exit 1, nothing added', { timeout: 60_000 }, async () => {
+  for (const [phone, why] of [['+44 20 7946 0000', /\+442079460000 may not receive SMS: it is not a mobile number .*\(type_not_allowed\)/],
+    ['+44 7400 123456', /\+447400123456 may not receive SMS: its country is not in sms.allowedCountries \(country_not_allowed\)/]] as const) {
+    const run = await cli('users', 'add', '--phone', phone);
+    assert.equal(run.code, 1, `${phone}: ${run.stderr}`);
+    const lines = stderrLines(run);
+    assert.equal(lines.length, 1, run.stderr);
+    assert.match(lines[0]!, why);
+    assert.match(lines[0]!, /could never sign in, so it was not added$/);
+  }
+  assert.deepEqual(await json<UserJson[]>('users', 'list'), []);
+});
