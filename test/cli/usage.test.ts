@@ -51,7 +51,7 @@ test('bad values, misspellings and the top level: exit 2 with one line; help and
     () => cli('flows', 'list', 'stray'), () => cli('users', 'add', '-h'), () => cli('users', 'add', '--help'),
   ]);
   const [badPhone, badEmail, badLimit, misspeltOption, misspeltGroup, misspeltSub, noSub, unknown, badUrl, noValue, flagValue, badIndex, stray, short, long] = runs;
-  assertUsage(badPhone!, 'users add', /--phone '12' is not a valid phone number: it is not a number of any country$/, 'bad phone');
+  assertUsage(badPhone!, 'users add', /--phone '12' is not a valid phone number: it is not a number of any country;/, 'bad phone');
   assertUsage(badEmail!, 'users add', /--email 'not-an-email': not an email address/, 'bad email');
   assertUsage(badLimit!, 'users list', /--limit 'lots': use a whole number from 1 to 1000/, 'bad limit');
   assertUsage(misspeltOption!, 'users add', /unknown option '--phnoe' \(did you mean '--phone'\?\)/, 'misspelt option');
