@@ -11,8 +11,16 @@ export function failureLine(err: unknown): string {
   if (err instanceof CliError) return err.message;
   if (err instanceof AppError) {
     if (!err.expose) return err.code === 'store_unavailable' ? 'the store cannot be reached right now (DATABASE_URL); try again' : `failed (${err.code})`;
-    const fields = err.fields.map((f) => `${f.pointer || '(document)'}: ${f.detail}`);
-    return [err.detail ?? err.code, ...fields.filter((f) => !(err.detail ?? '').includes(f))].join('; ');
+    // A field the detail already words is named there (its pointer put in front), not said twice.
+    let detail = err.detail ?? err.code;
+    const rest: string[] = [];
+    for (const f of err.fields) {
+      const field = `${f.pointer || '(document)'}: ${f.detail}`;
+      if (detail.includes(field)) continue;
+      if (f.pointer && detail.endsWith(`: ${f.detail}`)) detail = `${detail.slice(0, -f.detail.length)}${field}`;
+      else rest.push(field);
+    }
+    return [detail, ...rest].join('; ');
   }
   const message = err instanceof Error ? err.message : String(err);
   const lines = message.split('\n').filter((l) => l.trim());
