@@ -21,7 +21,7 @@ export type Values = Record<string, string | boolean | string[] | undefined>;
 
 /** What a handler gets besides its options. */
 export interface RunContext {
-  /** --json: print one JSON document on stdout (errors stay on stderr). */
+  /** --json: print one JSON document on stdout (a failure also prints {"error": …} there: src/cli.ts). */
   json: boolean;
 }
 

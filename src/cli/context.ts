@@ -38,9 +38,12 @@ export async function withStore<T>(runtime: Env, run: (store: Store) => Promise<
   }
 }
 
-/** Prints `data` as JSON with --json, else the text (a trailing newline is added). */
+/** JSON times as the text shows them: a `…At` number (epoch ms) as an ISO string. */
+const isoTimes = (key: string, value: unknown) => (/At$/.test(key) && typeof value === 'number' ? new Date(value).toISOString() : value);
+
+/** Prints `data` as JSON with --json (times as ISO strings), else the text (a trailing newline is added). */
 export function print(ctx: RunContext, data: unknown, text: string | (() => string)): void {
-  process.stdout.write(ctx.json ? `${JSON.stringify(data, null, 2)}\n` : `${(typeof text === 'function' ? text() : text).replace(/\n?$/, '\n')}`);
+  process.stdout.write(ctx.json ? `${JSON.stringify(data, isoTimes, 2)}\n` : `${(typeof text === 'function' ? text() : text).replace(/\n?$/, '\n')}`);
 }
 
 /** Text columns, padded (the last one not). */

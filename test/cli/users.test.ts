@@ -55,3 +55,17 @@ test('users add refuses a number the phone policy refuses (a landline, a country
   }
   assert.deepEqual(await json<UserJson[]>('users', 'list'), []);
 });
+
+test('--json: times are ISO strings as in the text; a failure prints {"error": …} on stdout as well as the line on stderr', { timeout: 60_000 }, async () => {
+  const added = await json<{ phone: string; createdAt: string }>('users', 'add', '--phone', '+1 202 555 0107');
+  assert.match(added.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  const taken = await cli('users', 'add', '--phone', '+1 202 555 0107', '--json');
+  assert.equal(taken.code, 1);
+  const line = /a user with \+12025550107 exists already/;
+  assert.match(stderrLines(taken)[0]!, line);
+  assert.match((JSON.parse(taken.stdout) as { error: string }).error, line);
+  const usage = await cli('users', 'show', '--phone', '12', '--json');
+  assert.equal(usage.code, 2);
+  assert.match((JSON.parse(usage.stdout) as { error: string }).error, /^--phone '12' is not a valid phone number/);
+  assert.equal((await cli('users', 'remove', '--phone', '+12025550107', '--yes')).code, 0);
+});
