@@ -1,5 +1,6 @@
 // A command's failure as one line for the person at the terminal (exit 1): never a stack.
 import { AppError } from '../errors.ts';
+import { invoked } from './args.ts';
 
 /** A runtime failure whose message is the line to print. */
 export class CliError extends Error {
@@ -26,6 +27,6 @@ export function failureLine(err: unknown): string {
   const lines = message.split('\n').filter((l) => l.trim());
   const more = lines.length - 1;
   const name = (err as Error | undefined)?.name;
-  const hint = name === 'ConfigError' || name === 'FlowError' ? ": run 'flowgate config check'" : '';
+  const hint = name === 'ConfigError' || name === 'FlowError' ? `: run '${invoked()} config check'` : '';
   return `${lines[0] ?? 'failed'}${more > 0 ? ` (and ${more} more problem${more > 1 ? 's' : ''}${hint})` : ''}`;
 }

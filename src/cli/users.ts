@@ -7,7 +7,7 @@ import type { Config } from '../config/schema.ts';
 import { createGuard } from '../guard/index.ts';
 import { createLogger } from '../log.ts';
 import type { User } from '../store/types.ts';
-import { UsageError, type Handler, type RunContext, type Values } from './args.ts';
+import { invoked, UsageError, type Handler, type RunContext, type Values } from './args.ts';
 import { ACTOR, CliError, iso, loadSetup, phoneArg, print, refusedDestination, table, withStore } from './context.ts';
 
 /** Runs with the account library on the server's store (the guard for unlocks). */
@@ -18,7 +18,7 @@ async function withAccounts<T>(run: (accounts: Accounts, config: Config) => Prom
 
 async function accountOf(accounts: Accounts, phone: string): Promise<User> {
   const user = await accounts.findByPhone(phone);
-  if (!user) throw new CliError(`no account has the number ${phone} (add one with: flowgate users add --phone ${phone})`);
+  if (!user) throw new CliError(`no account has the number ${phone} (add one with: ${invoked()} users add --phone ${phone})`);
   return user;
 }
 

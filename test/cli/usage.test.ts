@@ -94,3 +94,14 @@ test('a runtime failure is one line and exit 1, with no stack', { timeout: 60_00
     assert.doesNotMatch(run!.stderr, /^\s+at /m);
   }
 });
+
+test('hints name the command as it was invoked: `npm run cli -- …` through that script, else flowgate', { timeout: 60_000 }, async () => {
+  const [viaNpm, direct, missingViaNpm] = await inBatches([
+    () => flowgate(['users', 'add', '--phone', '12'], { ...env, npm_lifecycle_event: 'cli' }),
+    () => flowgate(['users', 'add', '--phone', '12'], { ...env, npm_lifecycle_event: '' }),
+    () => flowgate(['users', 'show', '--phone', '+12025550198'], { ...env, npm_lifecycle_event: 'cli' }),
+  ]);
+  assert.match(stderrLines(viaNpm!)[0]!, /; see 'npm run cli -- users add --help'$/);
+  assert.match(stderrLines(direct!)[0]!, /; see 'flowgate users add --help'$/);
+  assert.match(stderrLines(missingViaNpm!)[0]!, /\(add one with: npm run cli -- users add --phone \+12025550198\)$/);
+});
