@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   server.listen(runtime.port, runtime.listenHost, () => {
     log.info({ issuer: flowgate.issuer, port: runtime.port, ...(runtime.listenHost ? { host: runtime.listenHost } : {}), store: store.kind }, 'flowgate listening');
     if (flowgate.demoClient) {
-      log.info(`no clients configured: demo app enabled, open ${flowgate.issuer}/ and press "Try signing in"`);
+      log.info(`no clients in the config file: demo app enabled, open ${flowgate.issuer}/ and press "Try signing in"`);
     }
   });
   const stop = gracefulShutdown({
