@@ -42,12 +42,6 @@ async function firstRing(store: Store, alg: Algorithm, now: number): Promise<Key
   return { signing: [signing], cookie: [makeCookieKey(now, legacyCookie && legacyCookie.value !== MOVED ? legacyCookie.value : undefined)] };
 }
 
-/** The stored ring, or undefined when none is stored yet (writes nothing: a read command's view). */
-export async function readKeyRing(store: Store): Promise<KeyRing | undefined> {
-  const found = await store.secrets.read(KEY_RING);
-  return found ? parseRing(found.value) : undefined;
-}
-
 /** The ring and its revision; made (first writer wins) when the store has none. */
 export async function loadKeyRing(store: Store, alg: Algorithm, now: number): Promise<{ ring: KeyRing; rev: number }> {
   for (;;) {
@@ -63,6 +57,12 @@ export async function loadKeyRing(store: Store, alg: Algorithm, now: number): Pr
     }
     return { ring, rev };
   }
+}
+
+/** The stored ring, or undefined when none is stored yet (writes nothing: a read command's view). */
+export async function readKeyRing(store: Store): Promise<KeyRing | undefined> {
+  const found = await store.secrets.read(KEY_RING);
+  return found ? parseRing(found.value) : undefined;
 }
 
 export interface RotateRequest {
