@@ -16,18 +16,28 @@ export const cli: Cli = {
   footer: [
     'Environment, as the server reads it: DATABASE_URL (default sqlite:./data/flowgate.db), FLOWGATE_CONFIG (the config',
     'file), FLOWGATE_KEY_ENCRYPTION_KEY (sealed keys), FLOWGATE_ISSUER.',
-    'Exit codes: 0 done, 1 failed (one line says why), 2 bad usage. --json prints one JSON document on stdout.',
+    'Exit codes: 0 done, 1 failed (one line says why), 2 bad usage. --json prints one JSON document on stdout (a failure: {"error": …}).',
   ],
+};
+
+// With --json a failure that printed no document prints {"error": "<the stderr line>"} on stdout too.
+const json = process.argv.slice(2).includes('--json');
+const write = process.stdout.write.bind(process.stdout);
+let printed = false;
+process.stdout.write = ((...args: Parameters<typeof write>) => { printed = true; return write(...args); }) as typeof process.stdout.write;
+const fail = (line: string) => {
+  process.stderr.write(line);
+  if (json && !printed) write(`${JSON.stringify({ error: line.replace(/^flowgate: /, '').trimEnd() })}\n`);
 };
 
 let code: number;
 try {
   const out = await dispatch(cli, process.argv.slice(2));
   if (out.stdout) process.stdout.write(out.stdout);
-  if (out.stderr) process.stderr.write(out.stderr);
+  if (out.stderr) (out.code ? fail : (l: string) => process.stderr.write(l))(out.stderr);
   code = out.code;
 } catch (err) {
-  process.stderr.write(`flowgate: ${failureLine(err)}\n`);
+  fail(`flowgate: ${failureLine(err)}\n`);
   code = 1;
 }
 // Exits now (pipes and files are written synchronously on Linux): a connector's timer or a pool must not hold the command open.

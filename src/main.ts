@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   const port = (server.address() as AddressInfo).port;
   log.info({ issuer: flowgate.issuer, port, ...(runtime.listenHost ? { host: runtime.listenHost } : {}), store: store.kind }, 'flowgate listening');
   if (flowgate.demoClient) {
-    log.info(`no clients configured: demo app enabled, open ${flowgate.issuer}/ and press "Try signing in"`);
+    log.info(`no clients in the config file: demo app enabled, open ${flowgate.issuer}/ and press "Try signing in"`);
   }
   const stop = gracefulShutdown({
     server, graceMs: runtime.shutdownGraceMs, log,

@@ -21,7 +21,7 @@ export type Values = Record<string, string | boolean | string[] | undefined>;
 
 /** What a handler gets besides its options. */
 export interface RunContext {
-  /** --json: print one JSON document on stdout (errors stay on stderr). */
+  /** --json: print one JSON document on stdout (a failure also prints {"error": …} there: src/cli.ts). */
   json: boolean;
 }
 
@@ -41,6 +41,9 @@ export interface CommandSpec {
 /** A handler loaded when its command runs: help and usage errors load none of the server's modules. */
 export const lazy = <M extends Record<K, Handler>, K extends string>(load: () => Promise<M>, name: K): Handler =>
   async (values, ctx) => (await load())[name](values, ctx);
+
+/** The command as it was invoked, for hints: `npm run cli --` when run through that script, else `flowgate`. */
+export const invoked = (): string => (process.env.npm_lifecycle_event === 'cli' ? 'npm run cli --' : 'flowgate');
 
 /** Bad usage: exit 2, one line pointing at the help. */
 export class UsageError extends Error {
@@ -155,7 +158,7 @@ export async function dispatch(cli: Cli, argv: string[]): Promise<Outcome> {
   const topHelp = () => listHelp('flowgate: the command line of an OpenID Connect identity provider for phone sign-in.',
     'flowgate <command> [options]   (flowgate <command> --help for its options)', cli.commands,
     ['Options:', '  -h, --help     show help (also after any command)', '  -V, --version  print the version', '', ...cli.footer]);
-  const usage = (what: string, helpOf?: string) => ({ code: 2, stderr: `flowgate: ${what}; see 'flowgate ${helpOf ? `${helpOf} ` : ''}--help'\n` });
+  const usage = (what: string, helpOf?: string) => ({ code: 2, stderr: `flowgate: ${what}; see '${invoked()} ${helpOf ? `${helpOf} ` : ''}--help'\n` });
   if (first === undefined || isHelp(first)) return { code: 0, stdout: topHelp() };
   if (first === '--version' || first === '-V') return { code: 0, stdout: `${cli.version}\n` };
   const groupNames = [...new Set(cli.commands.map((c) => c.name.split(' ')[0]!))];
@@ -172,7 +175,7 @@ export async function dispatch(cli: Cli, argv: string[]): Promise<Outcome> {
     const subs = inGroup.map((c) => c.name.split(' ')[1]!);
     if (second === undefined || isHelp(second)) {
       const help = listHelp(`flowgate ${first}: ${cli.groups[first] ?? ''}`.trim(), `flowgate ${first} <${subs.join('|')}> [options]`, inGroup,
-        [`Run 'flowgate ${first} <command> --help' for its options.`]);
+        [`Run '${invoked()} ${first} <command> --help' for its options.`]);
       return second === undefined ? usage(`'${first}' needs a command (${subs.join(', ')})`, first) : { code: 0, stdout: help };
     }
     spec = inGroup.find((c) => c.name === `${first} ${second}`);

@@ -6,6 +6,7 @@ import { normalizePhone } from '../authenticators/identify-phone/phone.ts';
 import { loadConfigFile } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { runtimeFromEnv } from '../runtime.ts';
+import { checkDestination, type DestinationRefusal } from '../sms/phone-policy.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
 import { UsageError, type RunContext } from './args.ts';
@@ -37,9 +38,12 @@ export async function withStore<T>(runtime: Env, run: (store: Store) => Promise<
   }
 }
 
-/** Prints `data` as JSON with --json, else the text (a trailing newline is added). */
+/** JSON times as the text shows them: a `…At` number (epoch ms) as an ISO string. */
+const isoTimes = (key: string, value: unknown) => (/At$/.test(key) && typeof value === 'number' ? new Date(value).toISOString() : value);
+
+/** Prints `data` as JSON with --json (times as ISO strings), else the text (a trailing newline is added). */
 export function print(ctx: RunContext, data: unknown, text: string | (() => string)): void {
-  process.stdout.write(ctx.json ? `${JSON.stringify(data, null, 2)}\n` : `${(typeof text === 'function' ? text() : text).replace(/\n?$/, '\n')}`);
+  process.stdout.write(ctx.json ? `${JSON.stringify(data, isoTimes, 2)}\n` : `${(typeof text === 'function' ? text() : text).replace(/\n?$/, '\n')}`);
 }
 
 /** Text columns, padded (the last one not). */
@@ -50,9 +54,28 @@ export function table(rows: string[][]): string {
 
 export const iso = (t: number | null | undefined) => (t === null || t === undefined ? '-' : new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z'));
 
+/** Why normalizePhone refused a spelling. */
+export const PHONE_WHY = {
+  empty: 'it is empty', too_long: 'it is too long', bad_characters: 'it has characters a phone number cannot have',
+  invalid: 'it is not a number of any country',
+} as const;
+
 /** A phone number option in E.164 (the config's defaultRegion for national spellings); bad usage otherwise. */
 export function phoneArg(raw: string, config: Config, option = '--phone'): string {
   const phone = normalizePhone(raw, config.defaultRegion);
-  if (!phone.ok) throw new UsageError(`${option} '${raw.slice(0, 40)}' is not a valid phone number (${phone.reason})`);
+  if (!phone.ok) throw new UsageError(`${option} '${raw.slice(0, 40)}' is not a valid phone number: ${PHONE_WHY[phone.reason]}`);
   return phone.e164;
+}
+
+/** Why a number may not receive SMS (the phone policy the sign-in page applies). */
+export const REFUSED_WHY: Record<DestinationRefusal, string> = {
+  country_not_allowed: 'its country is not in sms.allowedCountries',
+  type_not_allowed: 'it is not a mobile number (premium-rate, toll-free, landline, VoIP or satellite)',
+  invalid: 'it is not a valid number',
+};
+
+/** The phone policy's refusal of a number (allowed countries, mobile types) as a one-line failure, or nothing. */
+export function refusedDestination(e164: string, config: Config): string | undefined {
+  const refused = checkDestination(e164, config.sms.allowedCountries ?? [config.defaultRegion]);
+  return refused ? `${e164} may not receive SMS: ${REFUSED_WHY[refused]} (${refused})` : undefined;
 }

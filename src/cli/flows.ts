@@ -35,11 +35,18 @@ const stepLines = (steps: StepDef[], depth = 0): string[] => steps.flatMap((s) =
   ...(s.steps ? stepLines(s.steps, depth + 1) : []),
 ]);
 
+/** Where a flow came from: a flow file, the command line (its first version's actor is `cli`), or the admin API. */
+async function originOf(flows: FlowService, f: { id: string; builtIn: boolean }): Promise<'file' | 'cli' | 'admin'> {
+  if (f.builtIn) return 'file';
+  const first = (await flows.versions(f.id)).reduce((a, b) => (b.version < a.version ? b : a));
+  return first.actor === ACTOR ? 'cli' : 'admin';
+}
+
 export const list: Handler = (_values, ctx) => withFlows(async (flows) => {
-  const all = await flows.list();
+  const all = await Promise.all((await flows.list()).map(async (f) => ({ ...f, origin: await originOf(flows, f) })));
   print(ctx, all, () => table([
     ['id', 'kind', 'version', 'origin', 'bound to', 'updated'],
-    ...all.map((f) => [f.id, f.kind, `${f.activeVersion}/${f.latestVersion}`, f.builtIn ? 'file' : 'admin', f.boundTo.join(',') || '-', iso(f.updatedAt)]),
+    ...all.map((f) => [f.id, f.kind, `${f.activeVersion}/${f.latestVersion}`, f.origin, f.boundTo.join(',') || '-', iso(f.updatedAt)]),
   ]));
   return 0;
 });
@@ -52,7 +59,8 @@ export const show: Handler = (values, ctx) => withFlows(async (flows) => {
     `flow ${d.id} (${d.kind}${head.builtIn ? ', from a file' : ''}): version ${head.activeVersion} of ${head.latestVersion}`,
     ...(d.description ? [d.description] : []),
     'steps:', ...stepLines(d.steps),
-    'versions:', ...versions.map((v) => `  ${v.version}${v.active ? ' (active)' : ''}  ${v.source}  ${v.actor}  ${iso(v.createdAt)}`),
+    'versions:', ...table([['version', 'source', 'by', 'created'],
+      ...versions.map((v) => [`${v.version}${v.active ? ' (active)' : ''}`, v.source, v.actor, iso(v.createdAt)])]).split('\n').map((l) => `  ${l}`),
   ].join('\n'));
   return 0;
 });
@@ -72,7 +80,9 @@ export const importFlow: Handler = async (values, ctx) => {
   }
   return withFlows(async (flows) => {
     const done = await flows.importFlow(text, ACTOR);
-    print(ctx, { id: done.document.id, version: done.head.activeVersion, head: done.head }, `flow '${done.document.id}' is now at version ${done.head.activeVersion}`);
+    print(ctx, { id: done.document.id, version: done.head.activeVersion, changed: done.changed, head: done.head }, done.changed
+      ? `flow '${done.document.id}' is now at version ${done.head.activeVersion}`
+      : `flow '${done.document.id}' is unchanged (the file is its version ${done.head.activeVersion} already): no new version`);
     return 0;
   });
 };

@@ -10,13 +10,13 @@ import { ACTOR, iso, loadSetup, print, table, withStore } from './context.ts';
 export const list: Handler = async (_values, ctx) => {
   const { runtime, config } = loadSetup();
   const keys = await withStore(runtime, (store) => keyService(store, config).list());
-  print(ctx, keys, () => table([
+  print(ctx, keys, () => (!keys.length ? 'no keys yet (the server makes them at first start)' : table([
     ['kind', 'id', 'alg', 'state', 'created', 'activates', 'retires'],
     ...keys.map((k) => [
       k.kind === 'cookie' && config.cookieKeys ? 'cookie (unused: cookieKeys is set in the config file)' : k.kind,
       k.id, k.alg ?? '-', k.state, iso(k.createdAt), iso(k.activatedAt), iso(k.retireAt),
     ]),
-  ]));
+  ])));
   return 0;
 };
 

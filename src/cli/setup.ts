@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkSetup, problemsSummary } from '../config/check.ts';
-import { UsageError, type Handler } from './args.ts';
+import { invoked, UsageError, type Handler } from './args.ts';
 import { CliError, print } from './context.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -76,7 +76,7 @@ export const init: Handler = async (values, ctx) => {
   print(ctx, { file, client_id: clientId, client_secret: secret, schema: schemaReference(file) }, [
     `wrote ${file}: client ${clientId}, SMS printed on the server's console`,
     `client_secret: ${secret}   (printed this once; it is in the file)`,
-    `next: flowgate config check --file ${file}`,
+    `next: ${invoked()} config check --file ${file}`,
     `      FLOWGATE_CONFIG=${file} FLOWGATE_ISSUER=${issuer} npm start`,
   ].join('\n'));
   return 0;

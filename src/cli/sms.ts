@@ -5,13 +5,8 @@ import { createLogger } from '../log.ts';
 import { createLiveDispatch } from '../sms/delivery/live.ts';
 import { sendTest } from '../sms/delivery/test-send.ts';
 import { UsageError, type Handler } from './args.ts';
-import { CliError, loadSetup, print } from './context.ts';
+import { CliError, loadSetup, PHONE_WHY, print, REFUSED_WHY } from './context.ts';
 
-const WHY = {
-  country_not_allowed: 'its country is not in sms.allowedCountries',
-  type_not_allowed: 'it is not a mobile number (premium-rate, toll-free, landline, VoIP or satellite)',
-  invalid: 'it is not a valid number',
-} as const;
 
 export const test: Handler = async (values, ctx) => {
   const { runtime, config } = loadSetup();
@@ -36,9 +31,9 @@ export const test: Handler = async (values, ctx) => {
     return 0;
   }
   switch (result.reason) {
-    case 'invalid_number': throw new UsageError(`--to '${to.slice(0, 40)}' is not a valid phone number (${result.phone})`);
+    case 'invalid_number': throw new UsageError(`--to '${to.slice(0, 40)}' is not a valid phone number: ${PHONE_WHY[result.phone]}`);
     case 'no_such_connector': throw new UsageError(`no connector ${result.connectorIndex} in sms.connectors`);
-    case 'destination_refused': throw new CliError(`${result.to} may not receive SMS: ${WHY[result.refused]} (${result.refused}); no provider was called`);
+    case 'destination_refused': throw new CliError(`${result.to} may not receive SMS: ${REFUSED_WHY[result.refused]} (${result.refused}); no provider was called`);
     case 'not_sent':
       throw new CliError(`not sent to ${result.to}: ${result.error} (${connector !== undefined ? 'the connector' : 'every connector'} failed; details above)`);
   }

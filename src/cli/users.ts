@@ -7,8 +7,8 @@ import type { Config } from '../config/schema.ts';
 import { createGuard } from '../guard/index.ts';
 import { createLogger } from '../log.ts';
 import type { User } from '../store/types.ts';
-import { UsageError, type Handler, type RunContext, type Values } from './args.ts';
-import { ACTOR, CliError, iso, loadSetup, phoneArg, print, table, withStore } from './context.ts';
+import { invoked, UsageError, type Handler, type RunContext, type Values } from './args.ts';
+import { ACTOR, CliError, iso, loadSetup, phoneArg, print, refusedDestination, table, withStore } from './context.ts';
 
 /** Runs with the account library on the server's store (the guard for unlocks). */
 async function withAccounts<T>(run: (accounts: Accounts, config: Config) => Promise<T>): Promise<T> {
@@ -18,7 +18,7 @@ async function withAccounts<T>(run: (accounts: Accounts, config: Config) => Prom
 
 async function accountOf(accounts: Accounts, phone: string): Promise<User> {
   const user = await accounts.findByPhone(phone);
-  if (!user) throw new CliError(`no account has the number ${phone} (add one with: flowgate users add --phone ${phone})`);
+  if (!user) throw new CliError(`no account has the number ${phone} (add one with: ${invoked()} users add --phone ${phone})`);
   return user;
 }
 
@@ -60,6 +60,8 @@ export const list: Handler = async (values, ctx) => {
 
 export const add: Handler = (values, ctx) => withAccounts(async (accounts, config) => {
   const phone = phoneArg(values.phone as string, config);
+  const refused = refusedDestination(phone, config);
+  if (refused) throw new CliError(`${refused}: this account could never sign in, so it was not added`);
   const done = await accounts.create({ phone, phoneVerified: true, name: (values.name as string | undefined) ?? null, email: (values.email as string | undefined) ?? null }, { actor: ACTOR });
   if (done.kind === 'taken') throw new CliError(`a user with ${phone} exists already (id ${done.existing.id})`);
   print(ctx, userView(done.user), `created user ${done.user.id} with phone ${done.user.phone}`);

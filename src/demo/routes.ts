@@ -1,4 +1,4 @@
-// The built-in demo relying app (development only, when no clients are configured): a real
+// The built-in demo relying app (development only, when the config file lists no clients): a real
 // OIDC login with openid-client against this same server, showing the ID token's claims. The
 // language of the home page that started it carries through: ui_locales on the authorization
 // request, and the result page in the same language (kept with the login's checks). Its "Sign out"

@@ -62,6 +62,12 @@ export async function loadKeyRing(store: Store, alg: Algorithm, now: number): Pr
   }
 }
 
+/** The stored ring, or undefined when none is stored yet (writes nothing: a read command's view). */
+export async function readKeyRing(store: Store): Promise<KeyRing | undefined> {
+  const found = await store.secrets.read(KEY_RING);
+  return found ? parseRing(found.value) : undefined;
+}
+
 export interface RotateRequest {
   kinds: readonly KeyKind[];
   /** The new signing key's algorithm. */

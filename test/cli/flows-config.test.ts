@@ -1,4 +1,4 @@
-// Flows and keys through the CLI against a real SQLite file (list, show, export, import: what one
+// Flows through the CLI against a real SQLite file (list, show, export, import: what one
 // command writes the next reads; --json output is one document), and config check listing every problem at once.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const env = { DATABASE_URL: `sqlite:${join(dir, 'flowgate.db')}`, FLOWGATE_CONFIG: '' };
 const { cli, json } = cliWith(env);
 
-test('flows: list, show, export, import as a new flow, shown and listed; keys list; --json documents', { timeout: 90_000 }, async () => {
+test('flows: list, show, export, import as a new flow, shown and listed; --json documents', { timeout: 90_000 }, async () => {
   const flows = await json<Array<{ id: string; builtIn: boolean; boundTo: string[] }>>('flows', 'list');
   assert.deepEqual(flows.find((f) => f.id === 'sign-in'), { ...flows.find((f) => f.id === 'sign-in'), builtIn: true, boundTo: ['sign-in'] });
   const shown = await cli('flows', 'show', '--id', 'sign-in');
@@ -27,13 +27,23 @@ test('flows: list, show, export, import as a new flow, shown and listed; keys li
   const after = await json<{ document: { id: string }; versions: Array<{ actor: string; source: string }> }>('flows', 'show', '--id', 'team-sign-in');
   assert.deepEqual(after.versions.map((v) => [v.actor, v.source]), [['cli', 'import']]);
   assert.ok((await json<Array<{ id: string; builtIn: boolean }>>('flows', 'list')).some((f) => f.id === 'team-sign-in' && !f.builtIn));
+  assert.match((await cli('flows', 'list')).stdout, /^team-sign-in\s+sign-in\s+1\/1\s+cli\s/m, 'an import from the command line has origin cli');
+  assert.match((await cli('flows', 'list')).stdout, /^sign-in\s+sign-in\s+1\/1\s+file\s/m);
+  const again = await cli('flows', 'import', '--file', file);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.stdout, "flow 'team-sign-in' is unchanged (the file is its version 1 already): no new version\n");
+  assert.equal((await json<{ changed: boolean; version: number }>('flows', 'import', '--file', file)).changed, false);
+  const versions = (await cli('flows', 'show', '--id', 'team-sign-in')).stdout;
+  assert.match(versions, /^versions:\n\s+version\s+source\s+by\s+created\n\s+1 \(active\)\s+import\s+cli\s+\d{4}-/m, 'the versions are labelled');
+  const typo = join(dir, 'typo-flow.yaml');
+  writeFileSync(typo, 'id: typo-flow\nkind: sign-in\nsteps:\n  - id: sms\n    authenticator: sms-otp\n    requirment: REQUIRED\n');
+  const refused = await cli('flows', 'import', '--file', typo);
+  assert.equal(refused.code, 1);
+  assert.deepEqual(stderrLines(refused), ["flowgate: flow 'typo-flow' is not valid: /steps/0/requirment: unknown key; did you mean 'requirement'?"], 'the problem once, with its place');
   const missing = await cli('flows', 'show', '--id', 'nope');
   assert.equal(missing.code, 1);
   assert.match(stderrLines(missing)[0]!, /^flowgate: flow 'nope' does not exist$/);
 
-  const keys = await json<Array<{ kind: string; state: string }>>('keys', 'list');
-  assert.deepEqual(keys.map((k) => [k.kind, k.state]).sort(), [['cookie', 'active'], ['signing', 'active']]);
-  assert.doesNotMatch((await cli('keys', 'list', '--json')).stdout, /"d"|secret|private/i);
 });
 
 test('config check prints every problem of the config file and of the flows at once, exit 1; ok with a summary otherwise', { timeout: 60_000 }, async () => {

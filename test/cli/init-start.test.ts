@@ -53,6 +53,8 @@ test('init → config check → the server starts on that file; the init client 
   const config = parse(text) as { clients: Array<{ client_id: string; client_secret: string; redirect_uris: string[] }>; sms: { connectors: Array<{ type: string }> } };
   assert.equal(config.clients[0]!.client_secret, made.client_secret);
   assert.deepEqual(config.sms.connectors, [{ type: 'console' }]);
+  assert.ok(!('firstParty' in config.clients[0]!), 'a new app gets the consent screen (README: "its client has no firstParty")');
+  assert.match(readFileSync('README.md', 'utf8'), /init` writes a commented starter file of this shape .*\n.*its client has no `firstParty`/);
   assert.deepEqual(checkJsonSchema(JSON.parse(readFileSync('config.schema.json', 'utf8')), config), [], 'the starter file conforms to config.schema.json');
   assert.equal(statSync(file).mode & 0o077, 0, 'only its owner may read the secret');
 

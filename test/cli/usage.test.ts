@@ -51,7 +51,7 @@ test('bad values, misspellings and the top level: exit 2 with one line; help and
     () => cli('flows', 'list', 'stray'), () => cli('users', 'add', '-h'), () => cli('users', 'add', '--help'),
   ]);
   const [badPhone, badEmail, badLimit, misspeltOption, misspeltGroup, misspeltSub, noSub, unknown, badUrl, noValue, flagValue, badIndex, stray, short, long] = runs;
-  assertUsage(badPhone!, 'users add', /--phone '12' is not a valid phone number/, 'bad phone');
+  assertUsage(badPhone!, 'users add', /--phone '12' is not a valid phone number: it is not a number of any country;/, 'bad phone');
   assertUsage(badEmail!, 'users add', /--email 'not-an-email': not an email address/, 'bad email');
   assertUsage(badLimit!, 'users list', /--limit 'lots': use a whole number from 1 to 1000/, 'bad limit');
   assertUsage(misspeltOption!, 'users add', /unknown option '--phnoe' \(did you mean '--phone'\?\)/, 'misspelt option');
@@ -93,4 +93,15 @@ test('a runtime failure is one line and exit 1, with no stack', { timeout: 60_00
     assert.match(stderrLines(run!)[0]!, what);
     assert.doesNotMatch(run!.stderr, /^\s+at /m);
   }
+});
+
+test('hints name the command as it was invoked: `npm run cli -- …` through that script, else flowgate', { timeout: 60_000 }, async () => {
+  const [viaNpm, direct, missingViaNpm] = await inBatches([
+    () => flowgate(['users', 'add', '--phone', '12'], { ...env, npm_lifecycle_event: 'cli' }),
+    () => flowgate(['users', 'add', '--phone', '12'], { ...env, npm_lifecycle_event: '' }),
+    () => flowgate(['users', 'show', '--phone', '+12025550198'], { ...env, npm_lifecycle_event: 'cli' }),
+  ]);
+  assert.match(stderrLines(viaNpm!)[0]!, /; see 'npm run cli -- users add --help'$/);
+  assert.match(stderrLines(direct!)[0]!, /; see 'flowgate users add --help'$/);
+  assert.match(stderrLines(missingViaNpm!)[0]!, /\(add one with: npm run cli -- users add --phone \+12025550198\)$/);
 });

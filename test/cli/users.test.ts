@@ -42,3 +42,30 @@ test('users: add, list, show, unlock, remove (refused without --yes off a termin
   const entries = await audit(`user:${added.id}`);
   assert.deepEqual(entries.map((e) => [e.actor, e.action]), [['cli', 'user.remove'], ['cli', 'user.unlock'], ['cli', 'user.create']]);
 });
+
+test('users add refuses a number the phone policy refuses (a landline, a country not allowed): one line, exit 1, nothing added', { timeout: 60_000 }, async () => {
+  for (const [phone, why] of [['+44 20 7946 0000', /\+442079460000 may not receive SMS: it is not a mobile number .*\(type_not_allowed\)/],
+    ['+44 7400 123456', /\+447400123456 may not receive SMS: its country is not in sms.allowedCountries \(country_not_allowed\)/]] as const) {
+    const run = await cli('users', 'add', '--phone', phone);
+    assert.equal(run.code, 1, `${phone}: ${run.stderr}`);
+    const lines = stderrLines(run);
+    assert.equal(lines.length, 1, run.stderr);
+    assert.match(lines[0]!, why);
+    assert.match(lines[0]!, /could never sign in, so it was not added$/);
+  }
+  assert.deepEqual(await json<UserJson[]>('users', 'list'), []);
+});
+
+test('--json: times are ISO strings as in the text; a failure prints {"error": …} on stdout as well as the line on stderr', { timeout: 60_000 }, async () => {
+  const added = await json<{ phone: string; createdAt: string }>('users', 'add', '--phone', '+1 202 555 0107');
+  assert.match(added.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  const taken = await cli('users', 'add', '--phone', '+1 202 555 0107', '--json');
+  assert.equal(taken.code, 1);
+  const line = /a user with \+12025550107 exists already/;
+  assert.match(stderrLines(taken)[0]!, line);
+  assert.match((JSON.parse(taken.stdout) as { error: string }).error, line);
+  const usage = await cli('users', 'show', '--phone', '12', '--json');
+  assert.equal(usage.code, 2);
+  assert.match((JSON.parse(usage.stdout) as { error: string }).error, /^--phone '12' is not a valid phone number/);
+  assert.equal((await cli('users', 'remove', '--phone', '+12025550107', '--yes')).code, 0);
+});

@@ -207,13 +207,13 @@ export function flowService(deps: FlowServiceDeps) {
       }
       const id = (body as { id?: unknown }).id;
       const existing = typeof id === 'string' ? await store.config.head('flow', id) : undefined;
-      if (!existing) return this.create(body, actor, 'import');
+      if (!existing) return { ...await this.create(body, actor, 'import'), changed: true };
       if (existing.builtIn) throw new AppError(409, 'built_in', { detail: `${what(String(id))} is built in (from a file); import it under another id` });
       const document = validate(body, String(id));
       const { document: before, head: current } = await read(String(id));
-      if (JSON.stringify(before) === JSON.stringify(document)) return { document, head: current }; // the same file again: no new version
+      if (JSON.stringify(before) === JSON.stringify(document)) return { document, head: current, changed: false }; // the same file again: no new version
       const wrote = await writeDocument(store, now, { kind: 'flow', id: document.id, body: document, before, expectRev: existing.rev, actor, action: 'flow.import', source: 'import', what: what(document.id) });
-      return { document, head: wrote };
+      return { document, head: wrote, changed: true };
     },
 
     /** The live state (for tests and the console): refreshed now. */

@@ -3,7 +3,7 @@
 import type { Config } from '../../config/schema.ts';
 import { AppError } from '../../errors.ts';
 import { statesOf, type KeyKind, type KeyState } from '../../oidc/key-ring.ts';
-import { keepFor, loadKeyRing, rotateKeys } from '../../oidc/keys.ts';
+import { keepFor, readKeyRing, rotateKeys } from '../../oidc/keys.ts';
 import type { Store } from '../../store/types.ts';
 
 /** One key as it is shown: never its private half or its secret. */
@@ -34,8 +34,10 @@ export interface RotateResult {
 
 export function keyService(store: Store, config: Pick<Config, 'keys' | 'cookieKeys'>, now: () => number = Date.now) {
   return {
+    /** What the ring holds; none before the first start (reading makes no keys). */
     async list(): Promise<KeyRow[]> {
-      const { ring } = await loadKeyRing(store, config.keys.algorithm, now());
+      const ring = await readKeyRing(store);
+      if (!ring) return [];
       const at = now();
       const signing = statesOf(ring.signing, at);
       const cookie = statesOf(ring.cookie, at);

@@ -181,7 +181,7 @@ export const de: Record<MessageKey, string> = {
   'home.heading': 'flowgate läuft',
   'home.body': 'Dies ist ein OpenID-Connect-Anbieter. Apps leiten Nutzer hierher weiter, damit sie sich mit ihrer Telefonnummer anmelden.',
   'home.try': 'Anmeldung ausprobieren',
-  'home.demo': 'Demo-Modus (keine Clients konfiguriert): Melden Sie sich mit {phone} an; der SMS-Code wird in der Serverkonsole ausgegeben.',
+  'home.demo': 'Demo-Modus (keine Clients in der Konfigurationsdatei): Melden Sie sich mit {phone} an; der SMS-Code wird in der Serverkonsole ausgegeben.',
   'home.discovery': 'Discovery-Dokument',
   'demo.heading': 'Bei der Demo-App angemeldet',
   'demo.claims': 'Claims des ID-Tokens',

@@ -179,7 +179,7 @@ export const en = {
   'home.heading': 'flowgate is running',
   'home.body': 'This is an OpenID Connect provider. Relying apps send people here to sign in with their phone.',
   'home.try': 'Try signing in',
-  'home.demo': 'Demo mode (no clients configured): sign in with {phone}; the SMS code is printed in the server console.',
+  'home.demo': 'Demo mode (no clients in the config file): sign in with {phone}; the SMS code is printed in the server console.',
   'home.discovery': 'Discovery document',
   'demo.heading': 'Signed in to the demo app',
   'demo.claims': 'ID token claims',
