@@ -10,10 +10,11 @@ import type { Config, Runtime } from './config/schema.ts';
 import { ConfigError } from './config/load.ts';
 import { normalizePhone } from './authenticators/identify-phone/phone.ts';
 import { createDemoClient, DEMO_USER, demoRoutes } from './demo/routes.ts';
-import { ACCOUNT_CLIENT_ID, accountClientConfig, createAccountClient } from './account/client.ts';
+import { accountClientConfig, createAccountClient } from './account/client.ts';
+import { reservedClientProblems } from './config/reserved-clients.ts';
 import { createCookieJar } from './web/cookies.ts';
 import { accountRoutes } from './account/routes.ts';
-import { ADMIN_CLIENT_ID, adminClientConfig, createAdminClient } from './admin/client.ts';
+import { adminClientConfig, createAdminClient } from './admin/client.ts';
 import { createAdminAuth } from './admin/auth.ts';
 import { adminAuthRoutes } from './admin/console-auth.ts';
 import { createAdmin } from './admin/index.ts';
@@ -133,13 +134,8 @@ export async function createFlowgate(deps: FlowgateDeps): Promise<Flowgate> {
   }
   const demo = config.clients.length === 0 && !runtime.production ? createDemoClient(issuer) : undefined;
   await seedUsers(demo && config.users.length === 0 ? { ...config, users: [DEMO_USER] } : config, store);
-  if (config.clients.some((c) => c.client_id === ACCOUNT_CLIENT_ID)) {
-    throw new ConfigError(`clients: client_id '${ACCOUNT_CLIENT_ID}' is flowgate's own account page client; choose another id`);
-  }
-  // The admin console's client (issue 8): its id is reserved like the account page's.
-  if (config.clients.some((c) => c.client_id === ADMIN_CLIENT_ID)) {
-    throw new ConfigError(`clients: client_id '${ADMIN_CLIENT_ID}' is flowgate's own admin console client; choose another id`);
-  }
+  const reserved = reservedClientProblems(config);
+  if (reserved.length) throw new ConfigError(reserved.join('\n'));
   const adminSecret = (await loadSecret(store, 'admin-client')).toString('base64url');
   const accountSecret = (await loadSecret(store, 'account-client')).toString('base64url');
   const clients = [

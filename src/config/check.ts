@@ -6,15 +6,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { ACCOUNT_CLIENT_ID } from '../account/client.ts';
 import { createBrand } from '../branding/index.ts';
 import { loadFlowText, type LoadedFlow } from '../flows/loader.ts';
 import { loadPluginAuthenticators } from '../flows/plugins.ts';
 import { builtinAuthenticators } from '../flows/registry.ts';
-import { ADMIN_CLIENT_ID } from '../oidc/admin-resource.ts';
 import { runtimeFromEnv, type EnvRuntime } from '../runtime.ts';
 import { createViews } from '../web/views.ts';
 import { checkForEnvironment, loadConfigFile } from './load.ts';
+import { reservedClientProblems } from './reserved-clients.ts';
 import type { Config } from './schema.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -78,11 +77,7 @@ export async function checkSetup(file: string | undefined, env: NodeJS.ProcessEn
   const config: Config | undefined = collect(source, () => loadConfigFile(file));
   const configDir = file ? dirname(resolve(file)) : process.cwd();
   if (config) {
-    for (const id of [ACCOUNT_CLIENT_ID, ADMIN_CLIENT_ID]) {
-      if (config.clients.some((c) => c.client_id === id)) {
-        collect(source, () => { throw new Error(`clients: client_id '${id}' is reserved for flowgate's own client; choose another id`); });
-      }
-    }
+    for (const problem of reservedClientProblems(config)) collect(source, () => { throw new Error(problem); });
     collect(source, () => checkForEnvironment(config, runtime?.production ?? false));
     collect(source, () => createBrand(config.branding, configDir, (runtime?.issuer ?? '').startsWith('https:')));
     collect(source, () => createViews(join(root, 'views'), config.appName, config.viewsDir ? { overridesDir: resolve(configDir, config.viewsDir) } : {}));
